@@ -296,7 +296,7 @@ out:
 static char *
 dump(json_t *root, size_t *len)
 {
-	char *s = json_dumps(root, JSON_COMPACT);
+	char *s = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(12));
 
 	if (s != NULL && len != NULL)
 		*len = strlen(s);
@@ -357,7 +357,7 @@ char *
 ipc_encode_event(const json_t *event, size_t *len)
 {
 	const char *type = json_string_value(json_object_get(event, "type"));
-	char *js = json_dumps(event, JSON_COMPACT), *out;
+	char *js = json_dumps(event, JSON_COMPACT | JSON_REAL_PRECISION(12)), *out;
 	size_t n;
 
 	if (type == NULL || js == NULL) {

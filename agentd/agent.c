@@ -1,0 +1,305 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "agent.h"
+#include "log.h"
+#include "util.h"
+
+#define DEFAULT_DEADLINE_MS	(15 * 60 * 1000)
+
+const char *
+agent_pattern_name(enum agent_pattern pattern)
+{
+	return pattern == AGENT_PATTERN_REACT ? "react" : "unknown";
+}
+
+struct agent *
+agent_ref(struct agent *agent)
+{
+	if (agent != NULL)
+		agent->refs++;
+	return agent;
+}
+
+void
+agent_unref(struct agent *agent)
+{
+	if (agent == NULL || --agent->refs > 0)
+		return;
+	for (size_t i = 0; i < agent->n_tools; i++)
+		tool_def_finish(&agent->tools[i]);
+	free(agent->tools);
+	json_decref(agent->tools_json);
+	free(agent->name);
+	free(agent->description);
+	free(agent->file);
+	free(agent->model);
+	free(agent->system);
+	free(agent);
+}
+
+const struct tool_def *
+agent_find_tool(const struct agent *agent, const char *name)
+{
+	for (size_t i = 0; i < agent->n_tools; i++)
+		if (strcmp(agent->tools[i].name, name) == 0)
+			return &agent->tools[i];
+	return NULL;
+}
+
+static int
+parse_deadlines(const json_t *esc, struct agent *a, const char *file,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *deadlines = NULL, *value;
+	const char *key;
+	enum tool_risk risk;
+
+	if (json_unpack_ex((json_t *)esc, &jerr, JSON_STRICT, "{s?o}",
+	    "deadline_s", &deadlines) != 0) {
+		snprintf(err, errlen, "%s: escalation: %s", file, jerr.text);
+		return -EINVAL;
+	}
+	if (deadlines == NULL)
+		return 0;
+	if (!json_is_object(deadlines)) {
+		snprintf(err, errlen, "%s: escalation.deadline_s must be an object "
+		    "like {\"high\": 600}", file);
+		return -EINVAL;
+	}
+	json_object_foreach(deadlines, key, value) {
+		if (tool_risk_from_name(key, &risk) != 0 ||
+		    risk < TOOL_RISK_HIGH) {
+			snprintf(err, errlen, "%s: escalation.deadline_s: \"%s\" is "
+			    "not a risk level that waits (high, critical)", file, key);
+			return -EINVAL;
+		}
+		if (!json_is_integer(value) || json_integer_value(value) <= 0 ||
+		    json_integer_value(value) > 7 * 24 * 3600) {
+			snprintf(err, errlen, "%s: escalation.deadline_s.%s must be "
+			    "seconds in 1..604800", file, key);
+			return -EINVAL;
+		}
+		a->deadline_ms[risk] = (int64_t)json_integer_value(value) * 1000;
+	}
+	return 0;
+}
+
+int
+agent_parse(const json_t *spec, const char *file, struct agent **out,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	struct agent *a = xcalloc(1, sizeof(*a));
+	const char *name = NULL, *description = "", *pattern = "react";
+	const char *model = NULL, *system = "";
+	json_t *budget = NULL, *tools = NULL, *esc = NULL, *loop = NULL;
+	json_int_t max_tokens = 1024, max_repeats = 0, max_invalid = 3;
+	char where[32];
+	int r = -EINVAL;
+
+	a->refs = 1;
+	a->file = xstrdup(file);
+	if (json_unpack_ex((json_t *)spec, &jerr, JSON_STRICT,
+	    "{s:s, s?s, s?s, s:s, s?s, s?I, s?o, s?o, s?o, s?o, s?I}",
+	    "name", &name, "description", &description, "pattern", &pattern,
+	    "model", &model, "system", &system, "max_tokens", &max_tokens,
+	    "budget", &budget, "tools", &tools, "escalation", &esc,
+	    "loop_guard", &loop, "max_invalid_args", &max_invalid) != 0) {
+		snprintf(err, errlen, "%s: %s", file, jerr.text);
+		goto out;
+	}
+	if (strcmp(pattern, "react") != 0) {
+		snprintf(err, errlen, "%s: pattern \"%s\" is not supported by this "
+		    "agentd (supported: react)", file, pattern);
+		goto out;
+	}
+	if (strlen(name) == 0 || strlen(name) > 63 || strchr(name, '/') != NULL) {
+		snprintf(err, errlen, "%s: name must be 1-63 characters without '/'",
+		    file);
+		goto out;
+	}
+	if (strchr(model, ':') == NULL || strlen(model) >= 96) {
+		snprintf(err, errlen, "%s: model \"%s\" must be provider:name "
+		    "(e.g. sim:support-triage)", file, model);
+		goto out;
+	}
+	if (max_tokens <= 0 || max_tokens > 1000000 || max_invalid < 0 ||
+	    max_invalid > 100) {
+		snprintf(err, errlen, "%s: max_tokens must be 1..1000000 and "
+		    "max_invalid_args 0..100", file);
+		goto out;
+	}
+	a->name = xstrdup(name);
+	a->description = xstrdup(description);
+	a->model = xstrdup(model);
+	a->system = xstrdup(system);
+	a->max_tokens = max_tokens;
+	a->max_invalid_args = (int)max_invalid;
+	for (int k = 0; k < TOOL_RISK__COUNT; k++)
+		a->deadline_ms[k] = DEFAULT_DEADLINE_MS;
+	if (budget != NULL) {
+		char berr[200];
+		if (budget_amounts_from_json(budget, &a->budget, berr,
+		    sizeof(berr)) != 0) {
+			snprintf(err, errlen, "%s: budget: %s", file, berr);
+			goto out;
+		}
+	}
+	if (esc != NULL && parse_deadlines(esc, a, file, err, errlen) != 0)
+		goto out;
+	if (loop != NULL && (json_unpack_ex(loop, &jerr, JSON_STRICT, "{s:I}",
+	    "max_repeats", &max_repeats) != 0 || max_repeats < 0 ||
+	    max_repeats > 1000)) {
+		snprintf(err, errlen, "%s: loop_guard must be {\"max_repeats\": "
+		    "0..1000}", file);
+		goto out;
+	}
+	a->loop_max_repeats = (int)max_repeats;
+	if (tools != NULL && !json_is_array(tools)) {
+		snprintf(err, errlen, "%s: tools must be an array", file);
+		goto out;
+	}
+	a->tools = xcalloc(json_array_size(tools) + 1, sizeof(*a->tools));
+	for (size_t i = 0; i < json_array_size(tools); i++) {
+		char terr[400];
+		snprintf(where, sizeof(where), "tools[%zu]", i);
+		if (tool_def_parse(json_array_get(tools, i), where,
+		    &a->tools[a->n_tools], terr, sizeof(terr)) != 0) {
+			snprintf(err, errlen, "%s: %s", file, terr);
+			goto out;
+		}
+		if (agent_find_tool(a, a->tools[a->n_tools].name) != NULL) {
+			snprintf(err, errlen, "%s: %s: tool \"%s\" is defined twice",
+			    file, where, a->tools[a->n_tools].name);
+			tool_def_finish(&a->tools[a->n_tools]);
+			goto out;
+		}
+		a->n_tools++;
+	}
+	a->tools_json = json_array();
+	for (size_t i = 0; i < a->n_tools; i++)
+		json_array_append_new(a->tools_json, json_pack("{s:s, s:s, s:O}",
+		    "name", a->tools[i].name, "description",
+		    a->tools[i].description, "input_schema", a->tools[i].schema));
+	*out = a;
+	a = NULL;
+	r = 0;
+out:
+	agent_unref(a);
+	return r;
+}
+
+int
+agent_load_file(const char *path, struct agent **out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *spec;
+	int r;
+
+	if ((spec = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+		    jerr.text);
+		return -EINVAL;
+	}
+	r = agent_parse(spec, path, out, err, errlen);
+	json_decref(spec);
+	return r;
+}
+
+json_t *
+agent_to_json(const struct agent *a)
+{
+	json_t *tools = json_array();
+
+	for (size_t i = 0; i < a->n_tools; i++)
+		json_array_append_new(tools, json_pack("{s:s, s:s}",
+		    "name", a->tools[i].name,
+		    "risk", tool_risk_name(a->tools[i].risk)));
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:s}",
+	    "name", a->name, "description", a->description,
+	    "pattern", agent_pattern_name(a->pattern), "model", a->model,
+	    "max_tokens", (json_int_t)a->max_tokens,
+	    "budget", budget_amounts_to_json(&a->budget), "tools", tools,
+	    "file", a->file);
+}
+
+static int
+compare_names(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int
+agent_set_load(const char *dir, struct agent_set *set)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL, path[4096], err[4700];
+	size_t n = 0;
+	struct agent *a;
+
+	*set = (struct agent_set){ .errors = json_array() };
+	if ((d = opendir(dir)) == NULL)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		/* pricing.json is the pricing table, not an agent */
+		if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0 &&
+		    de->d_name[0] != '.' && strcmp(de->d_name, "pricing.json") != 0) {
+			names = xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), compare_names);
+	set->items = xcalloc(n + 1, sizeof(*set->items));
+	for (size_t i = 0; i < n; i++) {
+		if (fmt(path, sizeof(path), "%s/%s", dir, names[i]) < 0)
+			continue;
+		if (agent_load_file(path, &a, err, sizeof(err)) != 0) {
+			log_error("agent spec rejected: %s", err);
+			json_array_append_new(set->errors, json_pack("{s:s, s:s}",
+			    "file", path, "error", err));
+		} else if (agent_set_find(set, a->name) != NULL) {
+			snprintf(err, sizeof(err), "%s: agent \"%s\" is already defined "
+			    "by another file", path, a->name);
+			log_error("agent spec rejected: %s", err);
+			json_array_append_new(set->errors, json_pack("{s:s, s:s}",
+			    "file", path, "error", err));
+			agent_unref(a);
+		} else {
+			set->items[set->n++] = a;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+void
+agent_set_finish(struct agent_set *set)
+{
+	if (set == NULL)
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		agent_unref(set->items[i]);
+	free(set->items);
+	json_decref(set->errors);
+	*set = (struct agent_set){ 0 };
+}
+
+struct agent *
+agent_set_find(const struct agent_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->items[i]->name, name) == 0)
+			return set->items[i];
+	return NULL;
+}

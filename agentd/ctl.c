@@ -1,0 +1,528 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ctl.h"
+#include "engine_impl.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define CACHE_SLOTS	512
+#define LIST_DEFAULT	100
+#define LIST_MAX	10000
+
+struct cached_reply {
+	enum ipc_type type;
+	uint32_t uid;
+	int64_t id;
+	char *reply;
+	size_t len;
+};
+
+struct ctl_cache {
+	struct cached_reply slots[CACHE_SLOTS];
+	size_t next;			/* ring position */
+};
+
+struct ctl_cache *
+ctl_cache_create(void)
+{
+	return xcalloc(1, sizeof(struct ctl_cache));
+}
+
+void
+ctl_cache_destroy(struct ctl_cache *cache)
+{
+	if (cache == NULL)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		free(cache->slots[i].reply);
+	free(cache);
+}
+
+static const struct cached_reply *
+cache_find(struct ctl_cache *c, enum ipc_type type, uint32_t uid, int64_t id)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct cached_reply *s = &c->slots[i];
+		if (s->reply != NULL && s->id == id && s->uid == uid && s->type == type)
+			return s;
+	}
+	return NULL;
+}
+
+static void
+cache_put(struct ctl_cache *c, enum ipc_type type, uint32_t uid, int64_t id,
+    const char *reply, size_t len)
+{
+	struct cached_reply *s = &c->slots[c->next];
+
+	c->next = (c->next + 1) % CACHE_SLOTS;
+	free(s->reply);
+	*s = (struct cached_reply){ type, uid, id, xstrndup(reply, len), len };
+}
+
+/* A request in the hands of its handler. */
+struct req {
+	struct engine *e;
+	json_t *body;			/* borrowed; an object */
+	uint32_t uid;
+	json_t *reply;			/* the handler's answer (new reference) */
+	char err[512];			/* message of an error return */
+	char target[48];		/* what a mutating op acted on, for audit */
+};
+
+typedef int handler_fn(struct req *r);
+
+static int
+bad_body(struct req *r, const json_error_t *jerr)
+{
+	snprintf(r->err, sizeof(r->err), "body: %s", jerr->text);
+	return -IPC_E_BAD_REQUEST;
+}
+
+static int
+clamp_limit(json_int_t limit)
+{
+	if (limit <= 0)
+		return LIST_DEFAULT;
+	return (int)MIN(limit, LIST_MAX);
+}
+
+static int
+h_hello(struct req *r)
+{
+	json_t *ops = json_array(), *events = json_array();
+
+	for (int t = 1; t < IPC_T__COUNT; t++)
+		json_array_append_new(ops, json_string(ipc_type_name((enum ipc_type)t)));
+	for (int t = 1; t < IPC_EV__COUNT; t++)
+		json_array_append_new(events,
+		    json_string(ipc_event_name((enum ipc_event_type)t)));
+	r->reply = json_pack("{s:i, s:s, s:s, s:i, s:o, s:s, s:I, s:b, s:o, s:o}",
+	    "protocol", IPC_VERSION, "daemon", "agentd", "version", AGENTD_VERSION,
+	    "pid", (int)getpid(),
+	    "uid", r->uid == UINT32_MAX ? json_null() : json_integer(r->uid),
+	    "role", ctl_role(r->e, r->uid), "seq", (json_int_t)r->e->committed_seq,
+	    "killswitch", r->e->killswitch, "ops", ops, "events", events);
+	return 0;
+}
+
+static int
+h_snapshot(struct req *r)
+{
+	r->reply = engine_snapshot(r->e);
+	return 0;
+}
+
+static int
+h_health(struct req *r)
+{
+	r->reply = engine_health(r->e);
+	return 0;
+}
+
+/* Store rows, with live runs replaced by their in-memory summary (which
+ * says what they wait on). */
+static json_t *
+merge_live(struct engine *e, json_t *rows)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		struct run *run = engine_find_run(e,
+		    json_string_value(json_object_get(row, "id")));
+		if (run != NULL)
+			json_array_set_new(rows, i, engine_run_summary(e, run));
+	}
+	return rows;
+}
+
+static int
+query_runs(struct req *r, bool history)
+{
+	json_error_t jerr;
+	const char *agent = NULL, *state = NULL, *grep = NULL;
+	json_int_t limit = 0, since = 0, until = 0;
+	int live = 0;
+	enum run_state s;
+
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT,
+	    "{s?s, s?s, s?s, s?I, s?I, s?I, s?b}", "agent", &agent,
+	    "state", &state, "grep", &grep, "since_ms", &since,
+	    "until_ms", &until, "limit", &limit, "live", &live) != 0)
+		return bad_body(r, &jerr);
+	if (state != NULL && run_state_from_name(state, &s) != 0) {
+		snprintf(r->err, sizeof(r->err), "unknown state \"%.32s\" (one of "
+		    "queued, planning, executing, reflecting, awaiting_human, "
+		    "paused, done, failed, killed)", state);
+		return -IPC_E_BAD_REQUEST;
+	}
+	engine_flush(r->e);
+	r->reply = json_pack("{s:o}", "runs", merge_live(r->e,
+	    store_runs_query(r->e->store, agent, state, grep, since, until,
+	    live && !history, clamp_limit(limit))));
+	return 0;
+}
+
+static int
+h_runs_list(struct req *r)
+{
+	return query_runs(r, false);
+}
+
+static int
+h_history(struct req *r)
+{
+	return query_runs(r, true);
+}
+
+static int
+run_arg(struct req *r, const char **id, const char **reason)
+{
+	json_error_t jerr;
+
+	*reason = NULL;
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s:s, s?s}", "run", id,
+	    "reason", reason) != 0)
+		return bad_body(r, &jerr);
+	copy_str(r->target, sizeof(r->target), *id);
+	return 0;
+}
+
+static int
+h_runs_get(struct req *r)
+{
+	const char *id, *reason;
+	int rc;
+
+	if ((rc = run_arg(r, &id, &reason)) != 0)
+		return rc;
+	if ((r->reply = engine_run_detail(r->e, id)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "no run \"%.32s\"", id);
+		return -IPC_E_NOT_FOUND;
+	}
+	return 0;
+}
+
+static int
+h_runs_events(struct req *r)
+{
+	json_error_t jerr;
+	json_int_t since = 0, limit = 0;
+	const char *run = NULL, *type = NULL;
+	json_t *events;
+	int n;
+
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?I, s?s, s?s, s?I}",
+	    "since", &since, "run", &run, "type", &type, "limit", &limit) != 0)
+		return bad_body(r, &jerr);
+	n = limit > 0 ? (int)MIN(limit, LIST_MAX) : 1000;
+	engine_flush(r->e);
+	events = store_events_since(r->e->store, since, run, type, n + 1);
+	r->reply = json_pack("{s:b, s:I}", "more", json_array_size(events) > (size_t)n,
+	    "last_seq", (json_int_t)r->e->committed_seq);
+	if (json_array_size(events) > (size_t)n)
+		json_array_remove(events, (size_t)n);
+	json_object_set_new(r->reply, "events", events);
+	return 0;
+}
+
+static int
+h_runs_submit(struct req *r)
+{
+	json_error_t jerr;
+	const char *agent, *task, *model = NULL;
+	json_t *budget = NULL;
+	int dry_run = 0, rc;
+	struct run *run;
+
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s:s, s:s, s?s, s?b, s?o}",
+	    "agent", &agent, "task", &task, "model", &model, "dry_run", &dry_run,
+	    "budget", &budget) != 0)
+		return bad_body(r, &jerr);
+	copy_str(r->target, sizeof(r->target), agent);
+	if ((rc = engine_submit(r->e, agent, task, model, dry_run != 0, budget,
+	    r->uid, &run, r->err, sizeof(r->err))) != 0)
+		return rc;
+	copy_str(r->target, sizeof(r->target), run->id);
+	r->reply = json_pack("{s:o}", "run", engine_run_summary(r->e, run));
+	return 0;
+}
+
+/* pause, resume and kill act on a live run */
+static int
+act_on_run(struct req *r, int (*act)(struct req *, struct run *, const char *))
+{
+	const char *id, *reason;
+	struct run *run;
+	int rc;
+
+	if ((rc = run_arg(r, &id, &reason)) != 0)
+		return rc;
+	if ((run = engine_find_run(r->e, id)) == NULL) {
+		json_t *row = store_run_get(r->e->store, id);
+		if (row != NULL) {
+			snprintf(r->err, sizeof(r->err), "run %s is %s", id,
+			    json_string_value(json_object_get(row, "state")));
+			json_decref(row);
+			return -IPC_E_CONFLICT;
+		}
+		snprintf(r->err, sizeof(r->err), "no run \"%.32s\"", id);
+		return -IPC_E_NOT_FOUND;
+	}
+	if ((rc = act(r, run, reason)) != 0)
+		return rc;
+	r->reply = json_pack("{s:o}", "run", engine_run_summary(r->e, run));
+	return 0;
+}
+
+static int
+do_pause(struct req *r, struct run *run, const char *reason)
+{
+	return engine_pause(r->e, run, r->uid, r->err, sizeof(r->err));
+}
+
+static int
+do_resume(struct req *r, struct run *run, const char *reason)
+{
+	return engine_resume(r->e, run, r->uid, r->err, sizeof(r->err));
+}
+
+static int
+do_kill(struct req *r, struct run *run, const char *reason)
+{
+	return engine_kill(r->e, run, r->uid, reason, r->err, sizeof(r->err));
+}
+
+static int
+h_runs_pause(struct req *r)
+{
+	return act_on_run(r, do_pause);
+}
+
+static int
+h_runs_resume(struct req *r)
+{
+	return act_on_run(r, do_resume);
+}
+
+static int
+h_runs_kill(struct req *r)
+{
+	return act_on_run(r, do_kill);
+}
+
+static int
+killswitch(struct req *r, bool engage)
+{
+	json_error_t jerr;
+	const char *reason = "";
+	int killed = 0, rc;
+
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?s}", "reason",
+	    &reason) != 0)
+		return bad_body(r, &jerr);
+	if ((rc = engine_killswitch(r->e, engage, r->uid, reason, &killed, r->err,
+	    sizeof(r->err))) != 0)
+		return rc;
+	r->reply = json_pack("{s:b, s:i}", "killswitch", engage, "killed", killed);
+	return 0;
+}
+
+static int
+h_killswitch_engage(struct req *r)
+{
+	return killswitch(r, true);
+}
+
+static int
+h_killswitch_release(struct req *r)
+{
+	return killswitch(r, false);
+}
+
+static int
+h_escalations_list(struct req *r)
+{
+	json_error_t jerr;
+	const char *state = NULL, *run = NULL;
+	json_int_t limit = 0;
+	enum esc_state s;
+
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?s, s?s, s?I}",
+	    "state", &state, "run", &run, "limit", &limit) != 0)
+		return bad_body(r, &jerr);
+	if (state != NULL && strcmp(state, "all") != 0 &&
+	    esc_state_from_name(state, &s) != 0) {
+		snprintf(r->err, sizeof(r->err), "unknown escalation state "
+		    "\"%.32s\" (pending, approved, rejected, timed_out, all)", state);
+		return -IPC_E_BAD_REQUEST;
+	}
+	if ((state == NULL || strcmp(state, "pending") == 0) && run == NULL) {
+		r->reply = json_pack("{s:o}", "escalations",
+		    engine_pending_escalations(r->e));
+		return 0;
+	}
+	engine_flush(r->e);
+	r->reply = json_pack("{s:o}", "escalations", store_escalations(r->e->store,
+	    run, state != NULL && strcmp(state, "all") != 0 ? state : NULL,
+	    clamp_limit(limit)));
+	return 0;
+}
+
+static int
+h_escalations_decide(struct req *r)
+{
+	json_error_t jerr;
+	const char *id, *decision, *reason = NULL;
+	json_t *args = NULL, *esc = NULL;
+	bool approve;
+	int rc;
+
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s:s, s:s, s?o, s?s}",
+	    "escalation", &id, "decision", &decision, "args", &args,
+	    "reason", &reason) != 0)
+		return bad_body(r, &jerr);
+	copy_str(r->target, sizeof(r->target), id);
+	if (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0) {
+		snprintf(r->err, sizeof(r->err), "decision must be \"approve\" or "
+		    "\"reject\", not \"%.32s\"", decision);
+		return -IPC_E_BAD_REQUEST;
+	}
+	approve = decision[0] == 'a';
+	if (!approve && args != NULL) {
+		snprintf(r->err, sizeof(r->err), "args only go with \"approve\"");
+		return -IPC_E_BAD_REQUEST;
+	}
+	if ((rc = engine_decide(r->e, id, approve, args, reason, r->uid, &esc,
+	    r->err, sizeof(r->err))) != 0)
+		return rc;
+	r->reply = json_pack("{s:o}", "escalation", esc);
+	return 0;
+}
+
+static int
+h_agents_list(struct req *r)
+{
+	json_t *agents = json_array(), *builtins = json_array();
+
+	for (size_t i = 0; i < r->e->agents.n; i++)
+		json_array_append_new(agents, agent_to_json(r->e->agents.items[i]));
+	for (size_t i = 0; i < builtin_count(); i++)
+		json_array_append_new(builtins, json_pack("{s:s, s:s}",
+		    "name", builtin_at(i)->name,
+		    "description", builtin_at(i)->description));
+	r->reply = json_pack("{s:o, s:O, s:o}", "agents", agents,
+	    "errors", r->e->load_errors, "builtin_tools", builtins);
+	return 0;
+}
+
+static handler_fn *const handlers[IPC_T__COUNT] = {
+	[IPC_T_HELLO] = h_hello,
+	[IPC_T_SNAPSHOT] = h_snapshot,
+	[IPC_T_RUNS_LIST] = h_runs_list,
+	[IPC_T_RUNS_GET] = h_runs_get,
+	[IPC_T_RUNS_EVENTS] = h_runs_events,
+	[IPC_T_RUNS_SUBMIT] = h_runs_submit,
+	[IPC_T_RUNS_PAUSE] = h_runs_pause,
+	[IPC_T_RUNS_RESUME] = h_runs_resume,
+	[IPC_T_RUNS_KILL] = h_runs_kill,
+	[IPC_T_KILLSWITCH_ENGAGE] = h_killswitch_engage,
+	[IPC_T_KILLSWITCH_RELEASE] = h_killswitch_release,
+	[IPC_T_ESCALATIONS_LIST] = h_escalations_list,
+	[IPC_T_ESCALATIONS_DECIDE] = h_escalations_decide,
+	[IPC_T_AGENTS_LIST] = h_agents_list,
+	[IPC_T_HISTORY_SEARCH] = h_history,
+	[IPC_T_HEALTH] = h_health,
+};
+
+const char *
+ctl_role(const struct engine *e, uint32_t uid)
+{
+	/* the socket is 0600, so in practice only our own uid and root reach
+	 * it; anyone else is a viewer */
+	return uid == e->uid || uid == 0 ? "admin" : "viewer";
+}
+
+char *
+ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
+    size_t *reply_len)
+{
+	struct ipc_error_detail detail = { "" };
+	struct ipc_msg msg;
+	struct req r = { .e = e, .uid = uid };
+	const struct cached_reply *cached;
+	bool mutating;
+	char *out, result[600];
+	int rc;
+
+	e->stats.requests++;
+	if ((rc = ipc_decode_request(buf, len, &msg, &detail)) != 0) {
+		log_debug("bad request from uid %u: %s", uid, detail.text);
+		return ipc_encode_reply_error(msg.type, msg.id, rc, detail.text,
+		    reply_len);
+	}
+	mutating = ipc_type_mutating(msg.type);
+	if (mutating && (cached = cache_find(e->ctl_cache, msg.type, uid,
+	    msg.id)) != NULL) {
+		ipc_msg_finish(&msg);
+		*reply_len = cached->len;
+		return xstrndup(cached->reply, cached->len);
+	}
+	r.body = msg.body != NULL ? msg.body : json_object();
+	if (msg.body == NULL)
+		msg.body = r.body;
+	if (mutating && strcmp(ctl_role(e, uid), "viewer") == 0) {
+		snprintf(r.err, sizeof(r.err), "uid %u is a viewer: %s needs the "
+		    "operator role", uid, ipc_type_name(msg.type));
+		rc = -IPC_E_FORBIDDEN;
+	} else {
+		rc = handlers[msg.type](&r);
+	}
+	if (rc == 0)
+		out = ipc_encode_reply_ok(msg.type, msg.id, r.reply, reply_len);
+	else
+		out = ipc_encode_reply_error(msg.type, msg.id, rc, r.err, reply_len);
+	if (mutating) {
+		char *detail_s = json_dumps(r.body, JSON_COMPACT);
+		if (rc == 0)
+			snprintf(result, sizeof(result), "ok");
+		else
+			snprintf(result, sizeof(result), "%s: %s", ipc_error_name(rc),
+			    r.err);
+		engine_audit(e, uid, ipc_type_name(msg.type), r.target[0] ?
+		    r.target : NULL, detail_s, result);
+		free(detail_s);
+		cache_put(e->ctl_cache, msg.type, uid, msg.id, out, *reply_len);
+	}
+	json_decref(r.reply);
+	ipc_msg_finish(&msg);
+	return out;
+}
+
+void
+ctl_on_readable(int fd, void *arg)
+{
+	struct engine *e = arg;
+	char *buf, *reply;
+	size_t len, rlen;
+	uint32_t uid;
+	int r;
+
+	while ((r = ipc_server_recv(e->srv, &buf, &len, &uid)) == 0) {
+		reply = ctl_handle(e, buf, len, uid, &rlen);
+		if (reply == NULL || ipc_server_reply(e->srv, reply, rlen) != 0)
+			log_warn("could not answer a request from uid %u", uid);
+		free(reply);
+		free(buf);
+	}
+	if (r != -IPC_E_AGAIN)
+		log_warn("control socket: %s", ipc_error_text(r));
+}

@@ -1,0 +1,153 @@
+/*
+ * The engine: owns every run, the store, the sockets and the loop. Runs
+ * only on the loop's thread. Control handlers (ctl.c) and patterns
+ * (patterns/) act through the functions here.
+ */
+#ifndef AGENTD_ENGINE_H
+#define AGENTD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent.h"
+#include "escalation.h"
+#include "ipc.h"
+#include "loop.h"
+#include "run.h"
+
+struct json_t;
+struct store;
+struct provider;
+struct pricing;
+struct llm_reply;
+struct ctl_cache;
+
+struct engine_config {
+	const char *data_dir;		/* holds agentd.db */
+	const char *agents_dir;		/* agent specs; scenarios/ below it */
+	const char *socket_dir;		/* NULL: no sockets (in-process use) */
+	const char *pricing_path;	/* NULL: <agents_dir>/pricing.json if present */
+	const char *files_dir;		/* jail of file_read; NULL: <data_dir>/files */
+};
+
+struct engine_stats {
+	int64_t events_committed;	/* since start */
+	int64_t commits;
+	int64_t commit_failures;
+	int64_t runs_submitted;
+	int64_t runs_finished;
+	int64_t requests;
+};
+
+struct engine {
+	struct loop *loop;
+	struct store *store;
+	struct ipc_server *srv;		/* NULL without sockets */
+	struct agent_set agents;
+	struct provider *sim;
+	struct pricing *pricing;
+	struct json_t *load_errors;	/* rejected agent/scenario files */
+	char *files_dir;
+
+	struct run **buckets;		/* runs by id (live and not yet dropped) */
+	size_t n_buckets, n_runs, n_live;
+	struct escalation **escs;	/* escalations in memory (pending or unsaved) */
+	size_t n_escs, cap_escs;
+
+	int64_t seq;			/* last seq assigned */
+	int64_t committed_seq;		/* last seq durably stored */
+	struct json_t *pending_events;	/* assigned, not yet committed */
+	struct json_t *pending_audit;	/* audit rows not yet committed */
+	struct run *dirty;		/* runs to write at the next flush */
+
+	bool killswitch;		/* new runs refused */
+	bool killswitch_dirty;		/* to be written to the store */
+	bool storage_ok;		/* last flush succeeded */
+	int64_t storage_retry_at;	/* mono ms */
+	int64_t started_ms;
+	uint32_t uid;			/* our own uid (admin) */
+	int signal_fd;
+	struct ctl_cache *ctl_cache;	/* replies of mutating requests */
+	struct engine_stats stats;
+};
+
+int engine_create(const struct engine_config *cfg, struct engine **out);
+void engine_destroy(struct engine *e);
+/* Resumes live runs found in the store (after a restart). */
+int engine_recover(struct engine *e);
+/* Runs until SIGTERM/SIGINT or engine_stop(). */
+int engine_run(struct engine *e);
+void engine_stop(struct engine *e);
+/* Stops live runs in an orderly way for a shutdown: checkpointed, resumed
+ * at the next start. */
+void engine_shutdown(struct engine *e);
+
+/* Commits everything batched so far, then publishes the committed events.
+ * Returns 0 or -EIO/-ENOSPC (everything stays queued for a retry). */
+int engine_flush(struct engine *e);
+
+/* Appends an event to the batch; steals @body (object or NULL). Returns
+ * its seq. */
+int64_t engine_emit(struct engine *e, enum ipc_event_type type,
+    const char *run, struct json_t *body);
+void engine_audit(struct engine *e, uint32_t uid, const char *op,
+    const char *target, const char *detail, const char *result);
+
+/* Lookups; borrowed. */
+struct run *engine_find_run(struct engine *e, const char *id);
+struct escalation *engine_find_escalation(struct engine *e, const char *id);
+
+/* Operator actions. On failure they return a negative IPC_E_* code and
+ * write a one-line message into @err. */
+int engine_submit(struct engine *e, const char *agent, const char *task,
+    const char *model, bool dry_run, struct json_t *budget_override,
+    uint32_t uid, struct run **out, char *err, size_t errlen);
+int engine_pause(struct engine *e, struct run *run, uint32_t uid, char *err,
+    size_t errlen);
+int engine_resume(struct engine *e, struct run *run, uint32_t uid, char *err,
+    size_t errlen);
+int engine_kill(struct engine *e, struct run *run, uint32_t uid,
+    const char *reason, char *err, size_t errlen);
+int engine_killswitch(struct engine *e, bool engage, uint32_t uid,
+    const char *reason, int *killed, char *err, size_t errlen);
+/* On success *out is the decided escalation (new reference). */
+int engine_decide(struct engine *e, const char *esc_id, bool approve,
+    const struct json_t *args, const char *reason, uint32_t uid,
+    struct json_t **out, char *err, size_t errlen);
+
+/* Services for patterns. */
+void engine_schedule(struct engine *e, struct run *run, int64_t delay_ms);
+void engine_call_model(struct engine *e, struct run *run);
+void engine_call_tool(struct engine *e, struct run *run,
+    const struct json_t *call);
+/* Moves @run to @to; refused (and logged) if the table forbids it. */
+int engine_transition(struct engine *e, struct run *run, enum run_state to,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void engine_finish(struct engine *e, struct run *run, enum run_state to,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void engine_add_message(struct engine *e, struct run *run,
+    struct json_t *msg);
+void engine_mark_dirty(struct engine *e, struct run *run);
+
+/* Protocol views; new references. */
+struct json_t *engine_run_summary(struct engine *e, const struct run *run);
+struct json_t *engine_run_detail(struct engine *e, const char *id);
+struct json_t *engine_snapshot(struct engine *e);
+struct json_t *engine_health(struct engine *e);
+
+/* The pattern interface: what makes a run ReAct, plan-execute… */
+struct pattern_ops {
+	const char *name;
+	/* Do the next thing for run->phase. */
+	void (*advance)(struct engine *e, struct run *run);
+	/* A model turn arrived (usage already charged). Takes what it keeps. */
+	void (*on_reply)(struct engine *e, struct run *run,
+	    struct llm_reply *reply);
+	/* The current tool call finished; its message is in the conversation. */
+	void (*on_tool_done)(struct engine *e, struct run *run);
+};
+
+extern const struct pattern_ops pattern_react;
+
+#endif

@@ -1,0 +1,66 @@
+/* What the engine's own files (engine.c, exec.c, ops.c, views.c,
+ * lifecycle.c) share. Not for ctl.c or patterns. */
+#ifndef AGENTD_ENGINE_IMPL_H
+#define AGENTD_ENGINE_IMPL_H
+
+#include "engine.h"
+
+void engine_table_add(struct engine *e, struct run *run);
+void engine_table_remove(struct engine *e, struct run *run);
+void engine_foreach_run(struct engine *e,
+    void (*fn)(struct engine *, struct run *, void *), void *arg);
+void engine_esc_add(struct engine *e, struct escalation *esc);
+void engine_before_sleep(void *arg);
+/* Takes back the last event of the batch (not yet committed). */
+void engine_drop_last_event(struct engine *e);
+
+/* Charges usage; emits warnings; fails the run past a limit (-EDQUOT). */
+int engine_charge(struct engine *e, struct run *run,
+    const struct budget_amounts *delta);
+/* Starts / stops the run's wall clock (budget wall_ms). */
+void engine_wall_start(struct engine *e, struct run *run);
+void engine_wall_stop(struct engine *e, struct run *run);
+/* The tool call at run->tool_index of the last model turn, or NULL. */
+const struct json_t *engine_current_tool_call(const struct run *run);
+void engine_set_wait(struct engine *e, struct run *run, enum run_wait wait,
+    const char *detail);
+
+/* exec.c */
+/* Aborts the model or tool call in flight (span ends with @status). */
+void engine_cancel_inflight(struct engine *e, struct run *run,
+    const char *status);
+/* A pending escalation of a finished run is closed as rejected. */
+void engine_close_escalation(struct engine *e, struct run *run,
+    const char *why);
+/* Applies a decided escalation to its waiting run. */
+void engine_apply_decision(struct engine *e, struct run *run,
+    struct escalation *esc);
+/* Re-arms the deadline of a pending escalation (after a restart). */
+void engine_arm_deadline(struct engine *e, struct escalation *esc);
+/* Opens an escalation for the current tool call of @run. */
+void engine_escalate(struct engine *e, struct run *run, const char *tool,
+    const char *call_id, const struct json_t *args, enum tool_risk risk,
+    const char *reason, const char *decision);
+/* 0 if a provider can serve @model ("provider:name"). */
+int engine_check_model(struct engine *e, const char *model, char *err,
+    size_t errlen);
+/* ops.c: holds @run now (no call may be in flight). */
+void engine_enter_pause(struct engine *e, struct run *run, const char *reason);
+/* The step timer's callback: does the run's next thing. */
+void engine_advance(struct timer *t, void *arg);
+
+/* ctl.c: "admin" or "viewer". */
+const char *ctl_role(const struct engine *e, uint32_t uid);
+
+/* views.c */
+struct json_t *engine_live_runs(struct engine *e);
+struct json_t *engine_pending_escalations(struct engine *e);
+
+#include "config.h"
+#define AGENTD_VERSION_STRING AGENTD_VERSION
+
+const char *reason_or(const char *reason);
+/* Bytes of @s to keep for at most @max bytes without cutting a character. */
+size_t utf8_prefix(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,454 @@
+/* Start-up, recovery after a restart or crash, the main loop, shutdown. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ctl.h"
+#include "engine_impl.h"
+#include "log.h"
+#include "pricing.h"
+#include "providers/provider.h"
+#include "store.h"
+#include "util.h"
+
+static void
+on_signal(int fd, void *arg)
+{
+	struct engine *e = arg;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info("received signal %u: shutting down", si.ssi_signo);
+		loop_stop(e->loop);
+	}
+}
+
+static int
+setup_signals(struct engine *e)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    (e->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		return -errno;
+	}
+	return loop_add_fd(e->loop, e->signal_fd, on_signal, e);
+}
+
+static int
+ensure_dir(const char *path, const char *what)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		log_error("cannot create %s %s: %s", what, path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Agents whose model no provider serves are rejected like bad specs. */
+static void
+check_agent_models(struct engine *e)
+{
+	size_t kept = 0;
+	char err[300], msg[600];
+
+	for (size_t i = 0; i < e->agents.n; i++) {
+		struct agent *a = e->agents.items[i];
+		if (engine_check_model(e, a->model, err, sizeof(err)) == 0) {
+			e->agents.items[kept++] = a;
+			continue;
+		}
+		snprintf(msg, sizeof(msg), "%s: %s", a->file, err);
+		log_error("agent spec rejected: %s", msg);
+		json_array_append_new(e->load_errors, json_pack("{s:s, s:s}",
+		    "file", a->file, "error", msg));
+		agent_unref(a);
+	}
+	e->agents.n = kept;
+}
+
+int
+engine_create(const struct engine_config *cfg, struct engine **out)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	struct ipc_error_detail detail;
+	char *path = NULL, *setting = NULL, err[600];
+	struct stat st;
+	int r;
+
+	e->signal_fd = -1;
+	e->storage_ok = true;
+	e->started_ms = now_ms();
+	e->uid = (uint32_t)getuid();
+	e->pending_events = json_array();
+	e->pending_audit = json_array();
+	e->load_errors = json_array();
+	e->ctl_cache = ctl_cache_create();
+	r = -EIO;
+	if ((e->loop = loop_create()) == NULL)
+		goto fail;
+	if ((r = ensure_dir(cfg->data_dir, "data directory")) < 0)
+		goto fail;
+	path = xasprintf("%s/agentd.db", cfg->data_dir);
+	if ((r = store_open(path, &e->store)) < 0)
+		goto fail;
+	e->files_dir = cfg->files_dir ? xstrdup(cfg->files_dir) :
+	    xasprintf("%s/files", cfg->data_dir);
+	if (cfg->files_dir == NULL &&
+	    (r = ensure_dir(e->files_dir, "file jail")) < 0)
+		goto fail;
+	if ((r = agent_set_load(cfg->agents_dir, &e->agents)) < 0) {
+		log_error("cannot read agents directory %s: %s", cfg->agents_dir,
+		    strerror(-r));
+		goto fail;
+	}
+	json_array_extend(e->load_errors, e->agents.errors);
+	free(path);
+	path = xasprintf("%s/scenarios", cfg->agents_dir);
+	e->sim = sim_provider_create(e->loop, path, e->load_errors);
+	check_agent_models(e);
+	free(path);
+	path = cfg->pricing_path ? xstrdup(cfg->pricing_path) :
+	    xasprintf("%s/pricing.json", cfg->agents_dir);
+	if (cfg->pricing_path != NULL || stat(path, &st) == 0) {
+		if ((r = pricing_load(path, &e->pricing, err, sizeof(err))) < 0) {
+			log_error("pricing table rejected: %s", err);
+			goto fail;
+		}
+	} else {
+		log_warn("no pricing table (%s): every cost is unknown", path);
+		e->pricing = pricing_create_empty();
+	}
+	if ((r = store_max_seq(e->store, &e->seq)) < 0)
+		goto fail;
+	e->committed_seq = e->seq;
+	setting = store_get_setting(e->store, "killswitch");
+	e->killswitch = setting != NULL && strcmp(setting, "on") == 0;
+	if (e->killswitch)
+		log_warn("the kill switch is engaged (from before the restart): new "
+		    "runs are refused until it is released");
+	if (cfg->socket_dir != NULL) {
+		if ((r = ipc_server_open(cfg->socket_dir, &e->srv, &detail)) < 0) {
+			log_error("%s", detail.text);
+			goto fail;
+		}
+		if ((r = loop_add_fd(e->loop, ipc_server_ctl_fd(e->srv),
+		    ctl_on_readable, e)) < 0)
+			goto fail;
+		if ((r = setup_signals(e)) < 0)
+			goto fail;
+	}
+	loop_set_before_sleep(e->loop, engine_before_sleep, e);
+	log_info("agentd %s: %zu agents from %s, database %s/agentd.db, seq %lld",
+	    AGENTD_VERSION, e->agents.n, cfg->agents_dir, cfg->data_dir,
+	    (long long)e->seq);
+	engine_emit(e, IPC_EV_DAEMON_START, NULL, json_pack("{s:s, s:i, s:i}",
+	    "version", AGENTD_VERSION, "pid", (int)getpid(),
+	    "agents", (int)e->agents.n));
+	free(setting);
+	free(path);
+	*out = e;
+	return 0;
+fail:
+	free(setting);
+	free(path);
+	engine_destroy(e);
+	return r < 0 ? r : -EIO;
+}
+
+static void
+free_run(struct engine *e, struct run *run, void *arg)
+{
+	engine_cancel_inflight(e, run, "shutdown");
+	loop_timer_cancel(e->loop, &run->step_timer);
+	loop_timer_cancel(e->loop, &run->wall_timer);
+	engine_table_remove(e, run);
+	run_destroy(run);
+}
+
+void
+engine_destroy(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	engine_foreach_run(e, free_run, NULL);
+	for (size_t i = 0; i < e->n_escs; i++) {
+		if (e->loop != NULL)
+			loop_timer_cancel(e->loop, &e->escs[i]->deadline_timer);
+		escalation_destroy(e->escs[i]);
+	}
+	free(e->escs);
+	free(e->buckets);
+	ipc_server_destroy(e->srv);
+	if (e->signal_fd >= 0)
+		close(e->signal_fd);
+	store_close(e->store);
+	if (e->sim != NULL)
+		e->sim->ops->destroy(e->sim);
+	pricing_destroy(e->pricing);
+	agent_set_finish(&e->agents);
+	json_decref(e->load_errors);
+	json_decref(e->pending_events);
+	json_decref(e->pending_audit);
+	ctl_cache_destroy(e->ctl_cache);
+	free(e->files_dir);
+	loop_destroy(e->loop);
+	free(e);
+}
+
+/* The tool call at run->tool_index of the last model turn, or NULL. */
+const json_t *
+engine_current_tool_call(const struct run *run)
+{
+	for (size_t i = json_array_size(run->messages); i > 0; i--) {
+		json_t *m = json_array_get(run->messages, i - 1);
+		const char *role = json_string_value(json_object_get(m, "role"));
+		if (role != NULL && strcmp(role, "assistant") == 0)
+			return json_array_get(json_object_get(m, "tool_calls"),
+			    run->tool_index);
+	}
+	return NULL;
+}
+
+static void
+restore_checkpoint(struct run *run, json_t *cp)
+{
+	const char *phase = NULL, *paused_from = NULL, *esc = NULL;
+	const char *loop_key = NULL, *approved = NULL;
+	json_t *used = NULL, *warned = NULL, *approved_args = NULL;
+	json_int_t tool_index = 0;
+	int tool_started = 0, pause_requested = 0;
+	enum run_state s;
+
+	json_unpack(cp, "{s?i, s?s, s?I, s?b, s?s, s?s, s?s, s?i, s?i, s?o, s?o,"
+	    " s?i, s?b, s?s, s?o}",
+	    "step", &run->step, "phase", &phase, "tool_index", &tool_index,
+	    "tool_started", &tool_started, "paused_from", &paused_from,
+	    "escalation", &esc, "loop_key", &loop_key,
+	    "loop_repeats", &run->loop_repeats, "invalid_args", &run->invalid_args,
+	    "used", &used, "warned", &warned, "attempt", &run->attempt,
+	    "pause_requested", &pause_requested, "approved", &approved,
+	    "approved_args", &approved_args);
+	if (phase != NULL)
+		run_phase_from_name(phase, &run->phase);
+	if (paused_from != NULL && run_state_from_name(paused_from, &s) == 0)
+		run->paused_from = s;
+	run->tool_index = (size_t)tool_index;
+	run->tool_started = tool_started != 0;
+	run->pause_requested = pause_requested != 0;
+	copy_str(run->escalation, sizeof(run->escalation), esc);
+	copy_str(run->loop_key, sizeof(run->loop_key), loop_key);
+	copy_str(run->approved, sizeof(run->approved), approved);
+	run->approved_args = json_incref(approved_args);
+	if (used != NULL) {
+		char err[200];
+		budget_amounts_from_json(used, &run->budget.used, err, sizeof(err));
+	}
+	for (size_t k = 0; k < BUDGET__COUNT && k < json_array_size(warned); k++)
+		run->budget.warned[k] = (unsigned)json_integer_value(
+		    json_array_get(warned, k));
+}
+
+/* An agent that is gone still needs a spec to finish its runs. */
+static struct agent *
+placeholder_agent(const char *name, const char *model)
+{
+	json_t *spec = json_pack("{s:s, s:s}", "name", name, "model", model);
+	struct agent *a = NULL;
+	char err[200];
+
+	agent_parse(spec, "(removed)", &a, err, sizeof(err));
+	json_decref(spec);
+	return a;
+}
+
+/* The tool of the call that was running at the crash, or NULL. */
+static const struct tool_def *
+unfinished_tool(const struct run *run, const json_t **call)
+{
+	*call = engine_current_tool_call(run);
+	if (*call == NULL)
+		return NULL;
+	return agent_find_tool(run->agent,
+	    json_string_value(json_object_get(*call, "name")));
+}
+
+static void
+resume_escalation(struct engine *e, struct run *run)
+{
+	json_t *list = store_escalations(e->store, run->id, NULL, 100), *obj;
+	struct escalation *esc = NULL;
+	size_t i;
+
+	json_array_foreach(list, i, obj) {
+		if (strcmp(json_string_value(json_object_get(obj, "id")),
+		    run->escalation) == 0 && escalation_from_json(obj, &esc) == 0)
+			break;
+	}
+	json_decref(list);
+	if (esc == NULL) {
+		engine_finish(e, run, RUN_FAILED, "escalation %s is missing from "
+		    "the database", run->escalation);
+		return;
+	}
+	engine_esc_add(e, esc);
+	if (esc->state == ESC_PENDING)
+		engine_arm_deadline(e, esc);
+	else if (run->state == RUN_AWAITING_HUMAN)
+		engine_apply_decision(e, run, esc);
+}
+
+static int
+restore_run(struct engine *e, const char *id)
+{
+	json_t *row = store_run_get(e->store, id), *cp = NULL;
+	struct run *run = NULL;
+	struct agent *agent;
+	const struct tool_def *def;
+	const json_t *call;
+	enum run_state state;
+	char err[200];
+	size_t count;
+
+	if (row == NULL ||
+	    run_state_from_name(json_string_value(json_object_get(row, "state")),
+	    &state) != 0) {
+		json_decref(row);
+		return -EINVAL;
+	}
+	run = run_create();
+	run->engine = e;
+	copy_str(run->id, sizeof(run->id), id);
+	agent = agent_set_find(&e->agents,
+	    json_string_value(json_object_get(row, "agent")));
+	run->agent = agent != NULL ? agent_ref(agent) : placeholder_agent(
+	    json_string_value(json_object_get(row, "agent")),
+	    json_string_value(json_object_get(row, "model")));
+	run->task = xstrdup(json_string_value(json_object_get(row, "task")));
+	copy_str(run->model, sizeof(run->model),
+	    json_string_value(json_object_get(row, "model")));
+	run->state = state;
+	run->paused_from = state;
+	run->reason = xstrdup(json_string_value(json_object_get(row, "reason")));
+	run->dry_run = json_is_true(json_object_get(row, "dry_run"));
+	run->created_ms = json_integer_value(json_object_get(row, "created_ms"));
+	run->updated_ms = json_integer_value(json_object_get(row, "updated_ms"));
+	run->budget.cost_unknown = json_is_true(json_object_get(row, "cost_unknown"));
+	budget_amounts_from_json(json_object_get(row, "budget"),
+	    &run->budget.limit, err, sizeof(err));
+	budget_amounts_from_json(json_object_get(row, "usage"),
+	    &run->budget.used, err, sizeof(err));
+	if ((cp = store_checkpoint_latest(e->store, id)) != NULL) {
+		restore_checkpoint(run, cp);
+		count = (size_t)json_integer_value(json_object_get(cp, "messages"));
+		json_decref(run->messages);
+		run->messages = store_messages(e->store, id, count);
+		run->messages_saved = json_array_size(run->messages);
+	}
+	engine_table_add(e, run);
+	if (run->agent == NULL || agent == NULL) {
+		if (run->agent == NULL)
+			run->agent = placeholder_agent("unknown", "sim:unknown");
+		engine_finish(e, run, RUN_FAILED, "agent %s is no longer defined",
+		    json_string_value(json_object_get(row, "agent")));
+		goto out;
+	}
+	engine_set_wait(e, run, RUN_WAIT_NONE, "resumed after restart");
+	if (run->escalation[0] != '\0')
+		resume_escalation(e, run);
+	if (!run_state_live(run->state))
+		goto out;
+	if (run->state == RUN_PAUSED) {
+		engine_set_wait(e, run, RUN_WAIT_PAUSE, "");
+	} else if (run->state == RUN_AWAITING_HUMAN) {
+		engine_set_wait(e, run, RUN_WAIT_OPERATOR, run->escalation);
+	} else if (run->tool_started && (def = unfinished_tool(run, &call)) &&
+	    !def->idempotent) {
+		/* never re-run a side effect blindly: ask an operator */
+		run->tool_started = false;
+		engine_escalate(e, run, def->name, json_string_value(
+		    json_object_get(call, "id")), json_object_get(call, "arguments"),
+		    def->risk, "agentd restarted while this non-idempotent tool "
+		    "call was running: its outcome is unknown",
+		    "approve to run it again, or reject to tell the agent it may "
+		    "or may not have happened");
+	} else {
+		run->tool_started = false;
+		engine_wall_start(e, run);
+		engine_schedule(e, run, 0);
+	}
+out:
+	json_decref(cp);
+	json_decref(row);
+	return 0;
+}
+
+int
+engine_recover(struct engine *e)
+{
+	json_t *ids = store_live_run_ids(e->store), *id;
+	size_t i, n = 0;
+
+	json_array_foreach(ids, i, id) {
+		if (restore_run(e, json_string_value(id)) == 0)
+			n++;
+		else
+			log_error("run %s: cannot be restored from the database",
+			    json_string_value(id));
+	}
+	json_decref(ids);
+	if (n > 0)
+		log_info("resumed %zu live runs from their checkpoints", n);
+	return engine_flush(e);
+}
+
+int
+engine_run(struct engine *e)
+{
+	return loop_run(e->loop);
+}
+
+void
+engine_stop(struct engine *e)
+{
+	loop_stop(e->loop);
+}
+
+static void
+hold_run(struct engine *e, struct run *run, void *arg)
+{
+	if (!run_state_live(run->state))
+		return;
+	/* calls in flight are abandoned; the run resumes from its
+	 * checkpoint at the next start */
+	engine_cancel_inflight(e, run, "shutdown");
+	loop_timer_cancel(e->loop, &run->step_timer);
+	engine_wall_stop(e, run);
+	engine_mark_dirty(e, run);
+	(*(int *)arg)++;
+}
+
+void
+engine_shutdown(struct engine *e)
+{
+	int held = 0;
+
+	engine_foreach_run(e, hold_run, &held);
+	engine_emit(e, IPC_EV_DAEMON_STOP, NULL, json_pack("{s:i}", "live_runs",
+	    held));
+	if (engine_flush(e) != 0)
+		log_error("shutdown: the last batch could not be committed");
+	log_info("stopped: %d live runs checkpointed for the next start", held);
+}

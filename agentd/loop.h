@@ -1,0 +1,56 @@
+/*
+ * The engine's one wait point: curl_multi_poll() on the curl multi handle
+ * plus extra descriptors, with a timeout from the earliest timer. After each
+ * wake the loop runs fd handlers, curl, due timers, then the before_sleep
+ * hook (which commits the batch and publishes).
+ */
+#ifndef AGENTD_LOOP_H
+#define AGENTD_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct timer;
+
+typedef void timer_fn(struct timer *t, void *arg);
+typedef void fd_fn(int fd, void *arg);
+typedef void hook_fn(void *arg);
+
+/* A timer lives in its owner's storage; zero it before first use. */
+struct timer {
+	int64_t due;		/* monotonic ms; valid while armed */
+	size_t slot;		/* index in the heap + 1; 0 when not armed */
+	timer_fn *fn;
+	void *arg;
+};
+
+struct loop *loop_create(void);
+void loop_destroy(struct loop *loop);
+
+/* The curl multi handle the loop polls (borrowed, lives as long as loop). */
+void *loop_curl_multi(struct loop *loop);
+
+/* Arms (or re-arms) @t to fire @delay_ms from now. */
+void loop_timer_arm(struct loop *loop, struct timer *t, int64_t delay_ms,
+    timer_fn *fn, void *arg);
+void loop_timer_cancel(struct loop *loop, struct timer *t);
+bool loop_timer_armed(const struct timer *t);
+size_t loop_timer_count(const struct loop *loop);
+
+/* Watches @fd for readability. At most 16 descriptors. */
+int loop_add_fd(struct loop *loop, int fd, fd_fn *fn, void *arg);
+void loop_remove_fd(struct loop *loop, int fd);
+
+void loop_set_before_sleep(struct loop *loop, hook_fn *fn, void *arg);
+
+/* Runs one iteration, waiting at most @max_wait_ms (-1: until something
+ * happens). Returns 0 or a negative errno. */
+int loop_run_once(struct loop *loop, int max_wait_ms);
+/* Runs until loop_stop(). */
+int loop_run(struct loop *loop);
+void loop_stop(struct loop *loop);
+bool loop_stopping(const struct loop *loop);
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * Operator actions: submit, pause, resume, kill, the kill switch and
+ * escalation decisions. Each returns a negative IPC_E_* code with a
+ * one-line message on failure; ctl.c audits and answers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "engine_impl.h"
+#include "log.h"
+#include "tools/schema.h"
+#include "util.h"
+
+#define TASK_MAX	(64 * 1024)
+
+int
+engine_submit(struct engine *e, const char *agent_name, const char *task,
+    const char *model, bool dry_run, json_t *budget_override, uint32_t uid,
+    struct run **out, char *err, size_t errlen)
+{
+	struct agent *agent;
+	struct run *run;
+	char berr[200];
+
+	if (e->killswitch) {
+		snprintf(err, errlen, "the global kill switch is engaged: new runs "
+		    "are refused until an operator releases it");
+		return -IPC_E_KILLSWITCH;
+	}
+	if (!e->storage_ok) {
+		snprintf(err, errlen, "the database is not writable: new runs are "
+		    "refused until it is");
+		return -IPC_E_STORAGE;
+	}
+	if ((agent = agent_set_find(&e->agents, agent_name)) == NULL) {
+		snprintf(err, errlen, "unknown agent \"%.64s\" (agentctl agents "
+		    "lists them)", agent_name);
+		return -IPC_E_NOT_FOUND;
+	}
+	if (task[0] == '\0' || strlen(task) > TASK_MAX) {
+		snprintf(err, errlen, "task must be 1..%d bytes", TASK_MAX);
+		return -IPC_E_BAD_REQUEST;
+	}
+	if (model == NULL)
+		model = agent->model;
+	if (strlen(model) >= sizeof(run->model) ||
+	    engine_check_model(e, model, err, errlen) != 0) {
+		if (strlen(model) >= sizeof(run->model))
+			snprintf(err, errlen, "model name too long");
+		return -IPC_E_BAD_REQUEST;
+	}
+	run = run_create();
+	run->engine = e;
+	make_id(run->id, sizeof(run->id), "r-");
+	run->agent = agent_ref(agent);
+	run->task = xstrdup(task);
+	copy_str(run->model, sizeof(run->model), model);
+	run->dry_run = dry_run;
+	run->state = RUN_QUEUED;
+	run->paused_from = RUN_QUEUED;
+	run->created_ms = run->updated_ms = now_ms();
+	run->budget.limit = agent->budget;
+	if (budget_override != NULL && budget_amounts_from_json(budget_override,
+	    &run->budget.limit, berr, sizeof(berr)) != 0) {
+		snprintf(err, errlen, "budget: %s", berr);
+		run_destroy(run);
+		return -IPC_E_BAD_REQUEST;
+	}
+	run->reason = xstrdup("submitted");
+	json_array_append_new(run->messages, json_pack("{s:s, s:s}", "role",
+	    "user", "content", task));
+	engine_table_add(e, run);
+	engine_emit(e, IPC_EV_RUN_SUBMITTED, run->id, json_pack("{s:s, s:s, s:s,"
+	    " s:b, s:o, s:I}", "agent", agent->name, "task", task, "model", model,
+	    "dry_run", dry_run, "budget", budget_amounts_to_json(&run->budget.limit),
+	    "uid", (json_int_t)uid));
+	engine_set_wait(e, run, RUN_WAIT_QUEUE, "");
+	engine_mark_dirty(e, run);
+	/* the run exists durably before submit answers */
+	if (engine_flush(e) != 0) {
+		snprintf(err, errlen, "the database is not writable: the run was "
+		    "not created");
+		return -IPC_E_STORAGE;
+	}
+	e->stats.runs_submitted++;
+	engine_schedule(e, run, 0);
+	*out = run;
+	return 0;
+}
+
+void
+engine_enter_pause(struct engine *e, struct run *run, const char *reason)
+{
+	enum run_state from = run->state;
+
+	run->pause_requested = false;
+	if (engine_transition(e, run, RUN_PAUSED, "%s", reason) != 0)
+		return;
+	run->paused_from = from;
+	loop_timer_cancel(e->loop, &run->step_timer);
+	engine_set_wait(e, run, RUN_WAIT_PAUSE, "");
+}
+
+int
+engine_pause(struct engine *e, struct run *run, uint32_t uid, char *err,
+    size_t errlen)
+{
+	char reason[64];
+
+	if (!run_state_live(run->state)) {
+		snprintf(err, errlen, "run %s is %s: nothing to pause", run->id,
+		    run_state_name(run->state));
+		return -IPC_E_CONFLICT;
+	}
+	if (run->state == RUN_PAUSED || run->pause_requested) {
+		snprintf(err, errlen, "run %s is already paused", run->id);
+		return -IPC_E_CONFLICT;
+	}
+	snprintf(reason, sizeof(reason), "paused by uid %u", uid);
+	if (run->llm != NULL || run->tool != NULL) {
+		/* the call in flight finishes; the run holds before the next */
+		run->pause_requested = true;
+		engine_mark_dirty(e, run);
+		return 0;
+	}
+	engine_enter_pause(e, run, reason);
+	return 0;
+}
+
+int
+engine_resume(struct engine *e, struct run *run, uint32_t uid, char *err,
+    size_t errlen)
+{
+	struct escalation *esc;
+	enum run_state to = run->paused_from;
+
+	if (run->pause_requested) {
+		run->pause_requested = false;
+		engine_mark_dirty(e, run);
+		return 0;
+	}
+	if (run->state != RUN_PAUSED) {
+		snprintf(err, errlen, "run %s is %s, not paused", run->id,
+		    run_state_name(run->state));
+		return -IPC_E_CONFLICT;
+	}
+	if (engine_transition(e, run, to, "resumed by uid %u", uid) != 0) {
+		snprintf(err, errlen, "run %s cannot go back to %s", run->id,
+		    run_state_name(to));
+		return -IPC_E_CONFLICT;
+	}
+	if (to == RUN_AWAITING_HUMAN) {
+		esc = engine_find_escalation(e, run->escalation);
+		if (esc != NULL && esc->state != ESC_PENDING) {
+			engine_apply_decision(e, run, esc);
+		} else {
+			engine_set_wait(e, run, RUN_WAIT_OPERATOR, run->escalation);
+		}
+		return 0;
+	}
+	engine_set_wait(e, run, to == RUN_QUEUED ? RUN_WAIT_QUEUE : RUN_WAIT_NONE,
+	    "");
+	engine_schedule(e, run, 0);
+	return 0;
+}
+
+int
+engine_kill(struct engine *e, struct run *run, uint32_t uid, const char *reason,
+    char *err, size_t errlen)
+{
+	if (!run_state_live(run->state)) {
+		snprintf(err, errlen, "run %s is already %s", run->id,
+		    run_state_name(run->state));
+		return -IPC_E_CONFLICT;
+	}
+	if (reason != NULL && reason[0] != '\0')
+		engine_finish(e, run, RUN_KILLED, "killed by uid %u: %s", uid, reason);
+	else
+		engine_finish(e, run, RUN_KILLED, "killed by uid %u", uid);
+	return 0;
+}
+
+struct kill_all {
+	uint32_t uid;
+	const char *reason;
+	int killed;
+};
+
+static void
+kill_one(struct engine *e, struct run *run, void *arg)
+{
+	struct kill_all *k = arg;
+
+	if (!run_state_live(run->state))
+		return;
+	engine_finish(e, run, RUN_KILLED, "kill switch engaged by uid %u%s%s",
+	    k->uid, k->reason[0] ? ": " : "", k->reason);
+	k->killed++;
+}
+
+int
+engine_killswitch(struct engine *e, bool engage, uint32_t uid,
+    const char *reason, int *killed, char *err, size_t errlen)
+{
+	struct kill_all k = { uid, reason ? reason : "", 0 };
+
+	if (engage == e->killswitch) {
+		snprintf(err, errlen, "the kill switch is already %s",
+		    engage ? "engaged" : "released");
+		return -IPC_E_CONFLICT;
+	}
+	e->killswitch = engage;
+	if (engage)
+		engine_foreach_run(e, kill_one, &k);
+	engine_emit(e, IPC_EV_KILLSWITCH, NULL, json_pack("{s:b, s:I, s:s, s:i}",
+	    "engaged", engage, "uid", (json_int_t)uid, "reason", k.reason,
+	    "killed", k.killed));
+	e->killswitch_dirty = true;
+	if (engine_flush(e) != 0) {
+		snprintf(err, errlen, "the database is not writable: the kill "
+		    "switch is %s in memory but may not survive a restart",
+		    engage ? "engaged" : "released");
+		return -IPC_E_STORAGE;
+	}
+	*killed = k.killed;
+	log_warn("kill switch %s by uid %u (%d runs killed)",
+	    engage ? "engaged" : "released", uid, k.killed);
+	return 0;
+}
+
+int
+engine_decide(struct engine *e, const char *esc_id, bool approve,
+    const json_t *args, const char *reason, uint32_t uid, json_t **out,
+    char *err, size_t errlen)
+{
+	struct escalation *esc = engine_find_escalation(e, esc_id);
+	const struct tool_def *def;
+	struct schema_error serr;
+	struct run *run;
+	char where[256];
+
+	if (esc == NULL) {
+		snprintf(err, errlen, "no pending escalation \"%.32s\" (already "
+		    "decided, or unknown)", esc_id);
+		return -IPC_E_NOT_FOUND;
+	}
+	if (esc->state != ESC_PENDING) {
+		snprintf(err, errlen, "escalation %s was already decided: %s",
+		    esc->id, esc_state_name(esc->state));
+		return -IPC_E_CONFLICT;
+	}
+	run = engine_find_run(e, esc->run);
+	if (!approve && (reason == NULL || reason[0] == '\0')) {
+		snprintf(err, errlen, "a rejection needs a reason (the agent reads it)");
+		return -IPC_E_BAD_REQUEST;
+	}
+	if (approve && args != NULL) {
+		if (run == NULL || (def = agent_find_tool(run->agent, esc->tool)) == NULL) {
+			snprintf(err, errlen, "cannot check edited arguments: tool %s "
+			    "is gone", esc->tool);
+			return -IPC_E_CONFLICT;
+		}
+		if (schema_validate(def->schema, args, &serr) != 0) {
+			schema_error_format(&serr, where, sizeof(where));
+			snprintf(err, errlen, "edited arguments do not fit %s's "
+			    "schema: %s", esc->tool, where);
+			return -IPC_E_BAD_REQUEST;
+		}
+	}
+	esc->state = approve ? ESC_APPROVED : ESC_REJECTED;
+	esc->decided_ms = now_ms();
+	esc->decided_by = uid;
+	esc->decided_args = args != NULL ? json_deep_copy(args) : NULL;
+	esc->decision_reason = reason != NULL && reason[0] ? xstrdup(reason) : NULL;
+	esc->dirty = true;
+	loop_timer_cancel(e->loop, &esc->deadline_timer);
+	engine_emit(e, IPC_EV_ESCALATION_DECIDED, esc->run, json_pack("{s:s, s:s,"
+	    " s:I, s:s?, s:O?}", "escalation", esc->id, "outcome",
+	    approve ? "approved" : "rejected", "by_uid", (json_int_t)uid,
+	    "reason", esc->decision_reason, "args", esc->decided_args));
+	/* the decision is durable before anything acts on it; if it cannot
+	 * be stored it is undone and the escalation stays pending */
+	if (engine_flush(e) != 0) {
+		esc->state = ESC_PENDING;
+		json_decref(esc->decided_args);
+		esc->decided_args = NULL;
+		free(esc->decision_reason);
+		esc->decision_reason = NULL;
+		engine_arm_deadline(e, esc);
+		engine_drop_last_event(e);
+		snprintf(err, errlen, "the database is not writable: the decision "
+		    "was not recorded; escalation %s is still pending", esc_id);
+		return -IPC_E_STORAGE;
+	}
+	*out = escalation_to_json(esc);
+	if (run != NULL && run->state == RUN_AWAITING_HUMAN &&
+	    strcmp(run->escalation, esc->id) == 0)
+		engine_apply_decision(e, run, esc);
+	return 0;
+}

@@ -1,0 +1,420 @@
+/*
+ * The sim provider: a deterministic model scripted by scenario files
+ * (docs/scenarios.md). A scenario is a list of turns; turn N answers the
+ * run's Nth model call with text and/or tool calls after a latency, with
+ * token counts. "repeat_from" loops the script (a runaway agent);
+ * "after_error" gives a turn's alternative when the last tool failed or an
+ * operator rejected it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "providers/provider.h"
+#include "util.h"
+
+struct sim_turn {
+	char *text;			/* final answer or thought, may be NULL */
+	json_t *tool_calls;		/* [{name, arguments}] or NULL */
+	int64_t latency_ms;
+	int64_t tokens_in;		/* -1: estimate from the conversation */
+	int64_t tokens_out;		/* -1: estimate from the answer */
+	struct sim_turn *after_error;	/* variant after a failed tool, or NULL */
+};
+
+struct sim_scenario {
+	char *name;
+	struct sim_turn *turns;
+	size_t n_turns;
+	long repeat_from;		/* -1: no loop */
+};
+
+struct sim {
+	struct loop *loop;
+	struct sim_scenario *scenarios;
+	size_t n_scenarios;
+};
+
+struct sim_pending {
+	struct llm_reply reply;
+};
+
+void
+llm_reply_finish(struct llm_reply *reply)
+{
+	if (reply == NULL)
+		return;
+	free(reply->text);
+	json_decref(reply->tool_calls);
+	*reply = (struct llm_reply){ 0 };
+}
+
+int64_t
+provider_estimate_tokens(const json_t *messages, const char *system)
+{
+	size_t chars = system != NULL ? strlen(system) : 0, i;
+	json_t *m;
+
+	json_array_foreach(messages, i, m) {
+		json_t *c = json_object_get(m, "content");
+		if (json_is_string(c))
+			chars += json_string_length(c);
+		else if (c != NULL) {
+			char *s = json_dumps(c, JSON_COMPACT);
+			chars += s ? strlen(s) : 0;
+			free(s);
+		}
+		chars += 16;	/* role and framing */
+	}
+	return (int64_t)(chars / 4) + 1;
+}
+
+static void
+turn_finish(struct sim_turn *t)
+{
+	if (t == NULL)
+		return;
+	free(t->text);
+	json_decref(t->tool_calls);
+	if (t->after_error != NULL) {
+		turn_finish(t->after_error);
+		free(t->after_error);
+	}
+}
+
+static void
+scenario_finish(struct sim_scenario *s)
+{
+	for (size_t i = 0; i < s->n_turns; i++)
+		turn_finish(&s->turns[i]);
+	free(s->turns);
+	free(s->name);
+}
+
+static int
+parse_turn(json_t *obj, const char *where, int64_t default_latency, int depth,
+    struct sim_turn *out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	const char *text = NULL;
+	json_t *calls = NULL, *after = NULL, *c;
+	json_int_t latency = default_latency, tin = -1, tout = -1;
+	char sub[96];
+	size_t i;
+
+	*out = (struct sim_turn){ 0 };
+	if (json_unpack_ex(obj, &jerr, JSON_STRICT,
+	    "{s?s, s?o, s?I, s?I, s?I, s?o}", "text", &text,
+	    "tool_calls", &calls, "latency_ms", &latency, "tokens_in", &tin,
+	    "tokens_out", &tout, "after_error", &after) != 0) {
+		snprintf(err, errlen, "%s: %s", where, jerr.text);
+		return -EINVAL;
+	}
+	if (text == NULL && calls == NULL) {
+		snprintf(err, errlen, "%s: a turn needs \"text\" or \"tool_calls\"",
+		    where);
+		return -EINVAL;
+	}
+	if (latency < 0 || latency > 3600000 || tin < -1 || tout < -1) {
+		snprintf(err, errlen, "%s: latency_ms and token counts must be >= 0",
+		    where);
+		return -EINVAL;
+	}
+	if (calls != NULL) {
+		if (!json_is_array(calls) || json_array_size(calls) == 0) {
+			snprintf(err, errlen, "%s: tool_calls must be a non-empty array",
+			    where);
+			return -EINVAL;
+		}
+		json_array_foreach(calls, i, c) {
+			const char *name;
+			json_t *args;
+			if (json_unpack_ex(c, &jerr, JSON_STRICT, "{s:s, s:o}",
+			    "name", &name, "arguments", &args) != 0) {
+				snprintf(err, errlen, "%s.tool_calls[%zu]: %s", where, i,
+				    jerr.text);
+				return -EINVAL;
+			}
+		}
+	}
+	if (after != NULL) {
+		if (depth > 0) {
+			snprintf(err, errlen, "%s: after_error cannot nest", where);
+			return -EINVAL;
+		}
+		out->after_error = xcalloc(1, sizeof(*out->after_error));
+		snprintf(sub, sizeof(sub), "%s.after_error", where);
+		if (parse_turn(after, sub, latency, depth + 1, out->after_error,
+		    err, errlen) != 0) {
+			free(out->after_error);
+			out->after_error = NULL;
+			return -EINVAL;
+		}
+	}
+	out->text = text != NULL ? xstrdup(text) : NULL;
+	out->tool_calls = json_incref(calls);
+	out->latency_ms = latency;
+	out->tokens_in = tin;
+	out->tokens_out = tout;
+	return 0;
+}
+
+/* Parses a scenario object; errors name @file and the turn. */
+static int
+parse_scenario(json_t *root, const char *file, const char *name,
+    struct sim_scenario *out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *turns = NULL, *t;
+	json_int_t latency = 500, repeat_from = -1;
+	const char *description = NULL;
+	struct sim_scenario s = { .repeat_from = -1 };
+	char where[64];
+	size_t i;
+
+	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s?s, s?I, s:o, s?I}",
+	    "description", &description, "latency_ms", &latency,
+	    "turns", &turns, "repeat_from", &repeat_from) != 0) {
+		snprintf(err, errlen, "%s: %s", file, jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_array(turns) || json_array_size(turns) == 0) {
+		snprintf(err, errlen, "%s: turns must be a non-empty array", file);
+		return -EINVAL;
+	}
+	if (latency < 0 || repeat_from < -1 ||
+	    repeat_from >= (json_int_t)json_array_size(turns)) {
+		snprintf(err, errlen, "%s: latency_ms must be >= 0 and repeat_from "
+		    "a turn index", file);
+		return -EINVAL;
+	}
+	s.turns = xcalloc(json_array_size(turns), sizeof(*s.turns));
+	json_array_foreach(turns, i, t) {
+		snprintf(where, sizeof(where), "%s: turns[%zu]", file, i);
+		if (parse_turn(t, where, latency, 0, &s.turns[i], err, errlen) != 0)
+			goto fail;
+		s.n_turns++;
+	}
+	if (repeat_from < 0 && s.turns[s.n_turns - 1].tool_calls != NULL) {
+		snprintf(err, errlen, "%s: the last turn must answer with text only "
+		    "(or set repeat_from to loop)", file);
+		goto fail;
+	}
+	s.repeat_from = (long)repeat_from;
+	s.name = xstrdup(name);
+	*out = s;
+	return 0;
+fail:
+	scenario_finish(&s);
+	return -EINVAL;
+}
+
+static const struct sim_scenario *
+find_scenario(const struct sim *sim, const char *name)
+{
+	for (size_t i = 0; i < sim->n_scenarios; i++)
+		if (strcmp(sim->scenarios[i].name, name) == 0)
+			return &sim->scenarios[i];
+	return NULL;
+}
+
+static int
+sim_check_model(struct provider *p, const char *model, char *err, size_t errlen)
+{
+	if (find_scenario(p->state, model) == NULL) {
+		snprintf(err, errlen, "no sim scenario named \"%s\"", model);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The turn that answers model call number @turn, or NULL past the end. */
+static const struct sim_turn *
+pick_turn(const struct sim_scenario *s, const struct llm_request *req)
+{
+	const struct sim_turn *t;
+	size_t idx = (size_t)req->turn, n;
+	json_t *last;
+
+	if (idx >= s->n_turns) {
+		if (s->repeat_from < 0)
+			return NULL;
+		n = s->n_turns - (size_t)s->repeat_from;
+		idx = (size_t)s->repeat_from + (idx - s->n_turns) % n;
+	}
+	t = &s->turns[idx];
+	last = json_array_get(req->messages, json_array_size(req->messages) - 1);
+	if (t->after_error != NULL &&
+	    json_is_true(json_object_get(last, "is_error")))
+		t = t->after_error;
+	return t;
+}
+
+static int64_t
+sim_estimate(struct provider *p, const struct llm_request *req)
+{
+	const struct sim_scenario *s = find_scenario(p->state, req->model);
+	const struct sim_turn *t = s != NULL ? pick_turn(s, req) : NULL;
+
+	if (t != NULL && t->tokens_in >= 0)
+		return t->tokens_in;
+	return provider_estimate_tokens(req->messages, req->system);
+}
+
+static void
+sim_fire(struct timer *timer, void *arg)
+{
+	struct llm_call *call = arg;
+	struct sim_pending *pending = call->impl;
+	struct llm_reply reply = pending->reply;
+
+	free(pending);
+	call->impl = NULL;
+	call->done(call, 0, &reply, NULL);
+	llm_reply_finish(&reply);
+}
+
+static int
+sim_start(struct provider *p, struct llm_call *call,
+    const struct llm_request *req)
+{
+	struct sim *sim = p->state;
+	const struct sim_scenario *s = find_scenario(sim, req->model);
+	const struct sim_turn *t;
+	struct sim_pending *pending;
+	json_t *calls, *c;
+	size_t i;
+
+	if (s == NULL || (t = pick_turn(s, req)) == NULL)
+		return -ENOENT;
+	pending = xcalloc(1, sizeof(*pending));
+	pending->reply.text = t->text != NULL ? xstrdup(t->text) : NULL;
+	if (t->tool_calls != NULL) {
+		calls = json_array();
+		json_array_foreach(t->tool_calls, i, c) {
+			char id[48];
+			snprintf(id, sizeof(id), "call_%d_%zu", req->turn, i);
+			json_array_append_new(calls, json_pack("{s:s, s:O, s:O}",
+			    "id", id, "name", json_object_get(c, "name"),
+			    "arguments", json_object_get(c, "arguments")));
+		}
+		pending->reply.tool_calls = calls;
+	}
+	pending->reply.tokens_in = t->tokens_in >= 0 ? t->tokens_in :
+	    provider_estimate_tokens(req->messages, req->system);
+	pending->reply.tokens_out = t->tokens_out >= 0 ? t->tokens_out :
+	    (int64_t)(t->text ? strlen(t->text) / 4 : 0) +
+	    20 * (int64_t)json_array_size(t->tool_calls) + 1;
+	if (pending->reply.tokens_out > req->max_tokens)
+		pending->reply.tokens_out = req->max_tokens;
+	copy_str(pending->reply.stop_reason, sizeof(pending->reply.stop_reason),
+	    t->tool_calls != NULL ? "tool_use" : "end_turn");
+	call->impl = pending;
+	loop_timer_arm(sim->loop, &call->timer, t->latency_ms, sim_fire, call);
+	return 0;
+}
+
+static void
+sim_cancel(struct provider *p, struct llm_call *call)
+{
+	struct sim *sim = p->state;
+	struct sim_pending *pending = call->impl;
+
+	loop_timer_cancel(sim->loop, &call->timer);
+	if (pending != NULL) {
+		llm_reply_finish(&pending->reply);
+		free(pending);
+		call->impl = NULL;
+	}
+}
+
+static void
+sim_destroy(struct provider *p)
+{
+	struct sim *sim;
+
+	if (p == NULL)
+		return;
+	sim = p->state;
+	for (size_t i = 0; i < sim->n_scenarios; i++)
+		scenario_finish(&sim->scenarios[i]);
+	free(sim->scenarios);
+	free(sim);
+	free(p);
+}
+
+static const struct provider_ops sim_ops = {
+	.name = "sim",
+	.check_model = sim_check_model,
+	.estimate_tokens_in = sim_estimate,
+	.start = sim_start,
+	.cancel = sim_cancel,
+	.destroy = sim_destroy,
+};
+
+static void
+load_dir(struct sim *sim, const char *dir, json_t *errors)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096], name[256], err[512];
+	json_error_t jerr;
+	json_t *root;
+
+	if (d == NULL) {
+		if (errno != ENOENT)
+			log_warn("sim scenarios: cannot open %s: %s", dir,
+			    strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0 ||
+		    de->d_name[0] == '.' || len - 5 >= sizeof(name))
+			continue;
+		memcpy(name, de->d_name, len - 5);
+		name[len - 5] = '\0';
+		if (fmt(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
+			continue;
+		root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+		if (root == NULL) {
+			snprintf(err, sizeof(err), "%s:%d:%d: %s", path, jerr.line,
+			    jerr.column, jerr.text);
+		} else {
+			sim->scenarios = xrealloc(sim->scenarios,
+			    (sim->n_scenarios + 1) * sizeof(*sim->scenarios));
+			if (parse_scenario(root, path, name,
+			    &sim->scenarios[sim->n_scenarios], err,
+			    sizeof(err)) == 0) {
+				sim->n_scenarios++;
+				json_decref(root);
+				continue;
+			}
+			json_decref(root);
+		}
+		log_error("sim scenario rejected: %s", err);
+		if (errors != NULL)
+			json_array_append_new(errors, json_pack("{s:s, s:s}",
+			    "file", path, "error", err));
+	}
+	closedir(d);
+}
+
+struct provider *
+sim_provider_create(struct loop *loop, const char *dir, json_t *errors)
+{
+	struct provider *p = xcalloc(1, sizeof(*p));
+	struct sim *sim = xcalloc(1, sizeof(*sim));
+
+	sim->loop = loop;
+	if (dir != NULL)
+		load_dir(sim, dir, errors);
+	p->ops = &sim_ops;
+	p->state = sim;
+	return p;
+}

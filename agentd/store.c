@@ -1,0 +1,726 @@
+/* All SQL of agentd: schema, migrations, prepared statements. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "agent.h"
+#include "escalation.h"
+#include "log.h"
+#include "run.h"
+#include "store.h"
+#include "util.h"
+
+#define SCHEMA_VERSION 1
+
+static const char *const migrations[SCHEMA_VERSION] = {
+	/* 1: the first schema */
+	"CREATE TABLE runs("
+	"  id TEXT PRIMARY KEY,"
+	"  agent TEXT NOT NULL,"
+	"  task TEXT NOT NULL,"
+	"  model TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  reason TEXT,"
+	"  dry_run INTEGER NOT NULL,"
+	"  parent TEXT,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER,"
+	"  step INTEGER NOT NULL,"
+	"  usage TEXT NOT NULL,"
+	"  budget TEXT NOT NULL,"
+	"  cost_unknown INTEGER NOT NULL,"
+	"  output TEXT);"
+	"CREATE INDEX runs_state ON runs(state);"
+	"CREATE INDEX runs_created ON runs(created_ms);"
+	"CREATE TABLE events("
+	"  seq INTEGER PRIMARY KEY,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  run TEXT,"
+	"  type TEXT NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"CREATE INDEX events_run ON events(run, seq);"
+	"CREATE TABLE checkpoints("
+	"  run TEXT NOT NULL,"
+	"  step INTEGER NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY(run, step)) WITHOUT ROWID;"
+	"CREATE TABLE messages("
+	"  run TEXT NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  PRIMARY KEY(run, idx)) WITHOUT ROWID;"
+	"CREATE TABLE escalations("
+	"  id TEXT PRIMARY KEY,"
+	"  run TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"CREATE INDEX escalations_state ON escalations(state, created_ms);"
+	"CREATE INDEX escalations_run ON escalations(run);"
+	"CREATE TABLE audit("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  uid INTEGER,"
+	"  op TEXT NOT NULL,"
+	"  target TEXT,"
+	"  detail TEXT,"
+	"  result TEXT NOT NULL);"
+	"CREATE TABLE settings("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
+};
+
+enum stmt {
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_MAX_SEQ, S_PUT_EVENT, S_PUT_RUN, S_PUT_CHECKPOINT, S_TRIM_CHECKPOINTS,
+	S_PUT_MESSAGE, S_PUT_ESCALATION, S_PUT_AUDIT, S_SET_SETTING,
+	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_RUN_GET, S_LIVE_IDS,
+	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL,
+	S_COUNT_EVENTS, S_SPEND_SINCE,
+	S__COUNT
+};
+
+#define RUN_COLUMNS "id, agent, task, model, state, reason, dry_run, parent, " \
+	"created_ms, updated_ms, ended_ms, step, usage, budget, cost_unknown, output"
+#define LIVE_STATES "('queued','planning','executing','reflecting'," \
+	"'awaiting_human','paused')"
+
+static const char *const sql[S__COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_MAX_SEQ] = "SELECT coalesce(max(seq), 0) FROM events",
+	[S_PUT_EVENT] = "INSERT INTO events(seq, ts_ms, run, type, body) "
+	    "VALUES (?, ?, ?, ?, ?)",
+	[S_PUT_RUN] = "INSERT OR REPLACE INTO runs(" RUN_COLUMNS ") VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_PUT_CHECKPOINT] = "INSERT OR REPLACE INTO checkpoints(run, step, "
+	    "ts_ms, data) VALUES (?, ?, ?, ?)",
+	[S_TRIM_CHECKPOINTS] = "DELETE FROM checkpoints WHERE run = ? AND step <= ?",
+	[S_PUT_MESSAGE] = "INSERT OR REPLACE INTO messages(run, idx, body) "
+	    "VALUES (?, ?, ?)",
+	[S_PUT_ESCALATION] = "INSERT OR REPLACE INTO escalations(id, run, state, "
+	    "created_ms, body) VALUES (?, ?, ?, ?, ?)",
+	[S_PUT_AUDIT] = "INSERT INTO audit(ts_ms, uid, op, target, detail, result) "
+	    "VALUES (?, ?, ?, ?, ?, ?)",
+	[S_SET_SETTING] = "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
+	[S_GET_SETTING] = "SELECT value FROM settings WHERE key = ?",
+	[S_EVENTS_ALL] = "SELECT body FROM events WHERE seq > ? AND type LIKE ? "
+	    "ESCAPE '\\' ORDER BY seq LIMIT ?",
+	[S_EVENTS_RUN] = "SELECT body FROM events WHERE run = ? AND seq > ? AND "
+	    "type LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?",
+	[S_RUN_GET] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?",
+	[S_LIVE_IDS] = "SELECT id FROM runs WHERE state IN " LIVE_STATES
+	    " ORDER BY created_ms",
+	[S_CHECKPOINT_LATEST] = "SELECT data FROM checkpoints WHERE run = ? "
+	    "ORDER BY step DESC LIMIT 1",
+	[S_MESSAGES] = "SELECT body FROM messages WHERE run = ? AND idx < ? "
+	    "ORDER BY idx",
+	[S_ESC_RUN] = "SELECT body FROM escalations WHERE run = ? "
+	    "ORDER BY created_ms DESC LIMIT ?",
+	[S_ESC_STATE] = "SELECT body FROM escalations WHERE state = ? "
+	    "ORDER BY created_ms DESC LIMIT ?",
+	[S_ESC_ALL] = "SELECT body FROM escalations ORDER BY created_ms DESC "
+	    "LIMIT ?",
+	[S_COUNT_EVENTS] = "SELECT count(*) FROM events",
+	[S_SPEND_SINCE] = "SELECT coalesce(sum(json_extract(usage, "
+	    "'$.cost_usd')), 0) FROM runs WHERE created_ms >= ?",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S__COUNT];
+	bool in_tx;		/* the batch transaction is open */
+	char path[512];
+};
+
+static int
+fail_db(struct store *st, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+
+	log_error("database %s: %s: %s (%d)", st->path, what,
+	    sqlite3_errmsg(st->db), code);
+	return (code & 0xff) == SQLITE_FULL ? -ENOSPC : -EIO;
+}
+
+static sqlite3_stmt *
+prepare(struct store *st, enum stmt s)
+{
+	sqlite3_stmt *stmt = st->stmt[s];
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return stmt;
+}
+
+/* Runs a write statement to completion. */
+static int
+step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+	int r = rc == SQLITE_DONE ? 0 : fail_db(st, what);
+
+	sqlite3_reset(stmt);
+	return r;
+}
+
+static void
+bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+static int
+migrate(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int version = 0;
+	char *err = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return fail_db(st, "reading user_version");
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (version > SCHEMA_VERSION) {
+		log_error("database %s has schema version %d; this agentd knows "
+		    "up to %d: use a newer agentd", st->path, version,
+		    SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	for (; version < SCHEMA_VERSION; version++) {
+		char *script = xasprintf("BEGIN; %s PRAGMA user_version = %d; COMMIT;",
+		    migrations[version], version + 1);
+		int rc = sqlite3_exec(st->db, script, NULL, NULL, &err);
+		free(script);
+		if (rc != SQLITE_OK) {
+			log_error("database %s: migration to version %d failed: %s",
+			    st->path, version + 1, err ? err : "?");
+			sqlite3_free(err);
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -EIO;
+		}
+		log_info("database %s migrated to schema version %d", st->path,
+		    version + 1);
+	}
+	return 0;
+}
+
+int
+store_open(const char *path, struct store **out)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	char *err = NULL;
+	int r = -EIO;
+
+	copy_str(st->path, sizeof(st->path), path);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_error("cannot open database %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	/* WAL + synchronous=NORMAL: a commit survives a crash of agentd
+	 * (kill -9); only a power loss can lose the last commits. */
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+	    "PRAGMA temp_store=MEMORY;", NULL, NULL, &err) != SQLITE_OK) {
+		log_error("database %s: cannot set pragmas: %s", path, err);
+		sqlite3_free(err);
+		goto fail;
+	}
+	if ((r = migrate(st)) < 0)
+		goto fail;
+	for (int s = 0; s < S__COUNT; s++) {
+		if (sqlite3_prepare_v3(st->db, sql[s], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->stmt[s], NULL) != SQLITE_OK) {
+			r = fail_db(st, sql[s]);
+			goto fail;
+		}
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return r;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_tx)
+		store_rollback(st);
+	for (int s = 0; s < S__COUNT; s++)
+		sqlite3_finalize(st->stmt[s]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int
+store_begin(struct store *st)
+{
+	int r;
+
+	if (st->in_tx)
+		return 0;
+	if ((r = step_done(st, prepare(st, S_BEGIN), "begin")) == 0)
+		st->in_tx = true;
+	return r;
+}
+
+int
+store_commit(struct store *st)
+{
+	int r;
+
+	if (!st->in_tx)
+		return 0;
+	if ((r = step_done(st, prepare(st, S_COMMIT), "commit")) != 0) {
+		store_rollback(st);
+		return r;
+	}
+	st->in_tx = false;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) == 0)
+		step_done(st, prepare(st, S_ROLLBACK), "rollback");
+	st->in_tx = false;
+}
+
+bool
+store_in_transaction(const struct store *st)
+{
+	return st->in_tx;
+}
+
+static int
+read_int64(struct store *st, sqlite3_stmt *stmt, int64_t *out, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+	int r = 0;
+
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(stmt, 0);
+	else
+		r = fail_db(st, what);
+	sqlite3_reset(stmt);
+	return r;
+}
+
+int
+store_max_seq(struct store *st, int64_t *out)
+{
+	return read_int64(st, prepare(st, S_MAX_SEQ), out, "max seq");
+}
+
+int
+store_count_events(struct store *st, int64_t *out)
+{
+	return read_int64(st, prepare(st, S_COUNT_EVENTS), out, "count events");
+}
+
+int
+store_spend_since(struct store *st, int64_t since_ms, double *out)
+{
+	sqlite3_stmt *stmt = prepare(st, S_SPEND_SINCE);
+	int r = 0;
+
+	sqlite3_bind_int64(stmt, 1, since_ms);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*out = sqlite3_column_double(stmt, 0);
+	else
+		r = fail_db(st, "spend");
+	sqlite3_reset(stmt);
+	return r;
+}
+
+int
+store_put_event(struct store *st, int64_t seq, int64_t ts, const char *run,
+    const char *type, const char *json)
+{
+	sqlite3_stmt *stmt = prepare(st, S_PUT_EVENT);
+
+	sqlite3_bind_int64(stmt, 1, seq);
+	sqlite3_bind_int64(stmt, 2, ts);
+	bind_text(stmt, 3, run != NULL && run[0] != '\0' ? run : NULL);
+	bind_text(stmt, 4, type);
+	bind_text(stmt, 5, json);
+	return step_done(st, stmt, "insert event");
+}
+
+int
+store_put_run(struct store *st, const struct run *run)
+{
+	sqlite3_stmt *stmt = prepare(st, S_PUT_RUN);
+	json_t *usage = budget_amounts_to_json(&run->budget.used);
+	json_t *limit = budget_amounts_to_json(&run->budget.limit);
+	char *usage_s = json_dumps(usage, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	char *limit_s = json_dumps(limit, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	int r;
+
+	bind_text(stmt, 1, run->id);
+	bind_text(stmt, 2, run->agent->name);
+	bind_text(stmt, 3, run->task);
+	bind_text(stmt, 4, run->model);
+	bind_text(stmt, 5, run_state_name(run->state));
+	bind_text(stmt, 6, run->reason);
+	sqlite3_bind_int(stmt, 7, run->dry_run);
+	bind_text(stmt, 8, run->parent[0] ? run->parent : NULL);
+	sqlite3_bind_int64(stmt, 9, run->created_ms);
+	sqlite3_bind_int64(stmt, 10, run->updated_ms);
+	if (run->ended_ms > 0)
+		sqlite3_bind_int64(stmt, 11, run->ended_ms);
+	sqlite3_bind_int(stmt, 12, run->step);
+	bind_text(stmt, 13, usage_s);
+	bind_text(stmt, 14, limit_s);
+	sqlite3_bind_int(stmt, 15, run->budget.cost_unknown);
+	bind_text(stmt, 16, run->output);
+	r = step_done(st, stmt, "write run");
+	free(usage_s);
+	free(limit_s);
+	json_decref(usage);
+	json_decref(limit);
+	return r;
+}
+
+int
+store_put_checkpoint(struct store *st, const char *run, int step, int64_t ts,
+    const char *json)
+{
+	sqlite3_stmt *stmt = prepare(st, S_PUT_CHECKPOINT);
+	int r;
+
+	bind_text(stmt, 1, run);
+	sqlite3_bind_int(stmt, 2, step);
+	sqlite3_bind_int64(stmt, 3, ts);
+	bind_text(stmt, 4, json);
+	if ((r = step_done(st, stmt, "write checkpoint")) != 0)
+		return r;
+	if (step < STORE_CHECKPOINTS_KEPT)
+		return 0;
+	stmt = prepare(st, S_TRIM_CHECKPOINTS);
+	bind_text(stmt, 1, run);
+	sqlite3_bind_int(stmt, 2, step - STORE_CHECKPOINTS_KEPT);
+	return step_done(st, stmt, "trim checkpoints");
+}
+
+int
+store_put_message(struct store *st, const char *run, size_t idx,
+    const char *json)
+{
+	sqlite3_stmt *stmt = prepare(st, S_PUT_MESSAGE);
+
+	bind_text(stmt, 1, run);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)idx);
+	bind_text(stmt, 3, json);
+	return step_done(st, stmt, "write message");
+}
+
+int
+store_put_escalation(struct store *st, const struct escalation *esc)
+{
+	sqlite3_stmt *stmt = prepare(st, S_PUT_ESCALATION);
+	json_t *obj = escalation_to_json(esc);
+	char *body = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	int r;
+
+	bind_text(stmt, 1, esc->id);
+	bind_text(stmt, 2, esc->run);
+	bind_text(stmt, 3, esc_state_name(esc->state));
+	sqlite3_bind_int64(stmt, 4, esc->created_ms);
+	bind_text(stmt, 5, body);
+	r = step_done(st, stmt, "write escalation");
+	free(body);
+	json_decref(obj);
+	return r;
+}
+
+int
+store_put_audit(struct store *st, int64_t ts, uint32_t uid, const char *op,
+    const char *target, const char *detail, const char *result)
+{
+	sqlite3_stmt *stmt = prepare(st, S_PUT_AUDIT);
+
+	sqlite3_bind_int64(stmt, 1, ts);
+	if (uid != UINT32_MAX)
+		sqlite3_bind_int64(stmt, 2, uid);
+	bind_text(stmt, 3, op);
+	bind_text(stmt, 4, target);
+	bind_text(stmt, 5, detail);
+	bind_text(stmt, 6, result);
+	return step_done(st, stmt, "write audit");
+}
+
+int
+store_set_setting(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *stmt = prepare(st, S_SET_SETTING);
+
+	bind_text(stmt, 1, key);
+	bind_text(stmt, 2, value);
+	return step_done(st, stmt, "write setting");
+}
+
+char *
+store_get_setting(struct store *st, const char *key)
+{
+	sqlite3_stmt *stmt = prepare(st, S_GET_SETTING);
+	char *value = NULL;
+
+	bind_text(stmt, 1, key);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		value = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return value;
+}
+
+/* Collects column 0 of every row, parsed as JSON, into an array. */
+static json_t *
+collect_json(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	json_t *arr = json_array(), *item;
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(stmt, 0);
+		if (text != NULL && (item = json_loads(text, 0, NULL)) != NULL)
+			json_array_append_new(arr, item);
+		else
+			log_warn("database %s: %s: unreadable row skipped", st->path,
+			    what);
+	}
+	if (rc != SQLITE_DONE)
+		fail_db(st, what);
+	sqlite3_reset(stmt);
+	return arr;
+}
+
+/* "prefix%" with LIKE metacharacters escaped. */
+static char *
+like_prefix(const char *prefix, bool contains)
+{
+	size_t n = prefix ? strlen(prefix) : 0;
+	char *out = xmalloc(2 * n + 3), *p = out;
+
+	if (contains)
+		*p++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '\\')
+			*p++ = '\\';
+		*p++ = prefix[i];
+	}
+	*p++ = '%';
+	*p = '\0';
+	return out;
+}
+
+json_t *
+store_events_since(struct store *st, int64_t since, const char *run,
+    const char *type_prefix, int limit)
+{
+	sqlite3_stmt *stmt;
+	char *like = like_prefix(type_prefix, false);
+	json_t *arr;
+	int i = 1;
+
+	if (run != NULL) {
+		stmt = prepare(st, S_EVENTS_RUN);
+		bind_text(stmt, i++, run);
+	} else {
+		stmt = prepare(st, S_EVENTS_ALL);
+	}
+	sqlite3_bind_int64(stmt, i++, since);
+	bind_text(stmt, i++, like);
+	sqlite3_bind_int(stmt, i, limit);
+	arr = collect_json(st, stmt, "read events");
+	free(like);
+	return arr;
+}
+
+static json_t *
+parse_column(sqlite3_stmt *stmt, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, col);
+	json_t *v = text != NULL ? json_loads(text, 0, NULL) : NULL;
+
+	return v != NULL ? v : json_null();
+}
+
+static json_t *
+text_column(sqlite3_stmt *stmt, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, col);
+
+	return text != NULL ? json_string(text) : json_null();
+}
+
+/* A runs row (RUN_COLUMNS order) as an object. */
+static json_t *
+run_row(sqlite3_stmt *stmt)
+{
+	json_t *obj = json_object();
+
+	json_object_set_new(obj, "id", text_column(stmt, 0));
+	json_object_set_new(obj, "agent", text_column(stmt, 1));
+	json_object_set_new(obj, "task", text_column(stmt, 2));
+	json_object_set_new(obj, "model", text_column(stmt, 3));
+	json_object_set_new(obj, "state", text_column(stmt, 4));
+	json_object_set_new(obj, "reason", text_column(stmt, 5));
+	json_object_set_new(obj, "dry_run",
+	    json_boolean(sqlite3_column_int(stmt, 6)));
+	json_object_set_new(obj, "parent", text_column(stmt, 7));
+	json_object_set_new(obj, "created_ms",
+	    json_integer(sqlite3_column_int64(stmt, 8)));
+	json_object_set_new(obj, "updated_ms",
+	    json_integer(sqlite3_column_int64(stmt, 9)));
+	json_object_set_new(obj, "ended_ms",
+	    sqlite3_column_type(stmt, 10) == SQLITE_NULL ? json_null() :
+	    json_integer(sqlite3_column_int64(stmt, 10)));
+	json_object_set_new(obj, "step", json_integer(sqlite3_column_int(stmt, 11)));
+	json_object_set_new(obj, "usage", parse_column(stmt, 12));
+	json_object_set_new(obj, "budget", parse_column(stmt, 13));
+	json_object_set_new(obj, "cost_unknown",
+	    json_boolean(sqlite3_column_int(stmt, 14)));
+	json_object_set_new(obj, "output", text_column(stmt, 15));
+	return obj;
+}
+
+json_t *
+store_run_get(struct store *st, const char *id)
+{
+	sqlite3_stmt *stmt = prepare(st, S_RUN_GET);
+	json_t *obj = NULL;
+	int rc;
+
+	bind_text(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		obj = run_row(stmt);
+	else if (rc != SQLITE_DONE)
+		fail_db(st, "read run");
+	sqlite3_reset(stmt);
+	return obj;
+}
+
+json_t *
+store_runs_query(struct store *st, const char *agent, const char *state,
+    const char *grep, int64_t since_ms, int64_t until_ms, bool live_only,
+    int limit)
+{
+	char query[1024];
+	sqlite3_stmt *stmt = NULL;
+	json_t *arr = json_array();
+	char *like = grep != NULL ? like_prefix(grep, true) : NULL;
+	int i = 1, rc;
+
+	/* a query built from fixed fragments; all values are bound */
+	snprintf(query, sizeof(query), "SELECT " RUN_COLUMNS " FROM runs WHERE 1"
+	    "%s%s%s%s%s%s ORDER BY created_ms DESC, id LIMIT ?",
+	    agent ? " AND agent = ?" : "", state ? " AND state = ?" : "",
+	    grep ? " AND (task LIKE ?1000 ESCAPE '\\' OR output LIKE ?1000 "
+	    "ESCAPE '\\' OR reason LIKE ?1000 ESCAPE '\\' OR id = ?1001)" : "",
+	    since_ms > 0 ? " AND created_ms >= ?" : "",
+	    until_ms > 0 ? " AND created_ms < ?" : "",
+	    live_only ? " AND state IN " LIVE_STATES : "");
+	if (sqlite3_prepare_v2(st->db, query, -1, &stmt, NULL) != SQLITE_OK) {
+		fail_db(st, "prepare runs query");
+		goto out;
+	}
+	if (agent)
+		bind_text(stmt, i++, agent);
+	if (state)
+		bind_text(stmt, i++, state);
+	if (grep) {
+		bind_text(stmt, 1000, like);
+		bind_text(stmt, 1001, grep);
+	}
+	if (since_ms > 0)
+		sqlite3_bind_int64(stmt, i++, since_ms);
+	if (until_ms > 0)
+		sqlite3_bind_int64(stmt, i++, until_ms);
+	sqlite3_bind_int(stmt, i, limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(arr, run_row(stmt));
+	if (rc != SQLITE_DONE)
+		fail_db(st, "runs query");
+out:
+	sqlite3_finalize(stmt);
+	free(like);
+	return arr;
+}
+
+json_t *
+store_live_run_ids(struct store *st)
+{
+	sqlite3_stmt *stmt = prepare(st, S_LIVE_IDS);
+	json_t *arr = json_array();
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(arr, text_column(stmt, 0));
+	if (rc != SQLITE_DONE)
+		fail_db(st, "live runs");
+	sqlite3_reset(stmt);
+	return arr;
+}
+
+json_t *
+store_checkpoint_latest(struct store *st, const char *run)
+{
+	sqlite3_stmt *stmt = prepare(st, S_CHECKPOINT_LATEST);
+	json_t *obj = NULL;
+
+	bind_text(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		obj = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+	sqlite3_reset(stmt);
+	return obj;
+}
+
+json_t *
+store_messages(struct store *st, const char *run, size_t count)
+{
+	sqlite3_stmt *stmt = prepare(st, S_MESSAGES);
+
+	bind_text(stmt, 1, run);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)count);
+	return collect_json(st, stmt, "read messages");
+}
+
+json_t *
+store_escalations(struct store *st, const char *run, const char *state,
+    int limit)
+{
+	sqlite3_stmt *stmt;
+
+	if (run != NULL) {
+		stmt = prepare(st, S_ESC_RUN);
+		bind_text(stmt, 1, run);
+		sqlite3_bind_int(stmt, 2, limit);
+	} else if (state != NULL) {
+		stmt = prepare(st, S_ESC_STATE);
+		bind_text(stmt, 1, state);
+		sqlite3_bind_int(stmt, 2, limit);
+	} else {
+		stmt = prepare(st, S_ESC_ALL);
+		sqlite3_bind_int(stmt, 1, limit);
+	}
+	return collect_json(st, stmt, "read escalations");
+}

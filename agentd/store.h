@@ -1,0 +1,76 @@
+/*
+ * The database: every SQL statement of agentd lives in store.c. SQLite in
+ * WAL mode; migrations with PRAGMA user_version. Writes go into one open
+ * transaction that the engine commits once per loop iteration
+ * (store_commit), so a batch of events costs one commit.
+ */
+#ifndef AGENTD_STORE_H
+#define AGENTD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct json_t;
+struct run;
+struct escalation;
+struct store;
+
+#define STORE_CHECKPOINTS_KEPT	3	/* per run; older ones are deleted */
+
+/* Opens (creating) @path. Errors are logged with the path. */
+int store_open(const char *path, struct store **out);
+void store_close(struct store *st);
+
+/* Starts the batch transaction if none is open. */
+int store_begin(struct store *st);
+/* Commits the open transaction (if any). On failure it is rolled back and
+ * everything written since store_begin is gone: the caller writes it again. */
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+bool store_in_transaction(const struct store *st);
+
+/* Highest event seq stored, 0 if none. */
+int store_max_seq(struct store *st, int64_t *out);
+
+/* Writes (inside the batch). Borrow everything. */
+int store_put_event(struct store *st, int64_t seq, int64_t ts,
+    const char *run, const char *type, const char *json);
+int store_put_run(struct store *st, const struct run *run);
+int store_put_checkpoint(struct store *st, const char *run, int step,
+    int64_t ts, const char *json);
+int store_put_message(struct store *st, const char *run, size_t idx,
+    const char *json);
+int store_put_escalation(struct store *st, const struct escalation *esc);
+int store_put_audit(struct store *st, int64_t ts, uint32_t uid,
+    const char *op, const char *target, const char *detail,
+    const char *result);
+int store_set_setting(struct store *st, const char *key, const char *value);
+
+/* Reads. Returned json_t references are new. */
+/* Value of a setting, a new string, or NULL. */
+char *store_get_setting(struct store *st, const char *key);
+/* Events with seq > @since (all runs if @run is NULL), at most @limit. */
+struct json_t *store_events_since(struct store *st, int64_t since,
+    const char *run, const char *type_prefix, int limit);
+/* One run's row as an object, or NULL if unknown. */
+struct json_t *store_run_get(struct store *st, const char *id);
+/* Runs matching the filters (each may be NULL / 0), newest first. */
+struct json_t *store_runs_query(struct store *st, const char *agent,
+    const char *state, const char *grep, int64_t since_ms, int64_t until_ms,
+    bool live_only, int limit);
+/* Ids of runs in a live state (array of strings). */
+struct json_t *store_live_run_ids(struct store *st);
+/* Latest checkpoint object of a run or NULL. */
+struct json_t *store_checkpoint_latest(struct store *st, const char *run);
+/* The first @count messages of a run, in order (array). */
+struct json_t *store_messages(struct store *st, const char *run, size_t count);
+/* Escalations, newest first: all of a run (@run set), or by state. */
+struct json_t *store_escalations(struct store *st, const char *run,
+    const char *state, int limit);
+/* Counts for health: events total. */
+int store_count_events(struct store *st, int64_t *out);
+/* Spend of runs created since @since_ms. */
+int store_spend_since(struct store *st, int64_t since_ms, double *out);
+
+#endif
