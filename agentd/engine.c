@@ -509,11 +509,10 @@ transition_v(struct engine *e, struct run *run, enum run_state to,
 		    run_state_name(from), run_state_name(to), reason);
 		return -EPERM;
 	}
-	if (state_counts_wall(from) && !state_counts_wall(to)) {
-		wall_tick(e, run);
-		run->active_since = 0;
-		loop_timer_cancel(e->loop, &run->wall_timer);
-	}
+	/* the clock stops without threshold checks: this may be the end of
+	 * the run already (a budget stop) */
+	if (state_counts_wall(from) && !state_counts_wall(to))
+		engine_wall_stop(e, run);
 	run->state = to;
 	free(run->reason);
 	run->reason = xstrdup(reason);

@@ -12,6 +12,7 @@
 
 #include "engine_impl.h"
 #include "log.h"
+#include "store.h"
 #include "tools/schema.h"
 #include "util.h"
 
@@ -244,9 +245,18 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 	char where[256];
 
 	if (esc == NULL) {
-		snprintf(err, errlen, "no pending escalation \"%.32s\" (already "
-		    "decided, or unknown)", esc_id);
-		return -IPC_E_NOT_FOUND;
+		json_t *stored = store_escalation_get(e->store, esc_id);
+		const char *state = json_string_value(json_object_get(stored,
+		    "state"));
+		int rc = stored != NULL ? -IPC_E_CONFLICT : -IPC_E_NOT_FOUND;
+
+		if (stored != NULL)
+			snprintf(err, errlen, "escalation %.32s was already decided: "
+			    "%s", esc_id, state ? state : "?");
+		else
+			snprintf(err, errlen, "no escalation \"%.32s\"", esc_id);
+		json_decref(stored);
+		return rc;
 	}
 	if (esc->state != ESC_PENDING) {
 		snprintf(err, errlen, "escalation %s was already decided: %s",

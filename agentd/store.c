@@ -81,7 +81,7 @@ enum stmt {
 	S_MAX_SEQ, S_PUT_EVENT, S_PUT_RUN, S_PUT_CHECKPOINT, S_TRIM_CHECKPOINTS,
 	S_PUT_MESSAGE, S_PUT_ESCALATION, S_PUT_AUDIT, S_SET_SETTING,
 	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_RUN_GET, S_LIVE_IDS,
-	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL,
+	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL, S_ESC_GET,
 	S_COUNT_EVENTS, S_SPEND_SINCE,
 	S__COUNT
 };
@@ -128,6 +128,7 @@ static const char *const sql[S__COUNT] = {
 	    "ORDER BY created_ms DESC LIMIT ?",
 	[S_ESC_ALL] = "SELECT body FROM escalations ORDER BY created_ms DESC "
 	    "LIMIT ?",
+	[S_ESC_GET] = "SELECT body FROM escalations WHERE id = ?",
 	[S_COUNT_EVENTS] = "SELECT count(*) FROM events",
 	[S_SPEND_SINCE] = "SELECT coalesce(sum(json_extract(usage, "
 	    "'$.cost_usd')), 0) FROM runs WHERE created_ms >= ?",
@@ -723,4 +724,17 @@ store_escalations(struct store *st, const char *run, const char *state,
 		sqlite3_bind_int(stmt, 1, limit);
 	}
 	return collect_json(st, stmt, "read escalations");
+}
+
+json_t *
+store_escalation_get(struct store *st, const char *id)
+{
+	sqlite3_stmt *stmt = prepare(st, S_ESC_GET);
+	json_t *arr, *obj;
+
+	bind_text(stmt, 1, id);
+	arr = collect_json(st, stmt, "read escalation");
+	obj = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	return obj;
 }

@@ -68,6 +68,8 @@ struct json_t *store_messages(struct store *st, const char *run, size_t count);
 /* Escalations, newest first: all of a run (@run set), or by state. */
 struct json_t *store_escalations(struct store *st, const char *run,
     const char *state, int limit);
+/* One escalation by id, or NULL. */
+struct json_t *store_escalation_get(struct store *st, const char *id);
 /* Counts for health: events total. */
 int store_count_events(struct store *st, int64_t *out);
 /* Spend of runs created since @since_ms. */

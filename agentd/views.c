@@ -100,11 +100,13 @@ add_trace(json_t *detail, json_t *events)
 json_t *
 engine_run_detail(struct engine *e, const char *id)
 {
-	struct run *run = engine_find_run(e, id);
+	struct run *run;
 	json_t *detail, *events;
 
-	/* what the store answers includes everything that happened so far */
+	/* what the store answers includes everything that happened so far;
+	 * the flush may drop finished runs from memory, so look up after it */
 	engine_flush(e);
+	run = engine_find_run(e, id);
 	detail = run != NULL ? engine_run_summary(e, run) : store_run_get(e->store, id);
 	if (detail == NULL)
 		return NULL;

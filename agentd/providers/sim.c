@@ -104,7 +104,7 @@ parse_turn(json_t *obj, const char *where, int64_t default_latency, int depth,
 	const char *text = NULL;
 	json_t *calls = NULL, *after = NULL, *c;
 	json_int_t latency = default_latency, tin = -1, tout = -1;
-	char sub[96];
+	char sub[4300];
 	size_t i;
 
 	*out = (struct sim_turn){ 0 };
@@ -174,7 +174,7 @@ parse_scenario(json_t *root, const char *file, const char *name,
 	json_int_t latency = 500, repeat_from = -1;
 	const char *description = NULL;
 	struct sim_scenario s = { .repeat_from = -1 };
-	char where[64];
+	char where[4200];
 	size_t i;
 
 	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s?s, s?I, s:o, s?I}",
