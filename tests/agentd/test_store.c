@@ -1,0 +1,141 @@
+#include "t.h"
+#include "store.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+static char dir[64], path[128];
+
+static void
+open_creates_schema_and_reopens(void)
+{
+	struct store *st;
+	int64_t seq = -1;
+
+	snprintf(dir, sizeof(dir), "/tmp/agentd-store-XXXXXX");
+	t_bail_if(mkdtemp(dir) == NULL);
+	snprintf(path, sizeof(path), "%s/agentd.db", dir);
+	t_bail_if(store_open(path, &st) != 0);
+	is_int(store_max_seq(st, &seq), 0);
+	is_int(seq, 0);
+	store_close(st);
+	t_bail_if(store_open(path, &st) != 0);	/* migrations are idempotent */
+	store_close(st);
+}
+
+static void
+batch_commit_and_rollback(void)
+{
+	struct store *st;
+	int64_t seq;
+	json_t *ev;
+
+	t_bail_if(store_open(path, &st) != 0);
+	is_int(store_begin(st), 0);
+	is_int(store_put_event(st, 1, 10, "r-a", "run.state", "{\"seq\":1}"), 0);
+	is_int(store_put_event(st, 2, 11, NULL, "daemon.start", "{\"seq\":2}"), 0);
+	is_int(store_commit(st), 0);
+	is_int(store_begin(st), 0);
+	is_int(store_put_event(st, 3, 12, "r-a", "span.start", "{\"seq\":3}"), 0);
+	store_rollback(st);
+	is_int(store_max_seq(st, &seq), 0);
+	is_int(seq, 2);
+	/* a duplicate seq is refused: the log is append-only */
+	is_int(store_begin(st), 0);
+	ok(store_put_event(st, 2, 11, NULL, "x", "{}") != 0);
+	store_rollback(st);
+	ev = store_events_since(st, 0, "r-a", NULL, 10);
+	is_int(json_array_size(ev), 1);
+	json_decref(ev);
+	ev = store_events_since(st, 0, NULL, "daemon.", 10);
+	is_int(json_array_size(ev), 1);
+	json_decref(ev);
+	ev = store_events_since(st, 1, NULL, NULL, 10);
+	is_int(json_integer_value(json_object_get(json_array_get(ev, 0), "seq")), 2);
+	json_decref(ev);
+	store_close(st);
+}
+
+static void
+like_prefix_is_escaped(void)
+{
+	struct store *st;
+	json_t *ev;
+
+	t_bail_if(store_open(path, &st) != 0);
+	ev = store_events_since(st, 0, NULL, "%", 10);
+	is_int(json_array_size(ev), 0);	/* "%" is literal, matches nothing */
+	json_decref(ev);
+	store_close(st);
+}
+
+static void
+settings_and_messages(void)
+{
+	struct store *st;
+	char *v;
+	json_t *m;
+
+	t_bail_if(store_open(path, &st) != 0);
+	store_begin(st);
+	store_set_setting(st, "killswitch", "on");
+	store_put_message(st, "r-a", 0, "{\"role\":\"user\"}");
+	store_put_message(st, "r-a", 1, "{\"role\":\"assistant\"}");
+	store_put_checkpoint(st, "r-a", 1, 5, "{\"step\":1}");
+	store_put_checkpoint(st, "r-a", 9, 6, "{\"step\":9}");
+	is_int(store_commit(st), 0);
+	v = store_get_setting(st, "killswitch");
+	is_str(v, "on");
+	free(v);
+	m = store_messages(st, "r-a", 1);	/* the first N only */
+	is_int(json_array_size(m), 1);
+	json_decref(m);
+	m = store_checkpoint_latest(st, "r-a");
+	is_int(json_integer_value(json_object_get(m, "step")), 9);
+	json_decref(m);
+	store_close(st);
+}
+
+static void
+newer_schema_is_refused(void)
+{
+	struct store *st = NULL;
+	sqlite3 *db;
+
+	t_bail_if(sqlite3_open(path, &db) != SQLITE_OK);
+	sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+	sqlite3_close(db);
+	ok(store_open(path, &st) != 0);
+	ok(st == NULL);
+}
+
+static void
+unwritable_path_is_an_error(void)
+{
+	struct store *st = NULL;
+
+	ok(store_open("/nonexistent-dir/agentd.db", &st) != 0);
+	ok(st == NULL);
+}
+
+static void
+cleanup(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ok(system(cmd) == 0);
+}
+
+#define TESTS(X) \
+	X(open_creates_schema_and_reopens) \
+	X(batch_commit_and_rollback) \
+	X(like_prefix_is_escaped) \
+	X(settings_and_messages) \
+	X(newer_schema_is_refused) \
+	X(unwritable_path_is_an_error) \
+	X(cleanup)
+T_MAIN(TESTS)

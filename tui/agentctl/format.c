@@ -1,0 +1,396 @@
+/* agentctl: pure formatting and parsing of values (see format.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "format.h"
+
+#define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, one column */
+
+/* ---- sbuf --------------------------------------------------------------- */
+
+void
+sbuf_init(struct sbuf *b)
+{
+	*b = (struct sbuf){ 0 };
+}
+
+void
+sbuf_finish(struct sbuf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->s);
+	*b = (struct sbuf){ 0 };
+}
+
+static void
+reserve(struct sbuf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	if ((b->s = realloc(b->s, b->cap)) == NULL)
+		abort();
+}
+
+void
+sbuf_putn(struct sbuf *b, const char *s, size_t n)
+{
+	reserve(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+sbuf_puts(struct sbuf *b, const char *s)
+{
+	sbuf_putn(b, s, strlen(s));
+}
+
+void
+sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	reserve(b, (size_t)n);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+sbuf_str(const struct sbuf *b)
+{
+	return b->s != NULL ? b->s : "";
+}
+
+char *
+sbuf_steal(struct sbuf *b)
+{
+	char *s = b->s;
+
+	if (s == NULL && (s = calloc(1, 1)) == NULL)
+		abort();
+	*b = (struct sbuf){ 0 };
+	return s;
+}
+
+/* ---- values --------------------------------------------------------------- */
+
+char *
+format_duration(char *out, size_t outlen, int64_t ms)
+{
+	int64_t t;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000) {
+		snprintf(out, outlen, "%" PRId64 "ms", ms);
+		return out;
+	}
+	/* tenths of a second, rounded: 59.96 s must not read "60.0s" */
+	if ((t = (ms + 50) / 100) < 600) {
+		snprintf(out, outlen, "%" PRId64 ".%" PRId64 "s", t / 10, t % 10);
+		return out;
+	}
+	if ((t = ms / 1000) < 3600)
+		snprintf(out, outlen, "%" PRId64 "m%02" PRId64 "s", t / 60, t % 60);
+	else if ((t = ms / 60000) < 24 * 60)
+		snprintf(out, outlen, "%" PRId64 "h%02" PRId64 "m", t / 60, t % 60);
+	else
+		snprintf(out, outlen, "%" PRId64 "d%02" PRId64 "h", t / (24 * 60),
+		    t / 60 % 24);
+	return out;
+}
+
+char *
+format_tokens(char *out, size_t outlen, int64_t n)
+{
+	static const char units[] = "kMGT";
+	int64_t div = 1000, t;
+
+	if (n < 0)
+		n = 0;
+	if (n < 1000) {
+		snprintf(out, outlen, "%" PRId64, n);
+		return out;
+	}
+	/* one decimal, rounded; 999,950 becomes 1.0M, not 1000.0k */
+	for (size_t u = 0; u < sizeof(units) - 1; u++, div *= 1000) {
+		t = (n + div / 20) / (div / 10);
+		if (t < 10000 || u == sizeof(units) - 2) {
+			snprintf(out, outlen, "%" PRId64 ".%" PRId64 "%c", t / 10,
+			    t % 10, units[u]);
+			break;
+		}
+		if (div > INT64_MAX / 1000)
+			break;
+	}
+	return out;
+}
+
+char *
+format_cost(char *out, size_t outlen, double usd)
+{
+	if (!(usd >= 0))	/* also NaN */
+		usd = 0;
+	snprintf(out, outlen, "$%.4f", usd);
+	return out;
+}
+
+char *
+format_waiting(char *out, size_t outlen, const char *on, int64_t since_ms,
+    int64_t now_ms)
+{
+	char d[FORMAT_SHORT];
+
+	if (on == NULL || on[0] == '\0' || strcmp(on, "none") == 0) {
+		snprintf(out, outlen, "-");
+		return out;
+	}
+	if (since_ms <= 0) {
+		snprintf(out, outlen, "%s", on);
+		return out;
+	}
+	snprintf(out, outlen, "%s %s", on,
+	    format_duration(d, sizeof(d), now_ms - since_ms));
+	return out;
+}
+
+char *
+format_deadline(char *out, size_t outlen, int64_t deadline_ms, int64_t now_ms)
+{
+	if (deadline_ms <= now_ms)
+		snprintf(out, outlen, "expired");
+	else
+		format_duration(out, outlen, deadline_ms - now_ms);
+	return out;
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+char *
+format_amount(char *out, size_t outlen, const char *kind, double v)
+{
+	if (has_suffix(kind, "_usd"))
+		return format_cost(out, outlen, v);
+	if (has_suffix(kind, "_ms"))
+		return format_duration(out, outlen, (int64_t)(v + 0.5));
+	if (strncmp(kind, "tokens", 6) == 0)
+		return format_tokens(out, outlen, (int64_t)(v + 0.5));
+	snprintf(out, outlen, "%.0f", v);
+	return out;
+}
+
+char *
+format_time(char *out, size_t outlen, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, outlen, "-");
+	return out;
+}
+
+/* ---- text in columns ------------------------------------------------------ */
+
+static bool
+continuation(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+size_t
+format_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s != '\0'; s++)
+		w += !continuation((unsigned char)*s);
+	return w;
+}
+
+char *
+format_fit(char *out, size_t outlen, const char *s, size_t width)
+{
+	bool cut = format_width(s) > width;
+	size_t keep = cut && width > 0 ? width - 1 : width;	/* room for … */
+	size_t w = 0, o = 0, len;
+	const char *p = s;
+
+	if (outlen == 0)
+		return out;
+	while (*p != '\0') {
+		unsigned char c = (unsigned char)*p;
+
+		if (continuation(c)) {		/* a stray byte: dropped */
+			p++;
+			continue;
+		}
+		for (len = 1; continuation((unsigned char)p[len]); len++)
+			;
+		if (w == keep)
+			break;
+		/* a whole code point or nothing, and room left for "…" */
+		if (o + len + sizeof(ELLIPSIS) > outlen) {
+			cut = true;
+			break;
+		}
+		if (len == 1 && (c < 0x20 || c == 0x7f))
+			out[o++] = ' ';
+		else
+			memcpy(out + o, p, len), o += len;
+		p += len;
+		w++;
+	}
+	if (cut && width > 0 && o + sizeof(ELLIPSIS) <= outlen) {
+		memcpy(out + o, ELLIPSIS, sizeof(ELLIPSIS) - 1);
+		o += sizeof(ELLIPSIS) - 1;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* ---- parsing ------------------------------------------------------------------ */
+
+int
+format_parse_duration(const char *s, int64_t *ms, char *err, size_t errlen)
+{
+	static const struct { const char *name; int64_t ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 }, { "w", 7 * 86400000LL },
+	};
+	const char *p = s;
+	int64_t total = 0;
+
+	if (s == NULL || *s == '\0') {
+		snprintf(err, errlen, "empty duration (e.g. 30m, 2h, 7d)");
+		return -EINVAL;
+	}
+	while (*p != '\0') {
+		const char *start = p;
+		int64_t n = 0;
+		size_t i, len;
+
+		if (!isdigit((unsigned char)*p)) {
+			snprintf(err, errlen, "duration \"%s\": a number was expected "
+			    "at \"%s\"", s, p);
+			return -EINVAL;
+		}
+		for (; isdigit((unsigned char)*p); p++) {
+			if (n > (INT64_MAX - 9) / 10) {
+				snprintf(err, errlen, "duration \"%s\" is too long", s);
+				return -ERANGE;
+			}
+			n = n * 10 + (*p - '0');
+		}
+		for (len = 0; isalpha((unsigned char)p[len]); len++)
+			;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (len == strlen(units[i].name) &&
+			    strncmp(p, units[i].name, len) == 0)
+				break;
+		if (i == sizeof(units) / sizeof(units[0])) {
+			snprintf(err, errlen, "duration \"%s\": \"%.*s\" needs a unit "
+			    "(ms, s, m, h, d or w), e.g. 30m, 2h, 7d", s,
+			    (int)(p - start + (int)len), start);
+			return -EINVAL;
+		}
+		if (n > (INT64_MAX - total) / units[i].ms) {
+			snprintf(err, errlen, "duration \"%s\" is too long", s);
+			return -ERANGE;
+		}
+		total += n * units[i].ms;
+		p += len;
+	}
+	*ms = total;
+	return 0;
+}
+
+int
+format_parse_int(const char *s, int64_t min, int64_t max, int64_t *out,
+    char *err, size_t errlen)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
+		snprintf(err, errlen, "\"%s\" is not a number", s ? s : "");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0') {
+		snprintf(err, errlen, "\"%s\" is not a number (at \"%s\")", s, end);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(err, errlen, "%s is out of range (%" PRId64 " to %" PRId64 ")",
+		    s, min, max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+format_parse_json_object(const char *text, const char *what, json_t **out,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	v = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (v == NULL) {
+		snprintf(err, errlen, "%s is not valid JSON: line %d, column %d "
+		    "(byte %d): %s", what, jerr.line, jerr.column, jerr.position,
+		    jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(v)) {
+		snprintf(err, errlen, "%s must be a JSON object ({...}), not %s",
+		    what, json_is_array(v) ? "an array" : json_is_string(v) ?
+		    "a string" : json_is_null(v) ? "null" : json_is_boolean(v) ?
+		    "a boolean" : "a number");
+		json_decref(v);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
