@@ -82,4 +82,8 @@ int64_t provider_estimate_tokens(const struct json_t *messages,
 struct provider *sim_provider_create(struct loop *loop, const char *dir,
     struct json_t *errors);
 
+/* Checks a scenario object as the sim provider would load it. */
+int sim_scenario_validate(const struct json_t *root, const char *file,
+    char *err, size_t errlen);
+
 #endif

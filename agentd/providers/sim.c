@@ -214,6 +214,18 @@ fail:
 	return -EINVAL;
 }
 
+int
+sim_scenario_validate(const json_t *root, const char *file, char *err,
+    size_t errlen)
+{
+	struct sim_scenario s;
+
+	if (parse_scenario((json_t *)root, file, "check", &s, err, errlen) != 0)
+		return -EINVAL;
+	scenario_finish(&s);
+	return 0;
+}
+
 static const struct sim_scenario *
 find_scenario(const struct sim *sim, const char *name)
 {

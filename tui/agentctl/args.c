@@ -194,3 +194,52 @@ args_usage(const struct cmd_entry *cmd, char *out, size_t outlen)
 	    cmd->usage[0] != '\0' ? " " : "", cmd->usage);
 	return out;
 }
+
+static void
+help_opts(struct sbuf *b, const struct opt_def *defs)
+{
+	char left[64];
+
+	for (const struct opt_def *d = defs; d != NULL && d->name != NULL; d++) {
+		snprintf(left, sizeof(left), "--%s%s%s", d->name, d->arg ? " " : "",
+		    d->arg ? d->arg : "");
+		sbuf_printf(b, "  %-24s %s\n", left, d->help);
+	}
+}
+
+char *
+args_help(const struct cmd_entry *table, const struct cmd_entry *cmd)
+{
+	struct sbuf b;
+	char usage[512], left[64];
+
+	sbuf_init(&b);
+	if (cmd != NULL) {
+		sbuf_printf(&b, "%s\n\n%s.\n", args_usage(cmd, usage, sizeof(usage)),
+		    cmd->help);
+		if (cmd->alias != NULL)
+			sbuf_printf(&b, "Also called \"%s\".\n", cmd->alias);
+		if (cmd->opts != NULL && cmd->opts[0].name != NULL) {
+			sbuf_puts(&b, "\noptions:\n");
+			help_opts(&b, cmd->opts);
+		}
+		sbuf_puts(&b, "\nglobal options (before or after the command):\n");
+		help_opts(&b, globals);
+		return sbuf_steal(&b);
+	}
+	sbuf_puts(&b, "usage: agentctl [--socket-dir DIR] [--timeout MS] [--json] "
+	    "COMMAND [ARG...]\n\nThe scriptable client of agentd.\n\ncommands:\n");
+	for (const struct cmd_entry *c = table; c->name != NULL; c++) {
+		snprintf(left, sizeof(left), "%s%s%s", c->name, c->alias ? ", " : "",
+		    c->alias ? c->alias : "");
+		sbuf_printf(&b, "  %-14s %s\n", left, c->help);
+	}
+	sbuf_puts(&b, "\nglobal options:\n");
+	help_opts(&b, globals);
+	sbuf_puts(&b, "\nThe socket directory is --socket-dir, else $AGENTD_SOCKET_DIR, "
+	    "else\n$XDG_RUNTIME_DIR/agentd, else /tmp/agentd-$UID.\n"
+	    "Exit status: 0 done, 1 agentd refused the request, 2 usage error,\n"
+	    "3 agentd cannot be reached.\n"
+	    "\"agentctl help COMMAND\" shows a command's arguments and options.\n");
+	return sbuf_steal(&b);
+}

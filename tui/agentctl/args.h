@@ -70,8 +70,12 @@ int args_parse(int argc, char *const argv[], const struct cmd_entry *table,
 /* The value of option @name of the parsed command: NULL when absent, ""
  * for a set flag. */
 const char *args_get(const struct args *a, const char *name);
-/* Writes "usage: agentctl NAME USAGE" and the option list of @cmd into
- * @out; returns @out. */
+/* Writes the one-line "usage: agentctl NAME USAGE" of @cmd into @out;
+ * returns @out. */
 char *args_usage(const struct cmd_entry *cmd, char *out, size_t outlen);
+/* The help text of @cmd (usage, what it does, its options), or of the whole
+ * program and every command of @table when @cmd is NULL. A new string
+ * (free()). */
+char *args_help(const struct cmd_entry *table, const struct cmd_entry *cmd);
 
 #endif

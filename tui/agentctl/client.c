@@ -1,0 +1,199 @@
+/* agentctl: the connection to agentd, replies and output (see agentctl.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agentctl.h"
+
+volatile sig_atomic_t ctl_stop;
+
+void
+ctl_init(struct ctl *c, const struct args *a)
+{
+	*c = (struct ctl){ .args = a };
+}
+
+void
+ctl_finish(struct ctl *c)
+{
+	if (c == NULL)
+		return;
+	ipc_client_destroy(c->client);
+	c->client = NULL;
+}
+
+int
+ctl_fail(struct ctl *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	for (char *p = c->err; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return code;
+}
+
+int64_t
+ctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Says where agentd was looked for unless the transport already did. */
+static int
+unreachable(struct ctl *c, const char *detail)
+{
+	if (strstr(detail, "--socket-dir") != NULL)
+		return ctl_fail(c, CTL_EXIT_UNREACHABLE, "%s", detail);
+	return ctl_fail(c, CTL_EXIT_UNREACHABLE, "%s (is agentd running with "
+	    "sockets in %s? see --socket-dir)", detail, c->dir);
+}
+
+static int
+connect_once(struct ctl *c)
+{
+	struct ipc_error_detail detail = { "" };
+
+	if (c->client != NULL)
+		return 0;
+	if (ipc_client_open(c->dir, &c->client, &detail) != 0)
+		return unreachable(c, detail.text);
+	return 0;
+}
+
+int
+ctl_call_timeout(struct ctl *c, enum ipc_type type, json_t *body,
+    int timeout_ms, json_t **reply)
+{
+	struct ipc_error_detail detail = { "" };
+	struct ipc_msg msg = { 0 };
+	int r;
+
+	if ((r = connect_once(c)) != 0)
+		goto out;
+	r = ipc_client_call(c->client, type, body, timeout_ms, &msg, &detail);
+	if (r == -IPC_E_TIMEOUT) {
+		r = ctl_fail(c, CTL_EXIT_UNREACHABLE, "%s: agentd did not answer "
+		    "%s within %d ms (is agentd running with sockets in %s? see "
+		    "--socket-dir, --timeout)", detail.text, ipc_type_name(type),
+		    timeout_ms, c->dir);
+		goto out;
+	}
+	if (r == -IPC_E_TRANSPORT) {
+		r = unreachable(c, detail.text);
+		goto out;
+	}
+	if (r < 0) {
+		r = ctl_fail(c, CTL_EXIT_REFUSED, "bad reply from agentd to %s: "
+		    "%s: %s", ipc_type_name(type), ipc_error_name(r), detail.text);
+		goto out;
+	}
+	if (!msg.ok) {
+		r = ctl_fail(c, CTL_EXIT_REFUSED, "%s: %s", ipc_error_name(msg.error),
+		    msg.message != NULL && msg.message[0] != '\0' ? msg.message :
+		    ipc_error_text(msg.error));
+		goto out;
+	}
+	*reply = msg.body != NULL ? msg.body : json_object();
+	msg.body = NULL;	/* moved into *reply */
+	r = 0;
+out:
+	ipc_msg_finish(&msg);
+	json_decref(body);
+	return r;
+}
+
+int
+ctl_call(struct ctl *c, enum ipc_type type, json_t *body, json_t **reply)
+{
+	return ctl_call_timeout(c, type, body, c->args->timeout_ms, reply);
+}
+
+static const char *
+type_name(json_type type)
+{
+	switch (type) {
+	case JSON_OBJECT:	return "an object";
+	case JSON_ARRAY:	return "an array";
+	case JSON_STRING:	return "a string";
+	case JSON_INTEGER:	return "an integer";
+	case JSON_REAL:		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:	return "a boolean";
+	default:		return "null";
+	}
+}
+
+json_t *
+ctl_member(struct ctl *c, const char *op, json_t *obj, const char *key,
+    json_type type)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || (json_typeof(v) != type && !(type == JSON_TRUE &&
+	    json_is_boolean(v)))) {
+		ctl_fail(c, CTL_EXIT_REFUSED, "unexpected reply from agentd to %s: "
+		    "\"%s\" is missing or not %s", op, key, type_name(type));
+		return NULL;
+	}
+	return v;
+}
+
+/* Looks at stdout after a write: a reader that went away (agentctl … |
+ * head) is not an error, anything else is. */
+static int
+check_output(struct ctl *c, int err)
+{
+	if (!ferror(stdout))
+		return CTL_EXIT_OK;
+	if (err == EPIPE) {
+		c->out_closed = true;
+		return CTL_EXIT_OK;
+	}
+	return ctl_fail(c, CTL_EXIT_REFUSED, "cannot write the output: %s",
+	    strerror(err != 0 ? err : EIO));
+}
+
+int
+ctl_flush(struct ctl *c)
+{
+	if (c->out_closed)
+		return CTL_EXIT_OK;
+	errno = 0;
+	fflush(stdout);
+	return check_output(c, errno);
+}
+
+int
+ctl_print(struct ctl *c, const char *text)
+{
+	if (c->out_closed)
+		return CTL_EXIT_OK;
+	errno = 0;
+	fputs(text, stdout);
+	return check_output(c, errno);
+}
+
+int
+ctl_print_json(struct ctl *c, const json_t *v, size_t flags)
+{
+	char *s = json_dumps(v, flags | JSON_ENCODE_ANY);
+	int r;
+
+	if (s == NULL)
+		return ctl_fail(c, CTL_EXIT_REFUSED, "cannot encode the reply as JSON");
+	r = ctl_print(c, s);
+	if (r == CTL_EXIT_OK)
+		r = ctl_print(c, "\n");
+	free(s);
+	return r;
+}
