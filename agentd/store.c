@@ -1,5 +1,7 @@
 /* All SQL of agentd: schema, migrations, prepared statements. */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +100,13 @@ static const char *const sql[S__COUNT] = {
 	[S_MAX_SEQ] = "SELECT coalesce(max(seq), 0) FROM events",
 	[S_PUT_EVENT] = "INSERT INTO events(seq, ts_ms, run, type, body) "
 	    "VALUES (?, ?, ?, ?, ?)",
-	[S_PUT_RUN] = "INSERT OR REPLACE INTO runs(" RUN_COLUMNS ") VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_PUT_RUN] = "INSERT INTO runs(" RUN_COLUMNS ") VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
+	    "UPDATE SET state = excluded.state, reason = excluded.reason, "
+	    "updated_ms = excluded.updated_ms, ended_ms = excluded.ended_ms, "
+	    "step = excluded.step, usage = excluded.usage, budget = "
+	    "excluded.budget, cost_unknown = excluded.cost_unknown, "
+	    "output = excluded.output",
 	[S_PUT_CHECKPOINT] = "INSERT OR REPLACE INTO checkpoints(run, step, "
 	    "ts_ms, data) VALUES (?, ?, ?, ?)",
 	[S_TRIM_CHECKPOINTS] = "DELETE FROM checkpoints WHERE run = ? AND step <= ?",
@@ -139,7 +146,93 @@ struct store {
 	sqlite3_stmt *stmt[S__COUNT];
 	bool in_tx;		/* the batch transaction is open */
 	char path[512];
+	struct checkpointer *ckpt;	/* background WAL checkpoints */
 };
+
+/*
+ * WAL checkpoints copy the log into the database and fsync it: tens of
+ * milliseconds on a slow disk. The engine's connection never does them
+ * (wal_autocheckpoint=0); this thread does, with its own connection, so
+ * the loop never waits on the disk (like redis's background fsync).
+ * It only ever runs PRAGMA wal_checkpoint(PASSIVE).
+ */
+struct checkpointer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	sqlite3 *db;
+	char path[512];
+};
+
+#define CHECKPOINT_EVERY_MS	1000
+
+static void *
+checkpointer_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	struct timespec until;
+	int log_frames, done;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += CHECKPOINT_EVERY_MS / 1000;
+		pthread_cond_timedwait(&c->wake, &c->lock, &until);
+		if (c->stop)
+			break;
+		pthread_mutex_unlock(&c->lock);
+		if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    &log_frames, &done) != SQLITE_OK &&
+		    sqlite3_errcode(c->db) != SQLITE_BUSY)
+			log_warn("database %s: background checkpoint: %s", c->path,
+			    sqlite3_errmsg(c->db));
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static void
+checkpointer_stop(struct checkpointer *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stop = true;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->wake);
+	free(c);
+}
+
+static struct checkpointer *
+checkpointer_start(const char *path)
+{
+	struct checkpointer *c = xcalloc(1, sizeof(*c));
+
+	copy_str(c->path, sizeof(c->path), path);
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warn("database %s: no background checkpoints: %s", path,
+		    c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	sqlite3_busy_timeout(c->db, 100);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
 
 static int
 fail_db(struct store *st, const char *what)
@@ -244,6 +337,10 @@ store_open(const char *path, struct store **out)
 	}
 	if ((r = migrate(st)) < 0)
 		goto fail;
+	/* checkpoints happen in the background; if that thread cannot start,
+	 * the connection checkpoints by itself as SQLite normally does */
+	if ((st->ckpt = checkpointer_start(path)) != NULL)
+		sqlite3_exec(st->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
 	for (int s = 0; s < S__COUNT; s++) {
 		if (sqlite3_prepare_v3(st->db, sql[s], -1, SQLITE_PREPARE_PERSISTENT,
 		    &st->stmt[s], NULL) != SQLITE_OK) {
@@ -265,6 +362,7 @@ store_close(struct store *st)
 		return;
 	if (st->in_tx)
 		store_rollback(st);
+	checkpointer_stop(st->ckpt);
 	for (int s = 0; s < S__COUNT; s++)
 		sqlite3_finalize(st->stmt[s]);
 	sqlite3_close(st->db);

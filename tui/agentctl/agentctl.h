@@ -34,8 +34,10 @@ struct ctl {
 	char err[1024];			/* the failure, one line */
 };
 
-/* Set by SIGINT / SIGTERM: long-running commands return. */
+/* Set by SIGINT / SIGTERM once ctl_catch_stop() was called: long-running
+ * commands look at it and return; a second signal exits at once. */
 extern volatile sig_atomic_t ctl_stop;
+void ctl_catch_stop(void);
 
 void ctl_init(struct ctl *c, const struct args *a);
 void ctl_finish(struct ctl *c);		/* accepts a zeroed ctl */

@@ -5,10 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agentctl.h"
 
 volatile sig_atomic_t ctl_stop;
+
+static void
+on_stop(int sig)
+{
+	/* the first asks the command to stop; a second one insists */
+	if (ctl_stop)
+		_exit(128 + sig);
+	ctl_stop = 1;
+}
+
+void
+ctl_catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	/* no SA_RESTART: a wait is interrupted and looks at ctl_stop */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 void
 ctl_init(struct ctl *c, const struct args *a)

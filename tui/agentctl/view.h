@@ -7,6 +7,7 @@
 #define AGENTCTL_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct json_t;
