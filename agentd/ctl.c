@@ -269,7 +269,7 @@ act_on_run(struct req *r, int (*act)(struct req *, struct run *, const char *))
 	if ((run = engine_find_run(r->e, id)) == NULL) {
 		json_t *row = store_run_get(r->e->store, id);
 		if (row != NULL) {
-			snprintf(r->err, sizeof(r->err), "run %s is %s", id,
+			snprintf(r->err, sizeof(r->err), "run %s is already %s", id,
 			    json_string_value(json_object_get(row, "state")));
 			json_decref(row);
 			return -IPC_E_CONFLICT;

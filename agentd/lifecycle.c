@@ -30,31 +30,43 @@ on_signal(int fd, void *arg)
 	}
 }
 
+/* The signals were blocked in main() before any thread started, so that
+ * they reach only this descriptor. */
 static int
 setup_signals(struct engine *e)
 {
 	sigset_t set;
 
-	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
-	    (e->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+	if ((e->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		log_error("signalfd: %s", strerror(errno));
 		return -errno;
 	}
 	return loop_add_fd(e->loop, e->signal_fd, on_signal, e);
 }
 
+/* mkdir -p with mode 0700 for what it creates. */
 static int
 ensure_dir(const char *path, const char *what)
 {
-	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-		log_error("cannot create %s %s: %s", what, path, strerror(errno));
-		return -errno;
+	char *p = xstrdup(path), *slash;
+	int r = 0;
+
+	for (slash = p + 1; r == 0 && (slash = strchr(slash, '/')) != NULL;
+	    slash++) {
+		*slash = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			r = -errno;
+		*slash = '/';
 	}
-	return 0;
+	if (r == 0 && mkdir(p, 0700) != 0 && errno != EEXIST)
+		r = -errno;
+	if (r != 0)
+		log_error("cannot create %s %s: %s", what, path, strerror(-r));
+	free(p);
+	return r;
 }
 
 /* Agents whose model no provider serves are rejected like bad specs. */

@@ -1,6 +1,7 @@
 /* agentd: arguments, setup, run the loop. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,16 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg.socket_dir = socket_dir;
+	/* before any library starts a thread: SIGTERM and SIGINT must only
+	 * ever be read from the engine's signalfd */
+	{
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "agentd: curl_global_init failed\n");
 		return 1;
@@ -101,6 +112,7 @@ main(int argc, char **argv)
 	r = engine_run(e);
 	engine_shutdown(e);
 	engine_destroy(e);
+	ipc_shutdown();
 	curl_global_cleanup();
 	return r == 0 ? 0 : 1;
 }

@@ -129,8 +129,8 @@ static const char *const sql[S__COUNT] = {
 	    "ORDER BY step DESC LIMIT 1",
 	[S_MESSAGES] = "SELECT body FROM messages WHERE run = ? AND idx < ? "
 	    "ORDER BY idx",
-	[S_ESC_RUN] = "SELECT body FROM escalations WHERE run = ? "
-	    "ORDER BY created_ms DESC LIMIT ?",
+	[S_ESC_RUN] = "SELECT body FROM escalations WHERE run = ? AND "
+	    "(? IS NULL OR state = ?) ORDER BY created_ms DESC LIMIT ?",
 	[S_ESC_STATE] = "SELECT body FROM escalations WHERE state = ? "
 	    "ORDER BY created_ms DESC LIMIT ?",
 	[S_ESC_ALL] = "SELECT body FROM escalations ORDER BY created_ms DESC "
@@ -727,34 +727,30 @@ store_runs_query(struct store *st, const char *agent, const char *state,
 	sqlite3_stmt *stmt = NULL;
 	json_t *arr = json_array();
 	char *like = grep != NULL ? like_prefix(grep, true) : NULL;
-	int i = 1, rc;
+	int rc;
 
-	/* a query built from fixed fragments; all values are bound */
+	/* a query built from fixed fragments; every value is bound by name */
 	snprintf(query, sizeof(query), "SELECT " RUN_COLUMNS " FROM runs WHERE 1"
-	    "%s%s%s%s%s%s ORDER BY created_ms DESC, id LIMIT ?",
-	    agent ? " AND agent = ?" : "", state ? " AND state = ?" : "",
-	    grep ? " AND (task LIKE ?1000 ESCAPE '\\' OR output LIKE ?1000 "
-	    "ESCAPE '\\' OR reason LIKE ?1000 ESCAPE '\\' OR id = ?1001)" : "",
-	    since_ms > 0 ? " AND created_ms >= ?" : "",
-	    until_ms > 0 ? " AND created_ms < ?" : "",
+	    "%s%s%s%s%s%s ORDER BY created_ms DESC, id LIMIT :limit",
+	    agent ? " AND agent = :agent" : "", state ? " AND state = :state" : "",
+	    grep ? " AND (task LIKE :like ESCAPE '\\' OR output LIKE :like "
+	    "ESCAPE '\\' OR reason LIKE :like ESCAPE '\\' OR id = :grep)" : "",
+	    since_ms > 0 ? " AND created_ms >= :since" : "",
+	    until_ms > 0 ? " AND created_ms < :until" : "",
 	    live_only ? " AND state IN " LIVE_STATES : "");
 	if (sqlite3_prepare_v2(st->db, query, -1, &stmt, NULL) != SQLITE_OK) {
 		fail_db(st, "prepare runs query");
 		goto out;
 	}
-	if (agent)
-		bind_text(stmt, i++, agent);
-	if (state)
-		bind_text(stmt, i++, state);
-	if (grep) {
-		bind_text(stmt, 1000, like);
-		bind_text(stmt, 1001, grep);
-	}
-	if (since_ms > 0)
-		sqlite3_bind_int64(stmt, i++, since_ms);
-	if (until_ms > 0)
-		sqlite3_bind_int64(stmt, i++, until_ms);
-	sqlite3_bind_int(stmt, i, limit);
+	bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":agent"), agent);
+	bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":state"), state);
+	bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":like"), like);
+	bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":grep"), grep);
+	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":since"),
+	    since_ms);
+	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":until"),
+	    until_ms);
+	sqlite3_bind_int(stmt, sqlite3_bind_parameter_index(stmt, ":limit"), limit);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		json_array_append_new(arr, run_row(stmt));
 	if (rc != SQLITE_DONE)
@@ -812,7 +808,9 @@ store_escalations(struct store *st, const char *run, const char *state,
 	if (run != NULL) {
 		stmt = prepare(st, S_ESC_RUN);
 		bind_text(stmt, 1, run);
-		sqlite3_bind_int(stmt, 2, limit);
+		bind_text(stmt, 2, state);
+		bind_text(stmt, 3, state);
+		sqlite3_bind_int(stmt, 4, limit);
 	} else if (state != NULL) {
 		stmt = prepare(st, S_ESC_STATE);
 		bind_text(stmt, 1, state);

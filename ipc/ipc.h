@@ -151,6 +151,10 @@ struct ipc_server;
 struct ipc_client;
 struct ipc_sub;
 
+/* Stops nng's threads at the end of a program (after every socket is
+ * closed). */
+void ipc_shutdown(void);
+
 /* Server side: a REP socket and a PUB socket in @dir (created 0700;
  * sockets 0600). Logs nothing; returns -IPC_E_TRANSPORT with @detail. */
 int ipc_server_open(const char *dir, struct ipc_server **out,

@@ -18,6 +18,7 @@
 #include "ipc.h"
 
 #define PUB_QUEUE	8192	/* messages queued per subscriber before drops */
+#define REQ_RESEND_MS	1000	/* REQ resends an unanswered request */
 
 struct ipc_server {
 	nng_socket rep;		/* control requests */
@@ -49,6 +50,12 @@ say(struct ipc_error_detail *detail, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail->text, sizeof(detail->text), fmt, ap);
 	va_end(ap);
+}
+
+void
+ipc_shutdown(void)
+{
+	nng_fini();
 }
 
 int
@@ -277,6 +284,10 @@ ipc_client_open(const char *dir, struct ipc_client **out,
 	}
 	cl->open = true;
 	nng_socket_set_size(cl->req, NNG_OPT_RECVMAXSZ, IPC_MAX_MSG);
+	/* a request lost with a daemon that went away is sent again soon to
+	 * the next one; agentd answers a resent mutating request from its
+	 * cache, so this is safe */
+	nng_socket_set_ms(cl->req, NNG_OPT_REQ_RESENDTIME, REQ_RESEND_MS);
 	if ((rv = nng_dial(cl->req, cl->addr, NULL, 0)) != 0) {
 		say(detail, "cannot reach agentd at %s: %s%s", cl->addr + 6,
 		    nng_strerror(rv), rv == NNG_ECONNREFUSED || rv == NNG_ENOENT ?

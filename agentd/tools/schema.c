@@ -9,8 +9,16 @@
  * instance is first checked to be no deeper than that, which also bounds
  * json_equal() and the hashing for uniqueItems. Errors are written into a
  * fixed struct schema_error and never allocate.
+ *
+ * Patterns go to glibc's regex, which has no limits of its own: regcomp()
+ * copies what "{n,m}" and "+" repeat, and regexec() restarts an unanchored
+ * search at every byte and caches automaton states without bound. So
+ * rewrite_pattern() costs a pattern as glibc will expand it and wraps it
+ * as "^(x|[^x])*(...)" to search in one pass, and check_string() gives
+ * glibc at most SCHEMA_MAX_MATCH_WORK per string and per compiled regex.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -151,10 +159,16 @@ struct mark {
 	bool	 cut;	/* whether it was cut then */
 };
 
-/* A compiled "pattern", keyed by the schema string it came from. */
+/*
+ * A compiled "pattern", keyed by the schema string it came from. glibc
+ * caches automaton states inside the regex_t as it matches, so a slot is
+ * compiled afresh once it has done SCHEMA_MAX_MATCH_WORK.
+ */
 struct re_slot {
 	const json_t	*key;	/* the pattern string, or NULL if unused */
 	regex_t		 re;	/* compiled, valid while key != NULL */
+	uint64_t	 cost;	/* atoms after expansion, >= 1 */
+	uint64_t	 work;	/* cost x bytes matched since compiled */
 };
 
 /* State of one schema_check() or schema_validate() call. */
@@ -166,6 +180,7 @@ struct ctx {
 						   bound enum/const depth */
 	struct re_slot		 re[RE_CACHE];	/* schema_validate() only */
 	unsigned		 re_next;	/* slot to reuse next */
+	uint64_t		 work_left;	/* of SCHEMA_MAX_MATCH_TOTAL */
 	uint64_t		 hash[SCHEMA_MAX_UNIQUE]; /* uniqueItems scratch */
 };
 
@@ -444,6 +459,7 @@ ctx_init(struct ctx *c, struct schema_error *err, bool checking)
 	for (i = 0; i < RE_CACHE; i++)
 		c->re[i].key = NULL;
 	c->re_next = 0;
+	c->work_left = SCHEMA_MAX_MATCH_TOTAL;
 }
 
 static void
@@ -705,17 +721,19 @@ parse_braces(const char *p, size_t len, size_t i, size_t *end)
 
 /*
  * Rewrites the ECMA-262 flavoured @p (len bytes) into the POSIX extended
- * regex @out and bounds what it expands to. Returns 0, or -1 with @why
- * filled.
+ * regex @out and bounds what it expands to: glibc copies the expression
+ * under "{n,m}" m times and under "+" twice. Returns 0 with *cost set to
+ * that expanded size, or -1 with @why filled.
  */
 static int
 rewrite_pattern(const char *p, size_t len, char *out, size_t outlen,
-    char *why, size_t whylen)
+    uint64_t *cost, char *why, size_t whylen)
 {
 	struct frame frames[SCHEMA_MAX_PATTERN + 2];
 	struct emit e = { .s = out, .cap = outlen };
-	size_t i = 0, end, depth = 0, d;
-	uint64_t atom, k, total;
+	size_t i = 0, end = 0, depth = 0, d;
+	uint64_t atom, k = 0, total;
+	int quant = 0;	/* 1 after a quantifier, 2 after a lazy one */
 	char ch, ctl;
 
 	out[0] = '\0';
@@ -728,10 +746,31 @@ rewrite_pattern(const char *p, size_t len, char *out, size_t outlen,
 		snprintf(why, whylen, "contains a NUL character");
 		return -1;
 	}
-	frames[0] = (struct frame){ 0, 0 };
+	/* An unanchored search restarts at every byte, quadratic in glibc;
+	 * "^(any byte)*(pattern)" searches from the start only. */
+	emit(&e, "^(x|[^x])*(", 11);
+	frames[0] = (struct frame){ 3, 0 };
 	while (i < len) {
 		ch = p[i];
 		atom = 1;
+		if (ch == '*' || ch == '?' || ch == '+' || (ch == '{' &&
+		    (k = parse_braces(p, len, i, &end)) != 0)) {
+			/* ECMA-262 "x*?" is lazy, the same for a yes/no match;
+			 * stacked quantifiers make glibc's regcomp slow */
+			if (quant == 1 && ch == '?') {
+				quant = 2;
+				i++;
+				continue;
+			}
+			if (quant != 0) {
+				snprintf(why, whylen, "a quantifier follows "
+				    "another one");
+				return -1;
+			}
+			quant = 1;
+		} else {
+			quant = 0;
+		}
 		if (ch == '\\') {
 			if (i + 1 >= len) {
 				snprintf(why, whylen, "ends with a backslash");
@@ -762,7 +801,11 @@ rewrite_pattern(const char *p, size_t len, char *out, size_t outlen,
 			i++;
 			frames[++depth] = (struct frame){ 0, 0 };
 			continue;
-		} else if (ch == ')' && depth > 0) {
+		} else if (ch == ')') {
+			if (depth == 0) {
+				snprintf(why, whylen, "unmatched )");
+				return -1;
+			}
 			emit(&e, ")", 1);
 			i++;
 			atom = frames[depth--].cost + 1;
@@ -771,12 +814,15 @@ rewrite_pattern(const char *p, size_t len, char *out, size_t outlen,
 			i++;
 			frames[depth].last = 0;
 			continue;
-		} else if (ch == '*' || ch == '+' || ch == '?') {
+		} else if (ch == '*' || ch == '?') {
 			emit(&e, &ch, 1);
 			i++;
 			continue;
-		} else if (ch == '{' && (k = parse_braces(p, len, i,
-		    &end)) != 0) {
+		} else if (ch == '+' || (ch == '{' && quant == 1)) {
+			if (ch == '+') {
+				k = 2;		/* "x+" is "xx*" */
+				end = i + 1;
+			}
 			emit(&e, p + i, end - i);
 			i = end;
 			frames[depth].cost += frames[depth].last * (k - 1);
@@ -793,6 +839,7 @@ rewrite_pattern(const char *p, size_t len, char *out, size_t outlen,
 		if (frames[depth].cost > SCHEMA_MAX_PATTERN_COST)
 			goto complex;
 	}
+	emit(&e, ")", 1);
 	for (total = 0, d = 0; d <= depth; d++)
 		total += frames[d].cost;
 	if (total > SCHEMA_MAX_PATTERN_COST)
@@ -801,6 +848,7 @@ rewrite_pattern(const char *p, size_t len, char *out, size_t outlen,
 		snprintf(why, whylen, "too long once rewritten");
 		return -1;
 	}
+	*cost = total > 0 ? total : 1;
 	return 0;
 complex:
 	snprintf(why, whylen, "repetitions expand to more than %d atoms",
@@ -808,15 +856,16 @@ complex:
 	return -1;
 }
 
-/* Compiles the "pattern" string @pat into @re (regfree() it on success). */
+/* Compiles the "pattern" string @pat into @re (regfree() it on success)
+ * and sets *cost. */
 static int
-compile_pattern(struct ctx *c, const json_t *pat, regex_t *re)
+compile_pattern(struct ctx *c, const json_t *pat, regex_t *re, uint64_t *cost)
 {
 	char src[RE_SIZE], why[128];
 	int rc;
 
 	if (rewrite_pattern(json_string_value(pat), json_string_length(pat),
-	    src, sizeof src, why, sizeof why) != 0)
+	    src, sizeof src, cost, why, sizeof why) != 0)
 		return fail(c, "invalid pattern: %s", why);
 	if ((rc = regcomp(re, src, REG_EXTENDED | REG_NOSUB)) != 0) {
 		regerror(rc, re, why, sizeof why);
@@ -825,29 +874,56 @@ compile_pattern(struct ctx *c, const json_t *pat, regex_t *re)
 	return 0;
 }
 
-/* Returns in *out the compiled @pat, from the cache or compiled now. */
+/*
+ * Returns in *out the slot holding @pat compiled, from the cache or
+ * compiled now; compiled afresh if @work more would take it past
+ * SCHEMA_MAX_MATCH_WORK.
+ */
 static int
-get_pattern(struct ctx *c, const json_t *pat, regex_t **out)
+get_pattern(struct ctx *c, const json_t *pat, uint64_t work,
+    struct re_slot **out)
 {
-	struct re_slot *slot;
+	struct re_slot *slot = NULL;
 	unsigned i;
 	int r;
 
-	for (i = 0; i < RE_CACHE; i++) {
-		if (c->re[i].key == pat) {
-			*out = &c->re[i].re;
-			return 0;
-		}
+	for (i = 0; i < RE_CACHE; i++)
+		if (c->re[i].key == pat)
+			slot = &c->re[i];
+	if (slot != NULL && slot->work + work <= SCHEMA_MAX_MATCH_WORK)
+		goto out;
+	if (slot == NULL) {
+		slot = &c->re[c->re_next];
+		c->re_next = (c->re_next + 1) % RE_CACHE;
 	}
-	slot = &c->re[c->re_next];
-	c->re_next = (c->re_next + 1) % RE_CACHE;
 	if (slot->key != NULL)
 		regfree(&slot->re);
 	slot->key = NULL;
-	if ((r = compile_pattern(c, pat, &slot->re)) != 0)
+	if ((r = compile_pattern(c, pat, &slot->re, &slot->cost)) != 0)
 		return r;
 	slot->key = pat;
-	*out = &slot->re;
+	slot->work = 0;
+out:
+	*out = slot;
+	return 0;
+}
+
+/* The expanded size of @pat, for a work estimate before compiling. */
+static int
+pattern_cost(struct ctx *c, const json_t *pat, uint64_t *cost)
+{
+	char src[RE_SIZE], why[128];
+	unsigned i;
+
+	for (i = 0; i < RE_CACHE; i++) {
+		if (c->re[i].key == pat) {
+			*cost = c->re[i].cost;
+			return 0;
+		}
+	}
+	if (rewrite_pattern(json_string_value(pat), json_string_length(pat),
+	    src, sizeof src, cost, why, sizeof why) != 0)
+		return fail(c, "invalid pattern: %s", why);
 	return 0;
 }
 
@@ -926,6 +1002,7 @@ parse_keyword(struct ctx *c, const struct keyword *kw, const json_t *v,
 	void *field = (char *)n + kw->off;
 	const json_t *el;
 	struct mark m;
+	uint64_t cost;
 	regex_t re;
 	size_t i;
 	int r = 0;
@@ -1001,7 +1078,8 @@ parse_keyword(struct ctx *c, const struct keyword *kw, const json_t *v,
 		if (!json_is_string(v))
 			return fail(c, "must be a string, got %s",
 			    type_name(v));
-		if (c->checking && (r = compile_pattern(c, v, &re)) == 0)
+		if (c->checking && (r = compile_pattern(c, v, &re,
+		    &cost)) == 0)
 			regfree(&re);
 		break;
 	case K_FLAG:
@@ -1265,9 +1343,10 @@ check_string(struct ctx *c, const struct node *n, const json_t *inst)
 {
 	const char *s = json_string_value(inst);
 	size_t len = json_string_length(inst), count;
+	struct re_slot *slot;
+	uint64_t cost, work;
 	char q[QUOTE_SIZE];
 	regmatch_t match;
-	regex_t *re;
 	int r, rc;
 
 	count = utf8_count(s, len);
@@ -1281,16 +1360,29 @@ check_string(struct ctx *c, const struct node *n, const json_t *inst)
 		    plural(n->max_length, "", "s"), count);
 	if (n->pattern == NULL)
 		return 0;
-	if ((r = get_pattern(c, n->pattern, &re)) != 0)
+
+	/* glibc's matcher can take time and memory quadratic in the
+	 * string, so what it is given is bounded. */
+	if ((r = pattern_cost(c, n->pattern, &cost)) != 0)
 		return r;
-	if (len > INT_MAX)
-		return fail(c, "is too long to match against a pattern");
+	quote_json(q, sizeof q, n->pattern);
+	if (len >= SCHEMA_MAX_MATCH_WORK / cost)
+		return fail(c, "is too long to check against pattern %s "
+		    "(%zu bytes, at most %" PRIu64 ")", q, len,
+		    SCHEMA_MAX_MATCH_WORK / cost - 1);
+	work = cost * (len + 1);
+	if (work > c->work_left)
+		return fail(c, "cannot be checked against pattern %s: too "
+		    "much pattern matching in one call", q);
+	c->work_left -= work;
+	if ((r = get_pattern(c, n->pattern, work, &slot)) != 0)
+		return r;
+	slot->work += work;
 	match.rm_so = 0;
 	match.rm_eo = (regoff_t)len;
-	rc = regexec(re, s, 1, &match, REG_STARTEND);
+	rc = regexec(&slot->re, s, 1, &match, REG_STARTEND);
 	if (rc == 0)
 		return 0;
-	quote_json(q, sizeof q, n->pattern);
 	if (rc == REG_NOMATCH)
 		return fail(c, "must match pattern %s", q);
 	return fail(c, "could not be matched against pattern %s", q);

@@ -10,13 +10,16 @@
  * $comment, format) are accepted and ignored; anything else is an error.
  * Schemas are objects; only additionalProperties also takes true/false.
  *
- * pattern is a POSIX extended regex (glibc regcomp), searched anywhere in
- * the string. Since JSON Schema authors write ECMA-262 syntax, the escapes
- * \d \D \n \t \r \f \v are rewritten, and inside brackets also \w \s and
- * escaped punctuation ("[\w\-.]"). Backreferences, \u, \x, \c, \p, \k, \0,
- * patterns longer than SCHEMA_MAX_PATTERN bytes and patterns whose bounded
- * repetitions expand to more than SCHEMA_MAX_PATTERN_COST atoms are
- * rejected by schema_check.
+ * pattern is a POSIX extended regex (glibc regcomp; bytes unless the
+ * program set a multibyte locale),
+ * searched anywhere in the string. Since JSON Schema authors write
+ * ECMA-262 syntax, the escapes \d \D \n \t \r \f \v are rewritten, and
+ * inside brackets also \w \s and escaped punctuation ("[\w\-.]"); a lazy
+ * "?" after a quantifier is dropped. schema_check rejects backreferences,
+ * \u \x \c \p \k \0, an unmatched ")", a quantifier on a quantifier
+ * ("a**"), patterns longer than SCHEMA_MAX_PATTERN bytes, and patterns
+ * whose cost - atoms once "{n,m}" is copied m times and "+" twice, as
+ * glibc does, plus 3 for the search - exceeds SCHEMA_MAX_PATTERN_COST.
  *
  * enum, const and uniqueItems compare with json_equal(), so 1 and 1.0
  * differ there (the integer type does accept 1.0).
@@ -24,8 +27,14 @@
  * Limits, since schemas and instances come from outside: both may nest at
  * most SCHEMA_MAX_DEPTH levels below their root (an instance nested deeper
  * is rejected before any other rule is checked); uniqueItems refuses arrays
- * longer than SCHEMA_MAX_UNIQUE. Nothing recurses deeper than that and
- * nothing allocates in proportion to the input.
+ * longer than SCHEMA_MAX_UNIQUE. glibc's regexec() can take time and
+ * memory quadratic in the string (and worse in the pattern), so a string
+ * is matched only if pattern cost (atoms after expansion) x (bytes + 1) is
+ * at most SCHEMA_MAX_MATCH_WORK, e.g. 4680 bytes for "^[a-z]+$" (cost 7),
+ * and one schema_validate() call matches at most SCHEMA_MAX_MATCH_TOTAL;
+ * beyond that the string is rejected with an error saying so. Nothing
+ * recurses deeper than SCHEMA_MAX_DEPTH and nothing allocates in
+ * proportion to the input.
  */
 #ifndef AGENTD_TOOLS_SCHEMA_H
 #define AGENTD_TOOLS_SCHEMA_H
@@ -38,6 +47,8 @@
 #define SCHEMA_MAX_PATTERN	256	/* bytes of a "pattern" */
 #define SCHEMA_MAX_PATTERN_COST	2000	/* atoms after expanding {n,m} */
 #define SCHEMA_MAX_UNIQUE	1024	/* items checked by uniqueItems */
+#define SCHEMA_MAX_MATCH_WORK	32768	/* pattern cost x (bytes + 1), per string */
+#define SCHEMA_MAX_MATCH_TOTAL	(1 << 20) /* the same, per schema_validate() */
 
 /*
  * Where and why validation failed. path is a JSON Pointer to the offending

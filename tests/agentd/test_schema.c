@@ -389,6 +389,11 @@ matches_patterns(void)
 		{ "{'pattern':'^(\\\\d{1,3}\\\\.){3}\\\\d{1,3}$'}",
 		    "'10.0.0.255'", 0, NULL, NULL },
 		{ "{'pattern':'^[[:alpha:]]+$'}", "'Zz'", 0, NULL, NULL },
+		/* lazy quantifiers match the same strings */
+		{ "{'pattern':'^a+?b*?c{1,2}?$'}", "'aacc'", 0, NULL, NULL },
+		{ "{'pattern':'^a+?b*?c{1,2}?$'}", "'aaccc'", -EINVAL, "",
+		    "must match" },
+		{ "{'pattern':'^(a|b)+$'}", "'abba'", 0, NULL, NULL },
 		/* the whole string is matched, NUL bytes included */
 		{ "{'pattern':'^ab'}", "'ab\\u0000c'", 0, NULL, NULL },
 		{ "{'pattern':'c$'}", "'ab\\u0000c'", 0, NULL, NULL },
@@ -670,7 +675,19 @@ check_rejects_bad_patterns(void)
 		    "repetitions expand to more than" },
 		{ "{'pattern':'(ab|cd{50}){50}'}", "/pattern",
 		    "repetitions expand" },
-		{ "{'pattern':'x{45}{45}'}", "/pattern", "repetitions expand" },
+		{ "{'pattern':'(x{45}){45}'}", "/pattern", "repetitions expand" },
+		/* glibc copies what "+" repeats */
+		{ "{'pattern':'(((((((((((a+)+)+)+)+)+)+)+)+)+)+)+'}", "/pattern",
+		    "repetitions expand" },
+		{ "{'pattern':'x{45}{45}'}", "/pattern",
+		    "a quantifier follows another one" },
+		{ "{'pattern':'a**'}", "/pattern",
+		    "a quantifier follows another one" },
+		{ "{'pattern':'a+*'}", "/pattern",
+		    "a quantifier follows another one" },
+		{ "{'pattern':'a*?" "?'}", "/pattern",
+		    "a quantifier follows another one" },
+		{ "{'pattern':'a)'}", "/pattern", "unmatched )" },
 		{ "{'properties':{'p':{'pattern':'(?=x)'}}}",
 		    "/properties/p/pattern", "invalid pattern" },
 	};
@@ -881,6 +898,65 @@ limits_unique_items(void)
 	json_decref(schema);
 }
 
+/* Returns a string of @n copies of @ch. */
+static json_t *
+long_string(size_t n, char ch)
+{
+	char *s = malloc(n + 1);
+	json_t *v;
+
+	if (s == NULL)
+		abort();
+	memset(s, ch, n);
+	s[n] = '\0';
+	v = json_string(s);
+	free(s);
+	return v;
+}
+
+static void
+limits_pattern_matching(void)
+{
+	struct schema_error err;
+	json_t *schema, *inst;
+	int i;
+
+	/* "^[a-z]+$" costs 7 with the search wrapper: 32768 / 7 - 1 bytes */
+	schema = J("{'pattern':'^[a-z]+$'}");
+	t_bail_if(schema == NULL);
+	inst = long_string(4680, 'a');
+	is_int(schema_validate(schema, inst, &err), 0);
+	json_decref(inst);
+	inst = long_string(4681, 'a');
+	is_int(schema_validate(schema, inst, &err), -EINVAL);
+	has_str(err.message, "is too long to check against pattern "
+	    "\"^[a-z]+$\" (4681 bytes, at most 4680)");
+	json_decref(inst);
+	/* no pattern, no limit */
+	json_decref(schema);
+	schema = J("{'maxLength':100000}");
+	inst = long_string(100000, 'a');
+	is_int(schema_validate(schema, inst, &err), 0);
+	json_decref(inst);
+	json_decref(schema);
+
+	/* the budget of one call: 37 strings of 4000 bytes at cost 7 */
+	schema = J("{'items':{'pattern':'^[a-z]+$'}}");
+	inst = json_array();
+	for (i = 0; i < 37; i++)
+		json_array_append_new(inst, long_string(4000, 'b'));
+	is_int(schema_validate(schema, inst, &err), 0);
+	json_array_append_new(inst, long_string(4000, 'c'));
+	is_int(schema_validate(schema, inst, &err), -EINVAL);
+	is_str(err.path, "/37");
+	has_str(err.message, "too much pattern matching in one call");
+	/* each call has its own budget */
+	json_array_remove(inst, 37);
+	is_int(schema_validate(schema, inst, &err), 0);
+	json_decref(inst);
+	json_decref(schema);
+}
+
 static void
 cuts_long_text_on_utf8_boundaries(void)
 {
@@ -1067,6 +1143,7 @@ handles_null_and_unchecked(void)
 	X(limits_instance_depth) \
 	X(limits_schema_depth) \
 	X(limits_unique_items) \
+	X(limits_pattern_matching) \
 	X(cuts_long_text_on_utf8_boundaries) \
 	X(formats_errors) \
 	X(end_to_end_message) \

@@ -57,8 +57,9 @@ int ctl_call(struct ctl *c, enum ipc_type type, json_t *body, json_t **reply);
 int ctl_call_timeout(struct ctl *c, enum ipc_type type, json_t *body,
     int timeout_ms, json_t **reply);
 
-/* Member @key of reply @obj that must be of @type (JSON_OBJECT…); NULL
- * with ctl->err set when it is not. Borrowed from @obj. */
+/* Member @key of the reply @obj to @op, which must be of @type
+ * (JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_INTEGER); NULL with ctl->err
+ * set when it is not. Borrowed from @obj. */
 json_t *ctl_member(struct ctl *c, const char *op, json_t *obj, const char *key,
     json_type type);
 

@@ -1,4 +1,5 @@
 /* agentctl: the command line (see args.h). Pure: no I/O. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -215,8 +216,9 @@ args_help(const struct cmd_entry *table, const struct cmd_entry *cmd)
 
 	sbuf_init(&b);
 	if (cmd != NULL) {
-		sbuf_printf(&b, "%s\n\n%s.\n", args_usage(cmd, usage, sizeof(usage)),
-		    cmd->help);
+		sbuf_printf(&b, "%s\n\n%c%s.\n", args_usage(cmd, usage,
+		    sizeof(usage)), toupper((unsigned char)cmd->help[0]),
+		    cmd->help + 1);
 		if (cmd->alias != NULL)
 			sbuf_printf(&b, "Also called \"%s\".\n", cmd->alias);
 		if (cmd->opts != NULL && cmd->opts[0].name != NULL) {

@@ -160,8 +160,7 @@ ctl_member(struct ctl *c, const char *op, json_t *obj, const char *key,
 {
 	json_t *v = json_object_get(obj, key);
 
-	if (v == NULL || (json_typeof(v) != type && !(type == JSON_TRUE &&
-	    json_is_boolean(v)))) {
+	if (v == NULL || json_typeof(v) != type) {
 		ctl_fail(c, CTL_EXIT_REFUSED, "unexpected reply from agentd to %s: "
 		    "\"%s\" is missing or not %s", op, key, type_name(type));
 		return NULL;

@@ -311,7 +311,7 @@ cmd_killswitch(struct ctl *c, const struct args *a)
 			    killed == 1 ? "" : "s");
 		else
 			snprintf(line, sizeof(line), "kill switch released: new runs "
-			    "are accepted (%lld killed)\n", (long long)killed);
+			    "are accepted again\n");
 		r = ctl_print(c, line);
 	}
 	json_decref(reply);
@@ -530,8 +530,8 @@ const struct cmd_entry agentctl_commands[] = {
 	{ "kill", NULL, "RUN [--reason TEXT]", 1, 1, kill_opts, cmd_kill,
 	    "stop a run at once" },
 	{ "killswitch", NULL, "on|off [--reason TEXT]", 1, 1, killswitch_opts,
-	    cmd_killswitch, "kill every live run and refuse new ones (on), or "
-	    "accept runs again (off)" },
+	    cmd_killswitch, "kill all live runs and refuse new ones, or accept "
+	    "runs again" },
 	{ "escalations", NULL, "[--state pending|approved|rejected|timed_out|all] "
 	    "[--run RUN]", 0, 0, escalations_opts, cmd_escalations,
 	    "list escalations and the decisions they need" },

@@ -71,8 +71,9 @@ fetch_page(struct follow *f, int timeout_ms, bool *more)
 	}
 	*more = json_is_true(json_object_get(reply, "more"));
 	last = json_integer_value(json_object_get(reply, "last_seq"));
-	if (f->follow && last < f->synced && json_array_size(events) == 0) {
-		/* a new database: its sequence starts again */
+	if (f->lost && last < f->synced && json_array_size(events) == 0) {
+		/* agentd came back with a new database: its sequence starts
+		 * again */
 		fprintf(stderr, "agentctl: agentd's events start again at seq 1 "
 		    "(a new database?); following from there\n");
 		f->synced = 0;

@@ -116,8 +116,8 @@ format_duration(char *out, size_t outlen, int64_t ms)
 		snprintf(out, outlen, "%" PRId64 "ms", ms);
 		return out;
 	}
-	/* tenths of a second, rounded: 59.96 s must not read "60.0s" */
-	if ((t = (ms + 50) / 100) < 600) {
+	/* every unit rounds down, so that 59.99 s reads 59.9s, not 60.0s */
+	if ((t = ms / 100) < 600) {
 		snprintf(out, outlen, "%" PRId64 ".%" PRId64 "s", t / 10, t % 10);
 		return out;
 	}

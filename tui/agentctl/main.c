@@ -61,5 +61,6 @@ out:
 		fprintf(stderr, "agentctl: %s\n", c.err[0] != '\0' ? c.err :
 		    "failed");
 	ctl_finish(&c);
+	ipc_shutdown();
 	return r;
 }

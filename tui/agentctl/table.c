@@ -59,7 +59,7 @@ cell(const struct table *t, size_t row, size_t col)
 static void
 layout(const struct table *t, size_t width, size_t *w, size_t *gap)
 {
-	size_t total = 0, widest;
+	size_t total = 0;
 
 	for (size_t c = 0; c < t->ncols; c++) {
 		w[c] = 0;
@@ -76,17 +76,20 @@ layout(const struct table *t, size_t width, size_t *w, size_t *gap)
 		*gap = 1;
 	total += *gap * (t->ncols - 1);
 	while (total > width) {
-		/* one column from the widest shrinkable one */
-		widest = t->ncols;
+		/* one column from the shrinkable one furthest above its
+		 * minimum, so that they all keep what they can */
+		size_t best = t->ncols, excess = 0;
 		for (size_t c = 0; c < t->ncols; c++) {
 			size_t min = t->cols[c].min > 0 ? t->cols[c].min : 1;
 			if ((t->cols[c].flags & TABLE_SHRINK) && w[c] > min &&
-			    (widest == t->ncols || w[c] > w[widest]))
-				widest = c;
+			    w[c] - min > excess) {
+				best = c;
+				excess = w[c] - min;
+			}
 		}
-		if (widest == t->ncols)
+		if (best == t->ncols)
 			break;		/* too wide anyway: nothing left to cut */
-		w[widest]--;
+		w[best]--;
 		total--;
 	}
 }

@@ -456,25 +456,21 @@ view_escalations(const json_t *escs, int64_t now_ms)
 char *
 view_budget_summary(char *out, size_t outlen, const json_t *budget)
 {
+	/* the most telling first: a table may cut the end */
 	static const struct { const char *kind, *label; } labels[] = {
-		{ "llm_calls", "llm" }, { "tool_calls", "tools" },
-		{ "tokens_in", "in" }, { "tokens_out", "out" },
-		{ "wall_ms", "wall" }, { "cost_usd", "" },
+		{ "cost_usd", "" }, { "llm_calls", "llm" }, { "tool_calls", "tools" },
+		{ "tokens_in", "in" }, { "tokens_out", "out" }, { "wall_ms", "wall" },
 	};
-	const char *kind;
-	const json_t *v;
 	char amount[FORMAT_SHORT];
 	size_t n = 0;
 
 	out[0] = '\0';
-	json_object_foreach((json_t *)budget, kind, v) {
-		const char *label = kind;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		const char *kind = labels[i].kind, *label = labels[i].label;
+		const json_t *v = json_object_get(budget, kind);
 
 		if (json_number_value(v) <= 0)
 			continue;
-		for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-			if (strcmp(labels[i].kind, kind) == 0)
-				label = labels[i].label;
 		format_amount(amount, sizeof(amount), kind, json_number_value(v));
 		n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s%s%s",
 		    n > 0 ? ", " : "", label, label[0] ? " " : "", amount);
@@ -487,11 +483,11 @@ view_budget_summary(char *out, size_t outlen, const json_t *budget)
 }
 
 static const struct table_col agent_cols[] = {
-	{ "NAME", TABLE_SHRINK, 8 },
+	{ "NAME", TABLE_SHRINK, 10 },
 	{ "PATTERN", 0, 0 },
-	{ "MODEL", TABLE_SHRINK, 10 },
-	{ "TOOLS", TABLE_SHRINK, 8 },
-	{ "BUDGET", TABLE_SHRINK, 10 },
+	{ "MODEL", TABLE_SHRINK, 12 },
+	{ "TOOLS", TABLE_SHRINK, 10 },
+	{ "BUDGET", TABLE_SHRINK, 20 },
 };
 
 char *
@@ -620,8 +616,8 @@ view_hello(const json_t *body, const char *agentctl_version)
 
 	sbuf_init(&b);
 	kv(&b, w, "agentctl", "%s, protocol %d", agentctl_version, IPC_VERSION);
-	kv(&b, w, "agentd", "%s %s, pid %lld", str(body, "daemon"),
-	    str(body, "version"), (long long)num_i(body, "pid"));
+	kv(&b, w, str(body, "daemon")[0] ? str(body, "daemon") : "agentd",
+	    "%s, pid %lld", str(body, "version"), (long long)num_i(body, "pid"));
 	kv(&b, w, "protocol", "%lld", (long long)num_i(body, "protocol"));
 	if (json_is_integer(json_object_get(body, "uid")))
 		kv(&b, w, "role", "%s (uid %lld)", str(body, "role"),

@@ -1,0 +1,121 @@
+# Shared helpers of the integration tests: TAP output, a private agentd on
+# a temp dir, agentctl against it. Source it; set AGENTS to choose agents.
+# Meson passes AGENTD, AGENTCTL and SRCDIR in the environment.
+set -u
+
+: "${AGENTD:?}" "${AGENTCTL:?}" "${SRCDIR:?}"
+AGENTS=${AGENTS:-$SRCDIR/examples/agents}
+T=$(mktemp -d /tmp/agentd-it-XXXXXX)
+SOCK=$T/sock
+DATA=$T/data
+AGENTD_PID=
+t_n=0
+t_failed=0
+
+cleanup() {
+  [ -n "$AGENTD_PID" ] && kill -9 "$AGENTD_PID" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+# ok STATUS DESCRIPTION: one TAP line; STATUS 0 passes.
+ok() {
+  t_n=$((t_n + 1))
+  if [ "$1" -eq 0 ]; then
+    echo "ok $t_n - $2"
+  else
+    echo "not ok $t_n - $2"
+    t_failed=$((t_failed + 1))
+  fi
+}
+
+# check DESCRIPTION COMMAND...: runs the command, ok if it succeeds.
+check() {
+  local desc=$1; shift
+  "$@" >/dev/null 2>&1
+  ok $? "$desc"
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+  if [ "$1" = "$2" ]; then ok 0 "$3"; else
+    echo "# got:  '$1'"; echo "# want: '$2'"; ok 1 "$3"; fi
+}
+
+# like GOT REGEX DESCRIPTION
+like() {
+  if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else
+    echo "# got: '$1'"; echo "# want match: '$2'"; ok 1 "$3"; fi
+}
+
+done_testing() {
+  echo "1..$t_n"
+  [ "$t_failed" -eq 0 ]
+  exit $?
+}
+
+diag() { echo "# $*"; }
+
+ctl() { "$AGENTCTL" --socket-dir "$SOCK" "$@"; }
+
+# start_agentd [extra args]: starts it and waits until it answers.
+start_agentd() {
+  "$AGENTD" --data-dir "$DATA" --agents "$AGENTS" --socket-dir "$SOCK" \
+    --foreground "$@" >>"$T/agentd.log" 2>&1 &
+  AGENTD_PID=$!
+  for _ in $(seq 1 100); do
+    ctl hello >/dev/null 2>&1 && return 0
+    kill -0 "$AGENTD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  diag "agentd did not start:"; sed 's/^/# /' "$T/agentd.log" | tail -20
+  return 1
+}
+
+stop_agentd() {	# SIGTERM and wait
+  [ -n "$AGENTD_PID" ] || return 0
+  kill -TERM "$AGENTD_PID"
+  wait "$AGENTD_PID"
+  local s=$?
+  AGENTD_PID=
+  return $s
+}
+
+crash_agentd() {	# kill -9
+  kill -9 "$AGENTD_PID"
+  wait "$AGENTD_PID" 2>/dev/null
+  AGENTD_PID=
+}
+
+state_of() { ctl show "$1" --json 2>/dev/null | jq -r .state; }
+
+# wait_state RUN STATE [SECONDS]
+wait_state() {
+  local run=$1 want=$2 secs=${3:-20} s=
+  for _ in $(seq 1 $((secs * 10))); do
+    s=$(state_of "$run")
+    [ "$s" = "$want" ] && return 0
+    sleep 0.1
+  done
+  diag "run $run is '$s', wanted '$want'"
+  return 1
+}
+
+# run_reached FILE RUN STATE: the JSON-lines FILE has RUN's transition to
+# STATE (jq -s: jq 1.6's -e only looks at the last input)
+run_reached() {
+  jq -s -e --arg r "$2" --arg s "$3" \
+    'any(.[]; .run == $r and .type == "run.state" and .to == $s)' "$1" >/dev/null 2>&1
+}
+
+# pending_escalation RUN: prints its pending escalation id
+pending_escalation() {
+  local id=
+  for _ in $(seq 1 100); do
+    id=$(ctl escalations --json | jq -r --arg r "$1" '.[] | select(.run == $r) | .id' | head -1)
+    [ -n "$id" ] && { echo "$id"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
