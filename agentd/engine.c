@@ -150,14 +150,14 @@ engine_emit(struct engine *e, enum ipc_event_type type, const char *run,
 }
 
 void
-engine_drop_last_event(struct engine *e)
+engine_drop_events_after(struct engine *e, int64_t seq)
 {
-	size_t n = json_array_size(e->pending_events);
+	size_t n;
 
-	if (n == 0)
-		return;
-	json_array_remove(e->pending_events, n - 1);
-	e->seq--;
+	while ((n = json_array_size(e->pending_events)) > 0 && e->seq > seq) {
+		json_array_remove(e->pending_events, n - 1);
+		e->seq--;
+	}
 }
 
 void

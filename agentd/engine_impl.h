@@ -11,8 +11,9 @@ void engine_foreach_run(struct engine *e,
     void (*fn)(struct engine *, struct run *, void *), void *arg);
 void engine_esc_add(struct engine *e, struct escalation *esc);
 void engine_before_sleep(void *arg);
-/* Takes back the last event of the batch (not yet committed). */
-void engine_drop_last_event(struct engine *e);
+/* Takes back the events after @seq from the batch (not yet committed):
+ * an action whose commit failed leaves no trace. */
+void engine_drop_events_after(struct engine *e, int64_t seq);
 
 /* Charges usage; emits warnings; fails the run past a limit (-EDQUOT). */
 int engine_charge(struct engine *e, struct run *run,

@@ -26,6 +26,7 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 	struct agent *agent;
 	struct run *run;
 	char berr[200];
+	int64_t seq_before;
 
 	if (e->killswitch) {
 		snprintf(err, errlen, "the global kill switch is engaged: new runs "
@@ -74,6 +75,15 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 	run->reason = xstrdup("submitted");
 	json_array_append_new(run->messages, json_pack("{s:s, s:s}", "role",
 	    "user", "content", task));
+	/* what is queued before this run must not be lost if the run's own
+	 * commit fails: commit it first */
+	if (engine_flush(e) != 0) {
+		snprintf(err, errlen, "the database is not writable: the run was "
+		    "not created");
+		run_destroy(run);
+		return -IPC_E_STORAGE;
+	}
+	seq_before = e->seq;
 	engine_table_add(e, run);
 	engine_emit(e, IPC_EV_RUN_SUBMITTED, run->id, json_pack("{s:s, s:s, s:s,"
 	    " s:b, s:o, s:I}", "agent", agent->name, "task", task, "model", model,
@@ -83,6 +93,12 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 	engine_mark_dirty(e, run);
 	/* the run exists durably before submit answers */
 	if (engine_flush(e) != 0) {
+		/* nothing else was queued since the flush above: take the run
+		 * back entirely, the client is told it does not exist */
+		engine_drop_events_after(e, seq_before);
+		e->dirty = run->next_dirty;
+		engine_table_remove(e, run);
+		run_destroy(run);
 		snprintf(err, errlen, "the database is not writable: the run was "
 		    "not created");
 		return -IPC_E_STORAGE;
@@ -243,6 +259,7 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 	struct schema_error serr;
 	struct run *run;
 	char where[256];
+	int64_t seq_before;
 
 	if (esc == NULL) {
 		json_t *stored = store_escalation_get(e->store, esc_id);
@@ -281,6 +298,7 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 			return -IPC_E_BAD_REQUEST;
 		}
 	}
+	seq_before = e->seq;
 	esc->state = approve ? ESC_APPROVED : ESC_REJECTED;
 	esc->decided_ms = now_ms();
 	esc->decided_by = uid;
@@ -301,7 +319,7 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 		free(esc->decision_reason);
 		esc->decision_reason = NULL;
 		engine_arm_deadline(e, esc);
-		engine_drop_last_event(e);
+		engine_drop_events_after(e, seq_before);
 		snprintf(err, errlen, "the database is not writable: the decision "
 		    "was not recorded; escalation %s is still pending", esc_id);
 		return -IPC_E_STORAGE;

@@ -834,3 +834,31 @@ store_escalation_get(struct store *st, const char *id)
 	json_decref(arr);
 	return obj;
 }
+
+int
+store_limit_pages(struct store *st, int64_t pages)
+{
+	char *q = xasprintf("PRAGMA max_page_count = %lld", (long long)pages);
+	int r = sqlite3_exec(st->db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 :
+	    fail_db(st, "max_page_count");
+
+	free(q);
+	return r;
+}
+
+int
+store_page_count(struct store *st, int64_t *out)
+{
+	sqlite3_stmt *stmt;
+	int r = -EIO;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA page_count", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return fail_db(st, "page_count");
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(stmt, 0);
+		r = 0;
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}

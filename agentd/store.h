@@ -75,4 +75,9 @@ int store_count_events(struct store *st, int64_t *out);
 /* Spend of runs created since @since_ms. */
 int store_spend_since(struct store *st, int64_t since_ms, double *out);
 
+/* Caps the database at @pages pages (SQLITE_FULL past it, as a full disk
+ * would); a large number lifts the cap. */
+int store_limit_pages(struct store *st, int64_t pages);
+int store_page_count(struct store *st, int64_t *out);
+
 #endif

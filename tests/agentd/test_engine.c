@@ -695,6 +695,61 @@ snapshot_then_events_since_is_consistent(void)
 	fx_finish(&fx);
 }
 
+static void
+full_disk_loses_nothing(void)
+{
+	struct fixture fx;
+	char run[32];
+	int64_t pages, seq_full;
+	int accepted = 0, refused = 0;
+	json_t *reply, *events;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	copy_str(run, sizeof(run), fx_submit(&fx, "slow", "survive a full disk"));
+	t_bail_if(store_page_count(fx.e->store, &pages) != 0);
+	/* the disk fills up: no page can be added; work goes on until the
+	 * free space left in the pages is used up */
+	t_bail_if(store_limit_pages(fx.e->store, pages) != 0);
+	for (int i = 0; i < 2000 && refused == 0; i++) {
+		reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
+		    "quick", "task", "fill the disk"));
+		if (fx_body(reply) != NULL)
+			accepted++;
+		else if (strcmp(fx_error_code(reply), "storage") == 0)
+			refused++;
+		json_decref(reply);
+		loop_run_once(fx.e->loop, 0);
+	}
+	is_int(refused, 1);	/* a clear error, not a silent loss */
+	ok(!fx.e->storage_ok);
+	seq_full = fx.e->seq;
+	reply = fx_call(&fx, "health", NULL);
+	ok(json_is_false(json_object_get(fx_body(reply), "storage_ok")));
+	json_decref(reply);
+	/* runs hold instead of piling up events they cannot store */
+	fx_spin(&fx, 1500);
+	ok(fx.e->seq - seq_full < 2 * (accepted + 1) + 10);
+	is_str(fx_state(&fx, run), "executing");
+	/* space comes back: everything queued is committed, the runs end */
+	t_bail_if(store_limit_pages(fx.e->store, 1 << 30) != 0);
+	ok(fx_wait_state(&fx, run, "done", 5000));
+	fx_spin(&fx, 500);
+	ok(fx.e->storage_ok);
+	is_int(fx.e->n_live, 0);
+	reply = fx_call(&fx, "runs.events", json_pack("{s:I, s:i}", "since",
+	    (json_int_t)0, "limit", 10000));
+	events = json_object_get(fx_body(reply), "events");
+	/* every seq from 1 to the last: none lost, none twice */
+	is_int(json_array_size(events), fx.e->committed_seq);
+	is_int(json_integer_value(json_object_get(json_array_get(events,
+	    json_array_size(events) - 1), "seq")), fx.e->committed_seq);
+	json_decref(reply);
+	/* the refused submission left no run behind */
+	is_int(fx_count_events(&fx, NULL, "run.submitted"), accepted + 1);
+	fx_finish(&fx);
+}
+
 #define TESTS(X) \
 	X(react_run_finishes) \
 	X(llm_call_budget_stops_run) \
@@ -718,5 +773,6 @@ snapshot_then_events_since_is_consistent(void)
 	X(mutating_requests_are_idempotent) \
 	X(viewer_cannot_mutate) \
 	X(bad_agent_files_are_named_and_skipped) \
-	X(snapshot_then_events_since_is_consistent)
+	X(snapshot_then_events_since_is_consistent) \
+	X(full_disk_loses_nothing)
 T_MAIN(TESTS)
