@@ -330,17 +330,70 @@ ipc_encode_reply_ok(enum ipc_type type, int64_t id, const json_t *body,
 	return dump(root, len);
 }
 
+/* Length of the valid UTF-8 sequence at @s (1-4), or 0 if it is not. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A copy of @s where every byte that is not valid UTF-8 is a '?': error
+ * messages quote what clients sent, cut to a length, possibly mid-character. */
+static char *
+utf8_sanitize(const char *s)
+{
+	size_t len = strlen(s), i = 0, n;
+	char *out = malloc(len + 1);
+
+	if (out == NULL)
+		abort();
+	while (i < len) {
+		if ((n = utf8_seq((const unsigned char *)s + i)) == 0) {
+			out[i++] = '?';
+			continue;
+		}
+		memcpy(out + i, s + i, n);
+		i += n;
+	}
+	out[len] = '\0';
+	return out;
+}
+
 char *
 ipc_encode_reply_error(enum ipc_type type, int64_t id, int code,
     const char *message, size_t *len)
 {
 	const char *name = ipc_type_name(type);
+	char *clean = utf8_sanitize(message != NULL ? message :
+	    ipc_error_text(code));
 	json_t *root = json_pack("{s:i, s:s, s:I, s:b, s:{s:s, s:s}}",
 	    "v", IPC_VERSION, "type", name != NULL ? name : "unknown",
 	    "id", (json_int_t)id, "ok", 0,
-	    "error", "code", ipc_error_name(code),
-	    "message", message != NULL ? message : ipc_error_text(code));
+	    "error", "code", ipc_error_name(code), "message", clean);
 
+	free(clean);
 	return dump(root, len);
 }
 

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ipc_error_detail detail;
+	struct ipc_error_detail detail = { "" };
 	struct ipc_msg msg;
 	struct ipc_event ev;
 	size_t len;
@@ -33,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(s);
 	ipc_msg_finish(&msg);
+	detail.text[0] = '\0';
 	if (ipc_decode_reply(data, size, &msg, &detail) == 0 && !msg.ok &&
 	    msg.message == NULL)
 		abort();

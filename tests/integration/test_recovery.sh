@@ -5,12 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 
 start_agentd; ok $? "agentd starts"
+gate=$(ctl submit deploy "deploy during a crash")
+wait_state "$gate" awaiting_human 30; ok $? "an escalation is pending"
+esc=$(pending_escalation "$gate")
 runs=()
 for i in 1 2 3 4 5; do runs+=("$(ctl submit support-triage "ticket $i")"); done
-gate=$(ctl submit deploy "deploy during a crash")
-wait_state "$gate" awaiting_human 20; ok $? "an escalation is pending"
-esc=$(pending_escalation "$gate")
-sleep 0.4
+sleep 1	# each run takes about 3 s: all are mid-flight
 ctl events --since 0 > "$T/before.jsonl"
 crash_agentd; ok 0 "agentd killed with SIGKILL mid-run"
 live=0

@@ -170,6 +170,23 @@ socket_dir_precedence(void)
 	ok(ipc_socket_dir("/x", out, 2) != 0);
 }
 
+static void
+error_message_cut_mid_character_is_still_sent(void)
+{
+	/* "é" cut after its first byte, as a %.Ns of client input may do */
+	char cut[] = "unknown agent \"caf\xc3";
+	struct ipc_msg msg;
+	size_t len;
+	char *s = ipc_encode_reply_error(IPC_T_RUNS_SUBMIT, 3, IPC_E_NOT_FOUND,
+	    cut, &len);
+
+	t_bail_if(s == NULL);
+	is_int(ipc_decode_reply(s, len, &msg, NULL), 0);
+	is_str(msg.message, "unknown agent \"caf?");
+	ipc_msg_finish(&msg);
+	free(s);
+}
+
 #define TESTS(X) \
 	X(request_round_trip) \
 	X(requests_are_checked_strictly) \
@@ -178,5 +195,6 @@ socket_dir_precedence(void)
 	X(event_round_trip_with_topic) \
 	X(events_are_checked) \
 	X(names_are_a_table) \
-	X(socket_dir_precedence)
+	X(socket_dir_precedence) \
+	X(error_message_cut_mid_character_is_still_sent)
 T_MAIN(TESTS)
