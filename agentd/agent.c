@@ -74,10 +74,11 @@ parse_deadlines(const json_t *esc, struct agent *a, const char *file,
 		return -EINVAL;
 	}
 	json_object_foreach(deadlines, key, value) {
-		if (tool_risk_from_name(key, &risk) != 0 ||
-		    risk < TOOL_RISK_HIGH) {
+		/* low and medium matter for the escalations of calls whose
+		 * outcome is unknown after a restart */
+		if (tool_risk_from_name(key, &risk) != 0) {
 			snprintf(err, errlen, "%s: escalation.deadline_s: \"%s\" is "
-			    "not a risk level that waits (high, critical)", file, key);
+			    "not a risk level (low, medium, high, critical)", file, key);
 			return -EINVAL;
 		}
 		if (!json_is_integer(value) || json_integer_value(value) <= 0 ||
@@ -156,9 +157,9 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 		goto out;
 	if (loop != NULL && (json_unpack_ex(loop, &jerr, JSON_STRICT, "{s:I}",
 	    "max_repeats", &max_repeats) != 0 || max_repeats < 0 ||
-	    max_repeats > 1000)) {
-		snprintf(err, errlen, "%s: loop_guard must be {\"max_repeats\": "
-		    "0..1000}", file);
+	    max_repeats == 1 || max_repeats > 1000)) {
+		snprintf(err, errlen, "%s: loop_guard must be {\"max_repeats\": N} "
+		    "with N 2..1000 (or 0: off)", file);
 		goto out;
 	}
 	a->loop_max_repeats = (int)max_repeats;

@@ -476,6 +476,13 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 		*reply_len = cached->len;
 		return xstrndup(cached->reply, cached->len);
 	}
+	if (mutating && (out = store_get_request(e->store, uid, msg.id,
+	    ipc_type_name(msg.type))) != NULL) {
+		/* answered before a restart: the same answer again */
+		ipc_msg_finish(&msg);
+		*reply_len = strlen(out);
+		return out;
+	}
 	r.body = msg.body != NULL ? msg.body : json_object();
 	if (msg.body == NULL)
 		msg.body = r.body;
@@ -483,6 +490,10 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 		snprintf(r.err, sizeof(r.err), "uid %u is a viewer: %s needs the "
 		    "operator role", uid, ipc_type_name(msg.type));
 		rc = -IPC_E_FORBIDDEN;
+	} else if (handlers[msg.type] == NULL) {
+		snprintf(r.err, sizeof(r.err), "%s is not implemented by this agentd",
+		    ipc_type_name(msg.type));
+		rc = -IPC_E_UNKNOWN_OP;
 	} else {
 		rc = handlers[msg.type](&r);
 	}
@@ -501,6 +512,13 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 		    r.target : NULL, detail_s, result);
 		free(detail_s);
 		cache_put(e->ctl_cache, msg.type, uid, msg.id, out, *reply_len);
+		engine_remember_reply(e, uid, msg.id, ipc_type_name(msg.type), out);
+		/* an action, its audit row and its reply are on disk before
+		 * the client hears of them */
+		if (engine_flush(e) != 0)
+			log_warn("%s by uid %u: answered, but the database is not "
+			    "writable yet; it is stored when it is",
+			    ipc_type_name(msg.type), uid);
 	}
 	json_decref(r.reply);
 	ipc_msg_finish(&msg);

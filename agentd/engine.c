@@ -176,6 +176,15 @@ engine_audit(struct engine *e, uint32_t uid, const char *op, const char *target,
 }
 
 void
+engine_remember_reply(struct engine *e, uint32_t uid, int64_t id,
+    const char *type, const char *reply)
+{
+	json_array_append_new(e->pending_replies, json_pack("{s:I, s:I, s:s, s:s}",
+	    "uid", (json_int_t)uid, "id", (json_int_t)id, "type", type,
+	    "reply", reply));
+}
+
+void
 engine_mark_dirty(struct engine *e, struct run *run)
 {
 	run->updated_ms = now_ms();
@@ -268,6 +277,15 @@ write_batch(struct engine *e)
 		if (r != 0)
 			return r;
 	}
+	json_array_foreach(e->pending_replies, i, ev) {
+		r = store_put_request(e->store,
+		    (uint32_t)json_integer_value(json_object_get(ev, "uid")),
+		    json_integer_value(json_object_get(ev, "id")),
+		    json_string_value(json_object_get(ev, "type")), now_ms(),
+		    json_string_value(json_object_get(ev, "reply")));
+		if (r != 0)
+			return r;
+	}
 	for (struct run *run = e->dirty; run != NULL; run = run->next_dirty)
 		if (run->dirty && (r = write_run(e, run)) != 0)
 			return r;
@@ -333,6 +351,7 @@ after_commit(struct engine *e)
 	e->stats.commits++;
 	json_array_clear(e->pending_events);
 	json_array_clear(e->pending_audit);
+	json_array_clear(e->pending_replies);
 }
 
 int
@@ -342,6 +361,7 @@ engine_flush(struct engine *e)
 
 	if (json_array_size(e->pending_events) == 0 &&
 	    json_array_size(e->pending_audit) == 0 && e->dirty == NULL &&
+	    json_array_size(e->pending_replies) == 0 &&
 	    !e->killswitch_dirty) {
 		bool esc_dirty = false;
 		for (size_t i = 0; i < e->n_escs; i++)

@@ -59,6 +59,7 @@ struct engine {
 	int64_t committed_seq;		/* last seq durably stored */
 	struct json_t *pending_events;	/* assigned, not yet committed */
 	struct json_t *pending_audit;	/* audit rows not yet committed */
+	struct json_t *pending_replies;	/* replies of mutating requests, same */
 	struct run *dirty;		/* runs to write at the next flush */
 
 	bool killswitch;		/* new runs refused */
@@ -93,6 +94,9 @@ int64_t engine_emit(struct engine *e, enum ipc_event_type type,
     const char *run, struct json_t *body);
 void engine_audit(struct engine *e, uint32_t uid, const char *op,
     const char *target, const char *detail, const char *result);
+/* Queues the reply of a mutating request to be stored with its effects. */
+void engine_remember_reply(struct engine *e, uint32_t uid, int64_t id,
+    const char *type, const char *reply);
 
 /* Lookups; borrowed. */
 struct run *engine_find_run(struct engine *e, const char *id);

@@ -1,5 +1,5 @@
 /* What the engine's own files (engine.c, exec.c, ops.c, views.c,
- * lifecycle.c) share. Not for ctl.c or patterns. */
+ * lifecycle.c) and its request handlers (ctl.c) share. Not for patterns. */
 #ifndef AGENTD_ENGINE_IMPL_H
 #define AGENTD_ENGINE_IMPL_H
 

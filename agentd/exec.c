@@ -451,9 +451,12 @@ engine_call_tool(struct engine *e, struct run *run, const json_t *call)
 			invalid_call(e, run, call_id, def->name, problem);
 			return;
 		}
-		if (loop_detected(e, run, def->name, args))
+		/* a retry of the same call is not the agent repeating itself */
+		if (run->attempt == 0 && loop_detected(e, run, def->name, args))
 			return;
-		if (def->risk >= TOOL_RISK_HIGH && !run->dry_run) {
+		/* a dry run skips the approval only of calls it will not make */
+		if (def->risk >= TOOL_RISK_HIGH &&
+		    !(run->dry_run && def->side_effects)) {
 			char reason[128], decision[256];
 			snprintf(reason, sizeof(reason), "tool %s has risk %s",
 			    def->name, tool_risk_name(def->risk));
@@ -470,6 +473,9 @@ engine_call_tool(struct engine *e, struct run *run, const json_t *call)
 		exceeded(e, run, kind, &worst, "tool call");
 		return;
 	}
+	if (def->risk == TOOL_RISK_MEDIUM && run->attempt == 0)
+		engine_emit(e, IPC_EV_TOOL_NOTICE, run->id, json_pack("{s:s, s:s,"
+		    " s:O}", "tool", def->name, "risk", "medium", "args", args));
 	if (run->state == RUN_REFLECTING &&
 	    engine_transition(e, run, RUN_EXECUTING, "calling %s", def->name) != 0)
 		return;

@@ -106,6 +106,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	e->uid = (uint32_t)getuid();
 	e->pending_events = json_array();
 	e->pending_audit = json_array();
+	e->pending_replies = json_array();
 	e->load_errors = json_array();
 	e->ctl_cache = ctl_cache_create();
 	r = -EIO;
@@ -145,6 +146,8 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	}
 	if ((r = store_max_seq(e->store, &e->seq)) < 0)
 		goto fail;
+	/* a client resends within seconds; a day of replies is plenty */
+	store_trim_requests(e->store, now_ms() - 24LL * 3600 * 1000);
 	e->committed_seq = e->seq;
 	setting = store_get_setting(e->store, "killswitch");
 	e->killswitch = setting != NULL && strcmp(setting, "on") == 0;
@@ -214,6 +217,7 @@ engine_destroy(struct engine *e)
 	json_decref(e->load_errors);
 	json_decref(e->pending_events);
 	json_decref(e->pending_audit);
+	json_decref(e->pending_replies);
 	ctl_cache_destroy(e->ctl_cache);
 	free(e->files_dir);
 	loop_destroy(e->loop);

@@ -16,7 +16,7 @@
 #include "store.h"
 #include "util.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema */
@@ -76,6 +76,16 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE settings("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 2: replies of mutating requests, so that a request resent after a
+	 * restart gets its first answer instead of acting twice */
+	"CREATE TABLE requests("
+	"  uid INTEGER NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  reply TEXT NOT NULL,"
+	"  PRIMARY KEY(uid, id, type)) WITHOUT ROWID;"
+	"CREATE INDEX requests_ts ON requests(ts_ms);",
 };
 
 enum stmt {
@@ -84,7 +94,8 @@ enum stmt {
 	S_PUT_MESSAGE, S_PUT_ESCALATION, S_PUT_AUDIT, S_SET_SETTING,
 	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_RUN_GET, S_LIVE_IDS,
 	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL, S_ESC_GET,
-	S_COUNT_EVENTS, S_SPEND_SINCE,
+	S_COUNT_EVENTS, S_SPEND_SINCE, S_PUT_REQUEST, S_GET_REQUEST,
+	S_TRIM_REQUESTS,
 	S__COUNT
 };
 
@@ -136,6 +147,11 @@ static const char *const sql[S__COUNT] = {
 	[S_ESC_ALL] = "SELECT body FROM escalations ORDER BY created_ms DESC "
 	    "LIMIT ?",
 	[S_ESC_GET] = "SELECT body FROM escalations WHERE id = ?",
+	[S_PUT_REQUEST] = "INSERT OR REPLACE INTO requests(uid, id, type, ts_ms, "
+	    "reply) VALUES (?, ?, ?, ?, ?)",
+	[S_GET_REQUEST] = "SELECT reply FROM requests WHERE uid = ? AND id = ? "
+	    "AND type = ?",
+	[S_TRIM_REQUESTS] = "DELETE FROM requests WHERE ts_ms < ?",
 	[S_COUNT_EVENTS] = "SELECT count(*) FROM events",
 	[S_SPEND_SINCE] = "SELECT coalesce(sum(json_extract(usage, "
 	    "'$.cost_usd')), 0) FROM runs WHERE created_ms >= ?",
@@ -861,4 +877,42 @@ store_page_count(struct store *st, int64_t *out)
 	}
 	sqlite3_finalize(stmt);
 	return r;
+}
+
+int
+store_put_request(struct store *st, uint32_t uid, int64_t id, const char *type,
+    int64_t ts, const char *reply)
+{
+	sqlite3_stmt *stmt = prepare(st, S_PUT_REQUEST);
+
+	sqlite3_bind_int64(stmt, 1, uid);
+	sqlite3_bind_int64(stmt, 2, id);
+	bind_text(stmt, 3, type);
+	sqlite3_bind_int64(stmt, 4, ts);
+	bind_text(stmt, 5, reply);
+	return step_done(st, stmt, "write request reply");
+}
+
+char *
+store_get_request(struct store *st, uint32_t uid, int64_t id, const char *type)
+{
+	sqlite3_stmt *stmt = prepare(st, S_GET_REQUEST);
+	char *reply = NULL;
+
+	sqlite3_bind_int64(stmt, 1, uid);
+	sqlite3_bind_int64(stmt, 2, id);
+	bind_text(stmt, 3, type);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		reply = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return reply;
+}
+
+int
+store_trim_requests(struct store *st, int64_t before_ms)
+{
+	sqlite3_stmt *stmt = prepare(st, S_TRIM_REQUESTS);
+
+	sqlite3_bind_int64(stmt, 1, before_ms);
+	return step_done(st, stmt, "trim request replies");
 }

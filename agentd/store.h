@@ -75,6 +75,14 @@ int store_count_events(struct store *st, int64_t *out);
 /* Spend of runs created since @since_ms. */
 int store_spend_since(struct store *st, int64_t since_ms, double *out);
 
+/* Replies of mutating requests (idempotency across restarts). */
+int store_put_request(struct store *st, uint32_t uid, int64_t id,
+    const char *type, int64_t ts, const char *reply);
+/* A new string, or NULL if that request was never answered. */
+char *store_get_request(struct store *st, uint32_t uid, int64_t id,
+    const char *type);
+int store_trim_requests(struct store *st, int64_t before_ms);
+
 /* Caps the database at @pages pages (SQLITE_FULL past it, as a full disk
  * would); a large number lifts the cap. */
 int store_limit_pages(struct store *st, int64_t pages);

@@ -1,6 +1,6 @@
 /*
  * The sim provider: a deterministic model scripted by scenario files
- * (docs/scenarios.md). A scenario is a list of turns; turn N answers the
+ * (docs/agents.md). A scenario is a list of turns; turn N answers the
  * run's Nth model call with text and/or tool calls after a latency, with
  * token counts. "repeat_from" loops the script (a runaway agent);
  * "after_error" gives a turn's alternative when the last tool failed or an
@@ -120,9 +120,12 @@ parse_turn(json_t *obj, const char *where, int64_t default_latency, int depth,
 		    where);
 		return -EINVAL;
 	}
-	if (latency < 0 || latency > 3600000 || tin < -1 || tout < -1) {
-		snprintf(err, errlen, "%s: latency_ms and token counts must be >= 0",
-		    where);
+	if (latency < 0 || latency > 3600000) {
+		snprintf(err, errlen, "%s: latency_ms must be 0..3600000", where);
+		return -EINVAL;
+	}
+	if (tin < -1 || tout < -1) {
+		snprintf(err, errlen, "%s: token counts must be >= 0", where);
 		return -EINVAL;
 	}
 	if (calls != NULL) {
@@ -187,10 +190,10 @@ parse_scenario(json_t *root, const char *file, const char *name,
 		snprintf(err, errlen, "%s: turns must be a non-empty array", file);
 		return -EINVAL;
 	}
-	if (latency < 0 || repeat_from < -1 ||
+	if (latency < 0 || latency > 3600000 || repeat_from < -1 ||
 	    repeat_from >= (json_int_t)json_array_size(turns)) {
-		snprintf(err, errlen, "%s: latency_ms must be >= 0 and repeat_from "
-		    "a turn index", file);
+		snprintf(err, errlen, "%s: latency_ms must be 0..3600000 and "
+		    "repeat_from a turn index", file);
 		return -EINVAL;
 	}
 	s.turns = xcalloc(json_array_size(turns), sizeof(*s.turns));
@@ -200,9 +203,11 @@ parse_scenario(json_t *root, const char *file, const char *name,
 			goto fail;
 		s.n_turns++;
 	}
-	if (repeat_from < 0 && s.turns[s.n_turns - 1].tool_calls != NULL) {
-		snprintf(err, errlen, "%s: the last turn must answer with text only "
-		    "(or set repeat_from to loop)", file);
+	if (repeat_from < 0 && (s.turns[s.n_turns - 1].tool_calls != NULL ||
+	    (s.turns[s.n_turns - 1].after_error != NULL &&
+	    s.turns[s.n_turns - 1].after_error->tool_calls != NULL))) {
+		snprintf(err, errlen, "%s: the last turn (and its after_error) must "
+		    "answer with text only, or set repeat_from to loop", file);
 		goto fail;
 	}
 	s.repeat_from = (long)repeat_from;

@@ -252,8 +252,17 @@ file_read(const json_t *args, const struct tool_env *env, struct tool_result *ou
 		return;
 	}
 	close(fd);
-	out->output = json_pack("{s:s%, s:b}", "content", buf,
-	    (size_t)MIN(n, FILE_READ_MAX), "truncated", n > FILE_READ_MAX);
+	if (n > FILE_READ_MAX) {
+		/* cut before a character that the limit splits */
+		n = FILE_READ_MAX;
+		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+			n--;
+		out->output = json_pack("{s:s%, s:b}", "content", buf, (size_t)n,
+		    "truncated", 1);
+	} else {
+		out->output = json_pack("{s:s%, s:b}", "content", buf, (size_t)n,
+		    "truncated", 0);
+	}
 	if (out->output == NULL)
 		fail_with(out, "file_read: %s is not UTF-8 text", path);
 }

@@ -97,7 +97,12 @@ tool_def_parse(const json_t *obj, const char *where, struct tool_def *out,
 		snprintf(err, errlen, "%s: %s", where, jerr.text);
 		return -EINVAL;
 	}
-	if (builtin != NULL && (kind == NULL || strcmp(kind, "builtin") == 0)) {
+	if (builtin != NULL && kind != NULL && strcmp(kind, "builtin") != 0) {
+		snprintf(err, errlen, "%s: \"builtin\" and \"kind\": \"%s\" "
+		    "contradict each other", where, kind);
+		return -EINVAL;
+	}
+	if (builtin != NULL) {
 		def.kind = TOOL_KIND_BUILTIN;
 		if ((def.builtin = builtin_find(builtin)) == NULL) {
 			snprintf(err, errlen, "%s: unknown builtin tool \"%s\"", where,
@@ -159,7 +164,8 @@ tool_def_parse(const json_t *obj, const char *where, struct tool_def *out,
 		    "high, critical", where, risk);
 		goto fail;
 	}
-	if (timeout_ms == 0 || timeout_ms > 3600 * 1000 || retries < 0 ||
+	if ((json_object_get(obj, "timeout_ms") != NULL && timeout_ms <= 0) ||
+	    timeout_ms > 3600 * 1000 || retries < 0 ||
 	    retries > 10) {
 		snprintf(err, errlen, "%s: timeout_ms must be 1..3600000 and "
 		    "retries 0..10", where);

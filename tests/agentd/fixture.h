@@ -1,7 +1,7 @@
 /*
  * An in-process engine on a temporary directory, driven through the same
  * request handler as the control socket (ctl_handle). Agents and sim
- * scenarios are written by each test.
+ * scenarios come from tests/data/agents (or another dir of tests/data).
  */
 #ifndef AGENTD_TEST_FIXTURE_H
 #define AGENTD_TEST_FIXTURE_H

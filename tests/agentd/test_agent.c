@@ -52,7 +52,10 @@ bad_specs_name_the_problem(void)
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"tools\":[{\"name\":\"t\",\"kind\":\"sim\",\"input_schema\":{},\"risk\":\"spicy\"}]}", "risk \"spicy\"" },
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"tools\":[{\"builtin\":\"echo\"},{\"builtin\":\"echo\"}]}", "tools[1]: tool \"echo\" is defined twice" },
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"tools\":[{\"name\":\"bad name\",\"kind\":\"sim\",\"input_schema\":{}}]}", "\"name\" must be" },
-		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"escalation\":{\"deadline_s\":{\"low\":5}}}", "\"low\" is not a risk level that waits" },
+		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"escalation\":{\"deadline_s\":{\"urgent\":5}}}", "\"urgent\" is not a risk level" },
+		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"loop_guard\":{\"max_repeats\":1}}", "2..1000" },
+		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"tools\":[{\"name\":\"t\",\"kind\":\"sim\",\"input_schema\":{},\"timeout_ms\":-5}]}", "timeout_ms" },
+		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"tools\":[{\"builtin\":\"echo\",\"kind\":\"sim\"}]}", "contradict" },
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"loop_guard\":{\"max_repeats\":-1}}", "loop_guard" },
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"max_tokens\":0}", "max_tokens" },
 	};

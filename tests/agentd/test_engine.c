@@ -750,6 +750,79 @@ full_disk_loses_nothing(void)
 	fx_finish(&fx);
 }
 
+static void
+idempotent_across_a_crash(void)
+{
+	struct fixture fx;
+	const char *req = "{\"v\":1,\"type\":\"runs.submit\",\"id\":4242,"
+	    "\"body\":{\"agent\":\"stuck\",\"task\":\"exactly once\"}}";
+	char *r1, *r2;
+	size_t l1, l2;
+	json_t *list;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	r1 = ctl_handle(fx.e, req, strlen(req), fx.e->uid, &l1);
+	fx_crash(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	/* REQ resends to the restarted daemon: same answer, no second run */
+	r2 = ctl_handle(fx.e, req, strlen(req), fx.e->uid, &l2);
+	is_str(r2, r1);
+	list = fx_call(&fx, "runs.list", NULL);
+	is_int(json_array_size(json_object_get(fx_body(list), "runs")), 1);
+	json_decref(list);
+	free(r1);
+	free(r2);
+	fx_finish(&fx);
+}
+
+static void
+tool_retries_are_not_loops(void)
+{
+	struct fixture fx;
+	const char *id;
+	json_t *d;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	id = fx_submit(&fx, "flaky", "is it up?");
+	ok(fx_wait_state(&fx, id, "done", 5000));
+	d = fx_run(&fx, id);
+	is_str(json_string_value(json_object_get(d, "output")),
+	    "status page unreachable");
+	/* one call and two retries, all failed, then the error went back */
+	is_int(json_integer_value(json_object_get(json_object_get(d, "usage"),
+	    "tool_calls")), 3);
+	json_decref(d);
+	fx_finish(&fx);
+}
+
+static void
+dry_run_still_escalates_reads(void)
+{
+	struct fixture fx;
+	json_t *reply;
+	char id[32];
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	/* no side effects, so a dry run makes the call: it needs approval */
+	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s, s:b}", "agent",
+	    "peek", "task", "x", "dry_run", 1));
+	copy_str(id, sizeof(id), json_string_value(json_object_get(
+	    json_object_get(fx_body(reply), "run"), "id")));
+	json_decref(reply);
+	ok(fx_wait_state(&fx, id, "awaiting_human", 2000));
+	/* side effects in a dry run are not made, so no approval is needed */
+	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s, s:b}", "agent",
+	    "gated", "task", "x", "dry_run", 1));
+	copy_str(id, sizeof(id), json_string_value(json_object_get(
+	    json_object_get(fx_body(reply), "run"), "id")));
+	json_decref(reply);
+	ok(fx_wait_state(&fx, id, "done", 2000));
+	fx_finish(&fx);
+}
+
 #define TESTS(X) \
 	X(react_run_finishes) \
 	X(llm_call_budget_stops_run) \
@@ -774,5 +847,8 @@ full_disk_loses_nothing(void)
 	X(viewer_cannot_mutate) \
 	X(bad_agent_files_are_named_and_skipped) \
 	X(snapshot_then_events_since_is_consistent) \
-	X(full_disk_loses_nothing)
+	X(full_disk_loses_nothing) \
+	X(idempotent_across_a_crash) \
+	X(tool_retries_are_not_loops) \
+	X(dry_run_still_escalates_reads)
 T_MAIN(TESTS)
