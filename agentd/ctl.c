@@ -488,7 +488,7 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 		msg.body = r.body;
 	if (mutating && strcmp(ctl_role(e, uid), "viewer") == 0) {
 		snprintf(r.err, sizeof(r.err), "uid %u is a viewer: %s needs the "
-		    "operator role", uid, ipc_type_name(msg.type));
+		    "admin role", uid, ipc_type_name(msg.type));
 		rc = -IPC_E_FORBIDDEN;
 	} else if (handlers[msg.type] == NULL) {
 		snprintf(r.err, sizeof(r.err), "%s is not implemented by this agentd",
@@ -497,9 +497,18 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 	} else {
 		rc = handlers[msg.type](&r);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		out = ipc_encode_reply_ok(msg.type, msg.id, r.reply, reply_len);
-	else
+		if (*reply_len > IPC_MAX_MSG) {
+			free(out);
+			snprintf(r.err, sizeof(r.err), "the reply would be %zu bytes, "
+			    "more than the protocol's %u: ask for less (limit)",
+			    *reply_len, IPC_MAX_MSG);
+			rc = -IPC_E_TOO_BIG;
+			out = ipc_encode_reply_error(msg.type, msg.id, rc, r.err,
+			    reply_len);
+		}
+	} else
 		out = ipc_encode_reply_error(msg.type, msg.id, rc, r.err, reply_len);
 	if (mutating) {
 		char *detail_s = json_dumps(r.body, JSON_COMPACT);

@@ -512,7 +512,7 @@ engine_set_wait(struct engine *e, struct run *run, enum run_wait wait,
 	copy_str(run->wait_detail, sizeof(run->wait_detail), detail);
 	engine_emit(e, IPC_EV_RUN_WAITING, run->id, json_pack("{s:s, s:s, s:I}",
 	    "on", run_wait_name(wait), "detail", run->wait_detail,
-	    "since", (json_int_t)run->wait_since_ms));
+	    "since_ms", (json_int_t)run->wait_since_ms));
 	engine_mark_dirty(e, run);
 }
 

@@ -69,6 +69,7 @@ struct engine {
 	int64_t started_ms;
 	uint32_t uid;			/* our own uid (admin) */
 	int signal_fd;
+	int lock_fd;			/* holds the data directory's lock */
 	struct ctl_cache *ctl_cache;	/* replies of mutating requests */
 	struct engine_stats stats;
 };

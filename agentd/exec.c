@@ -29,6 +29,7 @@ struct tool_call {
 	int64_t started;		/* mono ms */
 	struct tool_result result;
 	bool timed_out;
+	bool edited;			/* an operator changed the arguments */
 };
 
 void
@@ -158,6 +159,7 @@ engine_call_model(struct engine *e, struct run *run)
 	    " s:i, s:I}", "span", call->span, "kind", "llm", "name", run->model,
 	    "step", run->step + 1, "attempt", run->attempt + 1,
 	    "tokens_in_estimate", (json_int_t)tokens_in));
+	run->wait = RUN_WAIT_NONE;	/* a new call: waiting since now */
 	engine_set_wait(e, run, RUN_WAIT_MODEL, run->model);
 	run->llm = call;
 	if ((r = p->ops->start(p, call, &req)) != 0) {
@@ -301,6 +303,7 @@ start_tool(struct engine *e, struct run *run, const struct tool_def *def,
 {
 	struct tool_env env = { .jail_dir = e->files_dir };
 	struct tool_call *tc;
+	const json_t *call;
 	int64_t delay;
 
 	if (!def->idempotent && !run->dry_run) {
@@ -321,12 +324,16 @@ start_tool(struct engine *e, struct run *run, const struct tool_def *def,
 	tc->def = def;
 	tc->args = json_deep_copy(args);
 	copy_str(tc->call_id, sizeof(tc->call_id), call_id);
+	tc->edited = run->approved_args != NULL && args == run->approved_args &&
+	    (call = engine_current_tool_call(run)) != NULL &&
+	    !json_equal(json_object_get(call, "arguments"), args);
 	make_id(tc->span, sizeof(tc->span), "s-");
 	tc->started = mono_ms();
 	engine_emit(e, IPC_EV_SPAN_START, run->id, json_pack("{s:s, s:s, s:s, s:i,"
 	    " s:i, s:O, s:s}", "span", tc->span, "kind", "tool", "name",
 	    def->name, "step", run->step, "attempt", run->attempt + 1,
 	    "args", args, "risk", tool_risk_name(def->risk)));
+	run->wait = RUN_WAIT_NONE;
 	engine_set_wait(e, run, RUN_WAIT_TOOL, def->name);
 	if (run->dry_run && def->side_effects) {
 		tc->result.output = json_pack("{s:b, s:s}", "dry_run", 1, "note",
@@ -361,6 +368,15 @@ tool_content(const struct tool_call *tc)
 	s = json_dumps(tc->result.output, JSON_COMPACT | JSON_REAL_PRECISION(12) | JSON_ENCODE_ANY);
 	if (s == NULL)
 		return xstrdup("null");
+	if (tc->edited) {
+		/* the model must know what actually ran */
+		char *args = json_dumps(tc->args, JSON_COMPACT | JSON_SORT_KEYS);
+		char *noted = xasprintf("note: an operator changed the arguments "
+		    "to %s before the call; result: %s", args ? args : "?", s);
+		free(args);
+		free(s);
+		s = noted;
+	}
 	if ((n = strlen(s)) <= TOOL_OUTPUT_MAX)
 		return s;
 	capped = xasprintf("%.*s… [truncated: %zu bytes in all]",

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,6 +71,34 @@ ensure_dir(const char *path, const char *what)
 	return r;
 }
 
+/* One agentd per data directory: a second one would write the same seqs. */
+static int
+lock_data_dir(struct engine *e, const char *dir)
+{
+	char *path = xasprintf("%s/agentd.lock", dir), pid[32];
+	int r = 0;
+
+	e->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (e->lock_fd < 0) {
+		log_error("cannot open %s: %s", path, strerror(errno));
+		r = -errno;
+	} else if (flock(e->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t n = pread(e->lock_fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		log_error("another agentd (pid %s) uses the data directory %s",
+		    n > 0 ? pid : "?", dir);
+		r = -EBUSY;
+	} else {
+		int len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+		if (ftruncate(e->lock_fd, 0) != 0 ||
+		    pwrite(e->lock_fd, pid, (size_t)len, 0) != len)
+			log_warn("cannot write the pid into %s", path);
+	}
+	free(path);
+	return r;
+}
+
 /* Agents whose model no provider serves are rejected like bad specs. */
 static void
 check_agent_models(struct engine *e)
@@ -101,6 +131,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	int r;
 
 	e->signal_fd = -1;
+	e->lock_fd = -1;
 	e->storage_ok = true;
 	e->started_ms = now_ms();
 	e->uid = (uint32_t)getuid();
@@ -113,6 +144,8 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	if ((e->loop = loop_create()) == NULL)
 		goto fail;
 	if ((r = ensure_dir(cfg->data_dir, "data directory")) < 0)
+		goto fail;
+	if ((r = lock_data_dir(e, cfg->data_dir)) < 0)
 		goto fail;
 	path = xasprintf("%s/agentd.db", cfg->data_dir);
 	if ((r = store_open(path, &e->store)) < 0)
@@ -155,8 +188,9 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 		log_warn("the kill switch is engaged (from before the restart): new "
 		    "runs are refused until it is released");
 	if (cfg->socket_dir != NULL) {
-		if ((r = ipc_server_open(cfg->socket_dir, &e->srv, &detail)) < 0) {
+		if (ipc_server_open(cfg->socket_dir, &e->srv, &detail) < 0) {
 			log_error("%s", detail.text);
+			r = -EADDRINUSE;
 			goto fail;
 		}
 		if ((r = loop_add_fd(e->loop, ipc_server_ctl_fd(e->srv),
@@ -209,6 +243,8 @@ engine_destroy(struct engine *e)
 	ipc_server_destroy(e->srv);
 	if (e->signal_fd >= 0)
 		close(e->signal_fd);
+	if (e->lock_fd >= 0)
+		close(e->lock_fd);	/* releases the lock */
 	store_close(e->store);
 	if (e->sim != NULL)
 		e->sim->ops->destroy(e->sim);

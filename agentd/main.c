@@ -102,7 +102,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((r = engine_create(&cfg, &e)) != 0) {
-		log_error("cannot start: %s", strerror(-r));
+		log_error("cannot start (%s): see the error above", strerror(-r));
 		curl_global_cleanup();
 		return 1;
 	}

@@ -185,9 +185,28 @@ int ipc_client_call(struct ipc_client *cl, enum ipc_type type,
     const struct json_t *body, int timeout_ms, struct ipc_msg *reply,
     struct ipc_error_detail *detail);
 
+/*
+ * The same client for a program that must never wait on agentd (agentop):
+ * the dial happens in the background and is retried while agentd is
+ * absent; one request is in flight at a time; a new send abandons it.
+ */
+int ipc_client_open_lazy(const char *dir, struct ipc_client **out,
+    struct ipc_error_detail *detail);
+/* Readable when the reply to the request in flight may have arrived. */
+int ipc_client_recv_fd(struct ipc_client *cl);
+/* Sends without waiting. Borrows @body. *id is the request's id. */
+int ipc_client_send(struct ipc_client *cl, enum ipc_type type,
+    const struct json_t *body, int64_t *id, struct ipc_error_detail *detail);
+/* The reply to the request in flight, or -IPC_E_AGAIN. */
+int ipc_client_try_recv(struct ipc_client *cl, struct ipc_msg *reply,
+    struct ipc_error_detail *detail);
+
 /* Subscribe to events whose type starts with one of @prefixes (NULL or
  * empty: everything). */
 int ipc_sub_open(const char *dir, const char *const *prefixes, size_t n,
+    struct ipc_sub **out, struct ipc_error_detail *detail);
+/* The same, dialling in the background (agentd may be absent). */
+int ipc_sub_open_lazy(const char *dir, const char *const *prefixes, size_t n,
     struct ipc_sub **out, struct ipc_error_detail *detail);
 void ipc_sub_destroy(struct ipc_sub *sub);
 int ipc_sub_fd(struct ipc_sub *sub);

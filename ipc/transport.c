@@ -31,6 +31,8 @@ struct ipc_client {
 	nng_socket req;
 	bool open;
 	int64_t next_id;	/* request ids: random start, then +1 */
+	int64_t in_flight;	/* id of the request sent by ipc_client_send */
+	enum ipc_type in_flight_type;
 	char addr[300];
 };
 
@@ -263,8 +265,8 @@ random_id_base(void)
 	return (int64_t)(x & ((1ULL << 52) - 1)) + 1;
 }
 
-int
-ipc_client_open(const char *dir, struct ipc_client **out,
+static int
+client_open(const char *dir, int dial_flags, struct ipc_client **out,
     struct ipc_error_detail *detail)
 {
 	struct ipc_client *cl;
@@ -288,7 +290,9 @@ ipc_client_open(const char *dir, struct ipc_client **out,
 	 * the next one; agentd answers a resent mutating request from its
 	 * cache, so this is safe */
 	nng_socket_set_ms(cl->req, NNG_OPT_REQ_RESENDTIME, REQ_RESEND_MS);
-	if ((rv = nng_dial(cl->req, cl->addr, NULL, 0)) != 0) {
+	nng_socket_set_ms(cl->req, NNG_OPT_RECONNMINT, 100);
+	nng_socket_set_ms(cl->req, NNG_OPT_RECONNMAXT, 1000);
+	if ((rv = nng_dial(cl->req, cl->addr, NULL, dial_flags)) != 0) {
 		say(detail, "cannot reach agentd at %s: %s%s", cl->addr + 6,
 		    nng_strerror(rv), rv == NNG_ECONNREFUSED || rv == NNG_ENOENT ?
 		    " (is agentd running? see --socket-dir)" : "");
@@ -298,6 +302,77 @@ ipc_client_open(const char *dir, struct ipc_client **out,
 	return 0;
 fail:
 	ipc_client_destroy(cl);
+	return r;
+}
+
+int
+ipc_client_open(const char *dir, struct ipc_client **out,
+    struct ipc_error_detail *detail)
+{
+	return client_open(dir, 0, out, detail);
+}
+
+int
+ipc_client_open_lazy(const char *dir, struct ipc_client **out,
+    struct ipc_error_detail *detail)
+{
+	return client_open(dir, NNG_FLAG_NONBLOCK, out, detail);
+}
+
+int
+ipc_client_recv_fd(struct ipc_client *cl)
+{
+	int fd = -1;
+
+	nng_socket_get_int(cl->req, NNG_OPT_RECVFD, &fd);
+	return fd;
+}
+
+int
+ipc_client_send(struct ipc_client *cl, enum ipc_type type,
+    const struct json_t *body, int64_t *id, struct ipc_error_detail *detail)
+{
+	char *req;
+	size_t len;
+	int rv;
+
+	*id = cl->next_id++;
+	if ((req = ipc_encode_request(type, *id, body, &len)) == NULL) {
+		say(detail, "cannot encode request");
+		return -IPC_E_INTERNAL;
+	}
+	rv = nng_send(cl->req, req, len, NNG_FLAG_NONBLOCK);
+	free(req);
+	if (rv != 0) {
+		say(detail, "cannot send to agentd: %s", nng_strerror(rv));
+		return rv == NNG_EAGAIN ? -IPC_E_AGAIN : -IPC_E_TRANSPORT;
+	}
+	cl->in_flight = *id;
+	cl->in_flight_type = type;
+	return 0;
+}
+
+int
+ipc_client_try_recv(struct ipc_client *cl, struct ipc_msg *reply,
+    struct ipc_error_detail *detail)
+{
+	nng_msg *msg;
+	int rv, r;
+
+	*reply = (struct ipc_msg){ 0 };
+	if ((rv = nng_recvmsg(cl->req, &msg, NNG_FLAG_NONBLOCK)) != 0) {
+		if (rv == NNG_EAGAIN || rv == NNG_ESTATE)
+			return -IPC_E_AGAIN;
+		say(detail, "agentd: %s", nng_strerror(rv));
+		return -IPC_E_TRANSPORT;
+	}
+	r = ipc_decode_reply(nng_msg_body(msg), nng_msg_len(msg), reply, detail);
+	nng_msg_free(msg);
+	if (r == 0 && (reply->id != cl->in_flight ||
+	    reply->type != cl->in_flight_type)) {
+		ipc_msg_finish(reply);
+		return -IPC_E_AGAIN;	/* a stale answer: not ours any more */
+	}
 	return r;
 }
 
@@ -355,9 +430,9 @@ out:
 	return r;
 }
 
-int
-ipc_sub_open(const char *dir, const char *const *prefixes, size_t n,
-    struct ipc_sub **out, struct ipc_error_detail *detail)
+static int
+sub_open(const char *dir, const char *const *prefixes, size_t n,
+    int dial_flags, struct ipc_sub **out, struct ipc_error_detail *detail)
 {
 	struct ipc_sub *sub;
 	char addr[300];
@@ -388,7 +463,9 @@ ipc_sub_open(const char *dir, const char *const *prefixes, size_t n,
 	}
 	/* a first attempt in the foreground so a missing daemon is reported;
 	 * nng keeps redialling in the background after that */
-	if ((rv = nng_dial(sub->sub, addr, NULL, 0)) != 0) {
+	nng_socket_set_ms(sub->sub, NNG_OPT_RECONNMINT, 100);
+	nng_socket_set_ms(sub->sub, NNG_OPT_RECONNMAXT, 1000);
+	if ((rv = nng_dial(sub->sub, addr, NULL, dial_flags)) != 0) {
 		say(detail, "cannot reach agentd events at %s: %s%s", addr + 6,
 		    nng_strerror(rv), rv == NNG_ECONNREFUSED || rv == NNG_ENOENT ?
 		    " (is agentd running? see --socket-dir)" : "");
@@ -404,6 +481,20 @@ ipc_sub_open(const char *dir, const char *const *prefixes, size_t n,
 fail:
 	ipc_sub_destroy(sub);
 	return r;
+}
+
+int
+ipc_sub_open(const char *dir, const char *const *prefixes, size_t n,
+    struct ipc_sub **out, struct ipc_error_detail *detail)
+{
+	return sub_open(dir, prefixes, n, 0, out, detail);
+}
+
+int
+ipc_sub_open_lazy(const char *dir, const char *const *prefixes, size_t n,
+    struct ipc_sub **out, struct ipc_error_detail *detail)
+{
+	return sub_open(dir, prefixes, n, NNG_FLAG_NONBLOCK, out, detail);
 }
 
 void

@@ -40,6 +40,16 @@ like "$errs" "does-not-exist" "a missing scenario is named"
 is "$(ctl agents --json | jq -r '.agents[].name')" ok "the good agent loads"
 stop_agentd
 
+# one agentd per data directory
+start_agentd; ok $? "agentd starts again"
+out=$("$AGENTD" --data-dir "$DATA" --agents "$SRCDIR/examples/agents" --socket-dir "$T/sock2" 2>&1); s=$?
+is "$s" 1 "a second agentd on the same data directory refuses to start"
+like "$out" "another agentd \(pid $AGENTD_PID\) uses the data directory" "naming the pid that holds it"
+out=$("$AGENTD" --data-dir "$T/data2" --agents "$SRCDIR/examples/agents" --socket-dir "$SOCK" 2>&1); s=$?
+is "$s" 1 "a second agentd on the same socket directory refuses to start"
+like "$out" "another agentd running there" "saying why"
+stop_agentd
+
 # bad configuration stops agentd with a message naming it
 echo '{"models": {"sim:*": {"input_per_mtok": -1}}}' > "$T/pricing.json"
 out=$("$AGENTD" --data-dir "$DATA" --agents "$SRCDIR/examples/agents" --socket-dir "$SOCK" --pricing "$T/pricing.json" 2>&1); s=$?
