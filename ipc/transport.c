@@ -344,7 +344,8 @@ ipc_client_send(struct ipc_client *cl, enum ipc_type type,
 	rv = nng_send(cl->req, req, len, NNG_FLAG_NONBLOCK);
 	free(req);
 	if (rv != 0) {
-		say(detail, "cannot send to agentd: %s", nng_strerror(rv));
+		say(detail, rv == NNG_EAGAIN ? "agentd is not reachable" :
+		    "cannot send to agentd: %s", nng_strerror(rv));
 		return rv == NNG_EAGAIN ? -IPC_E_AGAIN : -IPC_E_TRANSPORT;
 	}
 	cl->in_flight = *id;

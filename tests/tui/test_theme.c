@@ -211,8 +211,8 @@ comments_and_whitespace(void)
 	struct theme t;
 
 	/* all but the last line are fine */
-	is_int(theme_parse(text, strlen(text) - 25, F, &t, err, sizeof(err)),
-	    0);
+	is_int(theme_parse(text, (size_t)(strstr(text, "key =") - text), F, &t,
+	    err, sizeof(err)), 0);
 	is_str(err, "");
 	ok(style_eq(t.style[ROLE_TITLE],
 	    (struct theme_style){ COLOR_RED, -1, THEME_A_BOLD }));
@@ -225,7 +225,7 @@ comments_and_whitespace(void)
 	is_str(t.name, "x");
 
 	is_int(parse(text, &t, err, sizeof(err)), -EINVAL);
-	is_str(err, F ":9: \"key\": unknown attribute \"default#bold\"");
+	is_str(err, F ":9: \"key\": unknown colour \"default#bold\"");
 
 	/* no final newline, and an empty file */
 	is_int(parse("title = red red", &t, err, sizeof(err)), 0);
@@ -272,9 +272,13 @@ errors(void)
 		const char *text;
 		const char *want;	/* the whole message */
 	} cases[] = {
-		{ "normal = default default\n\nstate.runing = green default\n",
-		    F ":3: \"state.runing\": unknown role (did you mean "
-		    "\"state.running\"?)" },
+		{ "normal = default default\n\nspan.runing = green default\n",
+		    F ":3: \"span.runing\": unknown role (did you mean "
+		    "\"span.running\"?)" },
+		{ "state.executin = green default", F ":1: \"state.executin\": "
+		    "unknown role (did you mean \"state.executing\"?)" },
+		{ "state.running = green default", F ":1: \"state.running\": "
+		    "unknown role" },
 		{ "tilte = red default", F ":1: \"tilte\": unknown role "
 		    "(did you mean \"title\"?)" },
 		{ "frobnicate = red default", F ":1: \"frobnicate\": "
@@ -363,6 +367,10 @@ nul_and_small_buffers(void)
 	is_int(theme_parse("\xc3\xa9\xc3\xa9\xc3\xa9 = red red", 16, "\xc3\xa9"
 	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", &t, small, sizeof(small)),
 	    -EINVAL);
+	is_str(small, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9:");
+	is_int(theme_parse("\xc3\xa9\xc3\xa9\xc3\xa9 = red red", 16, "\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", &t, small, sizeof(small)),
+	    -EINVAL);
 	is_str(small, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
 	memset(small, 'x', sizeof(small));
 	is_int(parse("zz = red red", &t, small, 5), -EINVAL);
@@ -423,7 +431,8 @@ limits(void)
 	is_str(err, F ":1001: more than 1000 lines");
 	/* a line holding the most words there can be */
 	for (n = 0; n + 2 <= THEME_MAX_LINE; n += 2)
-		memcpy(buf + n, "= ", 2);
+		memcpy(buf + n, "x ", 2);
+	buf[1] = '=';
 	is_int(theme_parse(buf, THEME_MAX_LINE, F, &t, err, sizeof(err)),
 	    -EINVAL);
 	free(buf);
@@ -453,7 +462,8 @@ degrade_8(void)
 		    THEME_A_BOLD } },
 		{ "color244 default", { COLOR_BLACK, -1, THEME_A_BOLD } },
 		{ "color250 default", { COLOR_WHITE, -1, 0 } },
-		{ "color33 default", { COLOR_BLUE, -1, THEME_A_BOLD } },
+		{ "color21 default", { COLOR_BLUE, -1, 0 } },
+		{ "color63 default", { COLOR_BLUE, -1, THEME_A_BOLD } },
 		{ "color130 default", { COLOR_RED, -1, 0 } },
 		/* distinct colours that fall together stay readable */
 		{ "color28 color34", { COLOR_BLACK, COLOR_GREEN, 0 } },
@@ -593,10 +603,10 @@ shipped_themes(void)
 			struct theme d;
 
 			theme_degrade(&t, nc ? 8 : 0, false, &d);
-			ok(d.style[ROLE_SELECTED].attrs & (THEME_A_REVERSE |
-			    THEME_A_STANDOUT) || d.style[ROLE_SELECTED].bg >= 0);
-			ok(d.style[ROLE_BANNER].attrs & (THEME_A_REVERSE |
-			    THEME_A_STANDOUT) || d.style[ROLE_BANNER].bg >= 0);
+			ok((d.style[ROLE_SELECTED].attrs & (THEME_A_REVERSE |
+			    THEME_A_STANDOUT)) != 0 || d.style[ROLE_SELECTED].bg >= 0);
+			ok((d.style[ROLE_BANNER].attrs & (THEME_A_REVERSE |
+			    THEME_A_STANDOUT)) != 0 || d.style[ROLE_BANNER].bg >= 0);
 		}
 	}
 
@@ -732,8 +742,6 @@ loading(void)
 	is_str(err, path);
 	is_int(theme_load("nope", NULL, &t, err, sizeof(err)), -ENOENT);
 	is_str(err, "theme: \"nope\" not found (looked in no directories)");
-	is_int(theme_load("../etc/passwd", NULL, &t, err, sizeof(err)),
-	    -ENOENT);
 	is_int(theme_load("..", dirs, &t, err, sizeof(err)), -EINVAL);
 	is_str(err, "theme: bad theme name \"..\"");
 	is_int(theme_load("", dirs, &t, err, sizeof(err)), -EINVAL);

@@ -1,0 +1,520 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "ipc.h"
+#include "model.h"
+
+static char *
+dup_str(const char *s)
+{
+	char *p = strdup(s != NULL ? s : "");
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void
+model_init(struct model *m)
+{
+	*m = (struct model){ 0 };
+	m->runs = json_object();
+	m->escalations = json_object();
+	m->order_stale = true;
+	m->dirty = MODEL_DIRTY_ALL;
+	snprintf(m->role, sizeof(m->role), "viewer");
+}
+
+static void
+clear_order(struct model *m)
+{
+	for (size_t i = 0; i < m->n_order; i++)
+		free(m->order[i]);
+	m->n_order = 0;
+}
+
+void
+model_finish(struct model *m)
+{
+	if (m == NULL)
+		return;
+	clear_order(m);
+	free(m->order);
+	json_decref(m->runs);
+	json_decref(m->escalations);
+	json_decref(m->health);
+	json_decref(m->detail);
+	json_decref(m->history);
+	*m = (struct model){ 0 };
+}
+
+void
+model_set_conn(struct model *m, enum conn_state conn, int64_t now)
+{
+	if (m->conn == conn)
+		return;
+	m->conn = conn;
+	m->conn_since = now;
+	m->dirty |= MODEL_DIRTY_STATUS;
+}
+
+static bool
+state_live(const char *state)
+{
+	return state != NULL && strcmp(state, "done") != 0 &&
+	    strcmp(state, "failed") != 0 && strcmp(state, "killed") != 0;
+}
+
+static void
+runs_changed(struct model *m)
+{
+	m->order_stale = true;
+	m->dirty |= MODEL_DIRTY_RUNS;
+}
+
+void
+model_apply_snapshot(struct model *m, const json_t *body)
+{
+	const char *id;
+	json_t *run, *esc, *live = json_object_get(body, "runs");
+	size_t i;
+	void *tmp;
+
+	/* a run we thought live but the snapshot does not list has ended
+	 * while we were away: keep it, its final state comes with history */
+	json_object_foreach_safe(m->runs, tmp, id, run) {
+		if (state_live(json_string_value(json_object_get(run, "state"))))
+			json_object_del(m->runs, id);
+	}
+	json_array_foreach(live, i, run)
+		json_object_set(m->runs, json_string_value(json_object_get(run,
+		    "id")), run);
+	json_object_clear(m->escalations);
+	json_array_foreach(json_object_get(body, "escalations"), i, esc)
+		json_object_set(m->escalations, json_string_value(json_object_get(
+		    esc, "id")), esc);
+	m->seq = json_integer_value(json_object_get(body, "seq"));
+	m->killswitch = json_is_true(json_object_get(body, "killswitch"));
+	runs_changed(m);
+	m->dirty |= MODEL_DIRTY_ESC | MODEL_DIRTY_STATUS;
+}
+
+void
+model_merge_runs(struct model *m, const json_t *runs)
+{
+	json_t *run, *have;
+	size_t i;
+
+	json_array_foreach(runs, i, run) {
+		const char *id = json_string_value(json_object_get(run, "id"));
+		if (id == NULL)
+			continue;
+		have = json_object_get(m->runs, id);
+		/* what events told us about a live run is newer than a list */
+		if (have != NULL && json_integer_value(json_object_get(have,
+		    "updated_ms")) > json_integer_value(json_object_get(run,
+		    "updated_ms")))
+			continue;
+		json_object_set(m->runs, id, run);
+	}
+	runs_changed(m);
+}
+
+void
+model_set_health(struct model *m, const json_t *body)
+{
+	json_decref(m->health);
+	m->health = json_deep_copy(body);
+	m->killswitch = json_is_true(json_object_get(body, "killswitch"));
+	m->dirty |= MODEL_DIRTY_HEALTH | MODEL_DIRTY_STATUS;
+}
+
+void
+model_set_history(struct model *m, json_t *runs)
+{
+	json_decref(m->history);
+	m->history = runs;
+	m->dirty |= MODEL_DIRTY_RUNS;
+}
+
+void
+model_set_detail(struct model *m, const char *run, json_t *body)
+{
+	json_decref(m->detail);
+	m->detail = body;
+	snprintf(m->detail_run, sizeof(m->detail_run), "%s", run ? run : "");
+	m->dirty |= MODEL_DIRTY_DETAIL;
+}
+
+static json_t *
+usage_of(json_t *run)
+{
+	json_t *u = json_object_get(run, "usage");
+
+	if (!json_is_object(u)) {
+		u = json_pack("{s:i, s:i, s:i, s:i, s:i, s:f}", "llm_calls", 0,
+		    "tool_calls", 0, "tokens_in", 0, "tokens_out", 0, "wall_ms", 0,
+		    "cost_usd", 0.0);
+		json_object_set_new(run, "usage", u);
+	}
+	return u;
+}
+
+static void
+add_number(json_t *obj, const char *key, json_t *delta)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_number(delta))
+		return;
+	if (json_is_real(v) || json_is_real(delta))
+		json_object_set_new(obj, key, json_real(json_number_value(v) +
+		    json_number_value(delta)));
+	else
+		json_object_set_new(obj, key, json_integer(json_integer_value(v) +
+		    json_integer_value(delta)));
+}
+
+/* Mirrors the engine's charging (agentd/exec.c): a finished model call
+ * counts with its tokens and cost; a tool call that ran counts once. */
+static void
+charge_span(json_t *run, const json_t *ev)
+{
+	const char *kind = json_string_value(json_object_get(ev, "kind"));
+	const char *status = json_string_value(json_object_get(ev, "status"));
+	json_t *u = usage_of(run);
+
+	if (kind == NULL || status == NULL || strcmp(status, "cancelled") == 0)
+		return;
+	if (strcmp(kind, "llm") == 0 && strcmp(status, "ok") == 0) {
+		add_number(u, "llm_calls", json_integer(1));
+		add_number(u, "tokens_in", json_object_get(ev, "tokens_in"));
+		add_number(u, "tokens_out", json_object_get(ev, "tokens_out"));
+		if (json_is_number(json_object_get(ev, "cost_usd")))
+			add_number(u, "cost_usd", json_object_get(ev, "cost_usd"));
+		else
+			json_object_set_new(run, "cost_unknown", json_true());
+		if (json_is_integer(json_object_get(ev, "step")))
+			json_object_set(run, "step", json_object_get(ev, "step"));
+	} else if (strcmp(kind, "tool") == 0) {
+		add_number(u, "tool_calls", json_integer(1));
+	}
+}
+
+int
+model_apply_event(struct model *m, const struct ipc_event *ev)
+{
+	const json_t *b = ev->body;
+	json_t *run;
+	const char *type = ev->type_name;
+
+	if (ev->seq <= m->seq)
+		return 1;
+	if (m->seq > 0 && ev->seq != m->seq + 1)
+		return -1;
+	m->seq = ev->seq;
+	m->events_applied++;
+	run = ev->run[0] != '\0' ? json_object_get(m->runs, ev->run) : NULL;
+	if (strcmp(type, "run.submitted") == 0) {
+		run = json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:b, s:i, s:I, s:I,"
+		    " s:O, s:{s:s, s:I, s:s}, s:n, s:n}",
+		    "id", ev->run, "agent", json_object_get(b, "agent"),
+		    "task", json_object_get(b, "task"),
+		    "model", json_object_get(b, "model"), "state", "queued",
+		    "reason", "submitted", "dry_run",
+		    json_is_true(json_object_get(b, "dry_run")), "step", 0,
+		    "created_ms", (json_int_t)ev->ts, "updated_ms", (json_int_t)ev->ts,
+		    "budget", json_object_get(b, "budget"),
+		    "waiting", "on", "queue", "since_ms", (json_int_t)ev->ts,
+		    "detail", "", "ended_ms", "output");
+		if (run != NULL) {
+			usage_of(run);
+			json_object_set_new(m->runs, ev->run, run);
+		}
+		runs_changed(m);
+	} else if (strcmp(type, "run.state") == 0 && run != NULL) {
+		json_object_set(run, "state", json_object_get(b, "to"));
+		json_object_set(run, "reason", json_object_get(b, "reason"));
+		if (!state_live(json_string_value(json_object_get(b, "to"))))
+			json_object_set_new(run, "ended_ms", json_integer(ev->ts));
+		runs_changed(m);
+	} else if (strcmp(type, "run.waiting") == 0 && run != NULL) {
+		json_object_set_new(run, "waiting", json_pack("{s:O, s:O, s:O}",
+		    "on", json_object_get(b, "on"), "since_ms",
+		    json_object_get(b, "since_ms"), "detail", json_object_get(b,
+		    "detail")));
+		m->dirty |= MODEL_DIRTY_RUNS;
+	} else if (strcmp(type, "span.end") == 0 && run != NULL) {
+		charge_span(run, b);
+		runs_changed(m);
+	} else if (strcmp(type, "run.message") == 0 && run != NULL &&
+	    strcmp(json_string_value(json_object_get(b, "role")) ?
+	    json_string_value(json_object_get(b, "role")) : "", "assistant") == 0 &&
+	    json_object_get(b, "tool_calls") == NULL) {
+		json_object_set(run, "output", json_object_get(b, "content"));
+	} else if (strcmp(type, "escalation.open") == 0) {
+		json_t *esc = json_object_get(b, "escalation");
+		json_object_set(m->escalations, json_string_value(json_object_get(esc,
+		    "id")), esc);
+		if (run != NULL)
+			json_object_set(run, "escalation", json_object_get(esc, "id"));
+		m->dirty |= MODEL_DIRTY_ESC | MODEL_DIRTY_STATUS;
+	} else if (strcmp(type, "escalation.decided") == 0) {
+		json_object_del(m->escalations, json_string_value(json_object_get(b,
+		    "escalation")));
+		if (run != NULL)
+			json_object_set_new(run, "escalation", json_null());
+		m->dirty |= MODEL_DIRTY_ESC | MODEL_DIRTY_STATUS;
+	} else if (strcmp(type, "killswitch") == 0) {
+		m->killswitch = json_is_true(json_object_get(b, "engaged"));
+		m->dirty |= MODEL_DIRTY_STATUS;
+	}
+	if (run != NULL) {
+		json_object_set_new(run, "updated_ms", json_integer(ev->ts));
+		if (strcmp(m->detail_run, ev->run) == 0) {
+			m->detail_stale = true;
+			m->dirty |= MODEL_DIRTY_DETAIL;
+		}
+	}
+	return 0;
+}
+
+json_t *
+model_run(const struct model *m, const char *id)
+{
+	return json_object_get(m->runs, id);
+}
+
+static bool
+contains_ci(const char *hay, const char *needle)
+{
+	return hay != NULL && strcasestr(hay, needle) != NULL;
+}
+
+bool
+model_filter_match(const char *filter, const json_t *run)
+{
+	char buf[128], *save = NULL, *word;
+	bool match = true;
+
+	snprintf(buf, sizeof(buf), "%s", filter);
+	for (word = strtok_r(buf, " ", &save); word != NULL && match;
+	    word = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(word, '=');
+		if (eq != NULL) {
+			*eq = '\0';
+			const char *v = json_string_value(json_object_get(run, word));
+			match = v != NULL && strcasecmp(v, eq + 1) == 0;
+			continue;
+		}
+		match = contains_ci(json_string_value(json_object_get(run, "id")),
+		    word) || contains_ci(json_string_value(json_object_get(run,
+		    "agent")), word) || contains_ci(json_string_value(
+		    json_object_get(run, "state")), word) ||
+		    contains_ci(json_string_value(json_object_get(run, "task")), word);
+	}
+	return match;
+}
+
+void
+model_set_filter(struct model *m, const char *filter)
+{
+	snprintf(m->filter, sizeof(m->filter), "%s", filter ? filter : "");
+	runs_changed(m);
+}
+
+static const char *const sort_names[SORT__COUNT] = {
+	"age", "cost", "tokens", "state", "agent",
+};
+
+const char *
+model_sort_name(enum sort_key key)
+{
+	return (unsigned)key < SORT__COUNT ? sort_names[key] : "age";
+}
+
+void
+model_set_sort(struct model *m, enum sort_key key)
+{
+	m->sort = key;
+	runs_changed(m);
+}
+
+static double
+usage_value(const json_t *run, const char *kind)
+{
+	return json_number_value(json_object_get(json_object_get(run, "usage"),
+	    kind));
+}
+
+double
+model_top_budget(const json_t *run, const char **kind)
+{
+	static const char *const kinds[] = { "llm_calls", "tool_calls",
+	    "tokens_in", "tokens_out", "wall_ms", "cost_usd" };
+	const json_t *budget = json_object_get(run, "budget");
+	double best = 0;
+
+	*kind = NULL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		double limit = json_number_value(json_object_get(budget, kinds[i]));
+		double f = limit > 0 ? usage_value(run, kinds[i]) / limit : 0;
+		if (limit > 0 && (*kind == NULL || f > best)) {
+			best = f;
+			*kind = kinds[i];
+		}
+	}
+	return best;
+}
+
+static const struct model *sort_model;	/* qsort has no context argument */
+
+static int
+state_rank(const char *state)
+{
+	static const char *const order[] = { "awaiting_human", "executing",
+	    "reflecting", "planning", "paused", "queued", "failed", "killed",
+	    "done" };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (state != NULL && strcmp(state, order[i]) == 0)
+			return (int)i;
+	return 99;
+}
+
+static int
+compare_rows(const void *x, const void *y)
+{
+	const json_t *a = json_object_get(sort_model->runs, *(char *const *)x);
+	const json_t *b = json_object_get(sort_model->runs, *(char *const *)y);
+	const char *sa = json_string_value(json_object_get(a, "state"));
+	const char *sb = json_string_value(json_object_get(b, "state"));
+	bool la = state_live(sa), lb = state_live(sb);
+	double va = 0, vb = 0;
+	int c;
+
+	if (la != lb)
+		return la ? -1 : 1;	/* live runs first */
+	switch (sort_model->sort) {
+	case SORT_COST:
+		va = usage_value(a, "cost_usd");
+		vb = usage_value(b, "cost_usd");
+		break;
+	case SORT_TOKENS:
+		va = usage_value(a, "tokens_in") + usage_value(a, "tokens_out");
+		vb = usage_value(b, "tokens_in") + usage_value(b, "tokens_out");
+		break;
+	case SORT_STATE:
+		if ((c = state_rank(sa) - state_rank(sb)) != 0)
+			return c;
+		break;
+	case SORT_AGENT:
+		if ((c = strcmp(str_or(json_string_value(json_object_get(a, "agent")), ""),
+		    str_or(json_string_value(json_object_get(b, "agent")), ""))) != 0)
+			return c;
+		break;
+	default:
+		break;
+	}
+	if (va != vb)
+		return va > vb ? -1 : 1;
+	/* then newest first, then by id for a stable order */
+	va = json_number_value(json_object_get(a, "created_ms"));
+	vb = json_number_value(json_object_get(b, "created_ms"));
+	if (va != vb)
+		return va > vb ? -1 : 1;
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+size_t
+model_rows(struct model *m, const char *const **ids)
+{
+	const char *id;
+	json_t *run;
+
+	if (m->order_stale) {
+		clear_order(m);
+		json_object_foreach(m->runs, id, run) {
+			if (m->filter[0] != '\0' && !model_filter_match(m->filter, run))
+				continue;
+			if (m->n_order == m->cap_order) {
+				m->cap_order = m->cap_order ? 2 * m->cap_order : 256;
+				m->order = realloc(m->order, m->cap_order * sizeof(*m->order));
+				if (m->order == NULL)
+					abort();
+			}
+			m->order[m->n_order++] = dup_str(id);
+		}
+		sort_model = m;
+		qsort(m->order, m->n_order, sizeof(*m->order), compare_rows);
+		m->order_stale = false;
+	}
+	*ids = (const char *const *)m->order;
+	return m->n_order;
+}
+
+static int
+by_deadline(const void *x, const void *y)
+{
+	json_int_t a = json_integer_value(json_object_get(*(json_t *const *)x,
+	    "deadline_ms"));
+	json_int_t b = json_integer_value(json_object_get(*(json_t *const *)y,
+	    "deadline_ms"));
+
+	return a < b ? -1 : a > b;
+}
+
+size_t
+model_escalations(const struct model *m, json_t **out, size_t max)
+{
+	const char *id;
+	json_t *esc;
+	size_t n = 0;
+
+	json_object_foreach(m->escalations, id, esc) {
+		if (n < max)
+			out[n++] = esc;
+	}
+	qsort(out, n, sizeof(*out), by_deadline);
+	return n;
+}
+
+size_t
+model_escalation_count(const struct model *m)
+{
+	return json_object_size(m->escalations);
+}
+
+size_t
+model_live_count(const struct model *m)
+{
+	const char *id;
+	json_t *run;
+	size_t n = 0;
+
+	json_object_foreach(m->runs, id, run)
+		n += state_live(json_string_value(json_object_get(run, "state")));
+	return n;
+}
+
+void
+model_tick_rate(struct model *m, int64_t now)
+{
+	double dt = (double)(now - m->rate_mark_ms) / 1000;
+
+	if (m->rate_mark_ms == 0 || dt < 1) {
+		if (m->rate_mark_ms == 0) {
+			m->rate_mark_ms = now;
+			m->rate_mark_count = m->events_applied;
+		}
+		return;
+	}
+	m->events_rate = (double)(m->events_applied - m->rate_mark_count) / dt;
+	m->rate_mark_ms = now;
+	m->rate_mark_count = m->events_applied;
+}

@@ -1,0 +1,389 @@
+/* The run detail: trace tree, budget breakdown, transitions, messages. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curses.h>
+#include <jansson.h>
+
+#include "ui.h"
+
+#define LINES_MAX	4000
+
+struct dline {
+	enum theme_role role;
+	char text[512];
+	bool bar;			/* a budget line: bar after the text */
+	double fraction;
+};
+
+static struct dline lines[LINES_MAX];
+static int n_lines;
+
+static void
+add(enum theme_role role, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add(enum theme_role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n_lines == LINES_MAX)
+		return;
+	lines[n_lines] = (struct dline){ .role = role };
+	va_start(ap, fmt);
+	vsnprintf(lines[n_lines].text, sizeof(lines[n_lines].text), fmt, ap);
+	va_end(ap);
+	n_lines++;
+}
+
+static int64_t
+now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+add_budget(const json_t *d)
+{
+	static const char *const kinds[] = { "llm_calls", "tool_calls",
+	    "tokens_in", "tokens_out", "wall_ms", "cost_usd" };
+	const json_t *u = json_object_get(d, "usage"), *b = json_object_get(d, "budget");
+
+	add(ROLE_TITLE, "BUDGET          used        limit");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		double used = json_number_value(json_object_get(u, kinds[i]));
+		double limit = json_number_value(json_object_get(b, kinds[i]));
+		char su[32], sl[32];
+
+		if (strcmp(kinds[i], "cost_usd") == 0) {
+			snprintf(su, sizeof(su), json_is_true(json_object_get(d,
+			    "cost_unknown")) ? "≥$%.4f" : "$%.4f", used);
+			snprintf(sl, sizeof(sl), limit > 0 ? "$%.4f" : "-", limit);
+		} else if (strcmp(kinds[i], "wall_ms") == 0) {
+			fmt_duration(su, sizeof(su), (int64_t)used);
+			if (limit > 0)
+				fmt_duration(sl, sizeof(sl), (int64_t)limit);
+			else
+				snprintf(sl, sizeof(sl), "-");
+		} else {
+			snprintf(su, sizeof(su), "%.0f", used);
+			snprintf(sl, sizeof(sl), limit > 0 ? "%.0f" : "-", limit);
+		}
+		add(ROLE_NORMAL, "  %-11s %9s  %11s  ", kinds[i], su, sl);
+		if (limit > 0) {
+			lines[n_lines - 1].bar = true;
+			lines[n_lines - 1].fraction = used / limit;
+		}
+	}
+}
+
+static void
+add_trace(struct ui *ui, const json_t *d, int64_t now)
+{
+	const json_t *spans = json_object_get(d, "spans"), *s;
+	long step = -1;
+	size_t i;
+
+	add(ROLE_TITLE, "TRACE  run %s", json_string_value(json_object_get(d, "id")));
+	json_array_foreach(spans, i, s) {
+		const char *kind = str_or(json_string_value(json_object_get(s, "kind")), "?");
+		const char *status = str_or(json_string_value(json_object_get(s, "status")), "?");
+		long st = (long)json_integer_value(json_object_get(s, "step"));
+		bool running = strcmp(status, "running") == 0;
+		bool last = i + 1 == json_array_size(spans) || json_integer_value(
+		    json_object_get(json_array_get(spans, i + 1), "step")) != st;
+		char lat[16], tok[48] = "", cost[24] = "", att[16] = "", extra[160] = "";
+
+		if (st != step) {
+			add(ROLE_DIM, "%s step %ld", ui->ascii ? "+" : "┬", st);
+			step = st;
+		}
+		/* an in-flight span counts up on screen from its start */
+		fmt_duration(lat, sizeof(lat), running ? now - json_integer_value(
+		    json_object_get(s, "start_ms")) :
+		    json_integer_value(json_object_get(s, "latency_ms")));
+		if (strcmp(kind, "llm") == 0 && !running) {
+			snprintf(tok, sizeof(tok), "%lld+%lld tok", (long long)
+			    json_integer_value(json_object_get(s, "tokens_in")),
+			    (long long)json_integer_value(json_object_get(s, "tokens_out")));
+			if (json_is_number(json_object_get(s, "cost_usd")))
+				snprintf(cost, sizeof(cost), "$%.4f", json_number_value(
+				    json_object_get(s, "cost_usd")));
+			else
+				snprintf(cost, sizeof(cost), "cost ?");
+		}
+		if (json_integer_value(json_object_get(s, "attempt")) > 1)
+			snprintf(att, sizeof(att), "retry %lld", (long long)
+			    json_integer_value(json_object_get(s, "attempt")) - 1);
+		if (strcmp(kind, "tool") == 0) {
+			char *args = json_dumps(json_object_get(s, "args"), JSON_COMPACT);
+			snprintf(extra, sizeof(extra), "%s", args ? args : "");
+			free(args);
+		}
+		if (json_is_string(json_object_get(s, "error")))
+			snprintf(extra, sizeof(extra), "%s", json_string_value(
+			    json_object_get(s, "error")));
+		add(running ? ROLE_SPAN_RUNNING : strcmp(kind, "llm") == 0 ?
+		    ROLE_SPAN_LLM : ROLE_SPAN_TOOL,
+		    "%s %-4s %-20.20s %-9s %8s %s%-14s %-8s %s %s",
+		    ui->ascii ? (last ? "`-" : "|-") : (last ? "└─" : "├─"),
+		    kind, str_or(json_string_value(json_object_get(s, "name")), "?"),
+		    running ? "RUNNING" : status, lat, "", tok, cost, att, extra);
+	}
+	if (json_array_size(spans) == 0)
+		add(ROLE_DIM, "  (no calls yet)");
+}
+
+static void
+add_transitions(const json_t *d)
+{
+	const json_t *t;
+	int64_t t0 = json_integer_value(json_object_get(d, "created_ms"));
+	size_t i;
+
+	add(ROLE_TITLE, "TRANSITIONS");
+	json_array_foreach(json_object_get(d, "transitions"), i, t) {
+		char at[16];
+		fmt_duration(at, sizeof(at), json_integer_value(json_object_get(t,
+		    "ts")) - t0);
+		add((enum theme_role)theme_role_for_state(json_string_value(
+		    json_object_get(t, "to"))), "  seq %-6lld +%-7s %s -> %s: %s",
+		    (long long)json_integer_value(json_object_get(t, "seq")), at,
+		    json_string_value(json_object_get(t, "from")),
+		    json_string_value(json_object_get(t, "to")),
+		    json_string_value(json_object_get(t, "reason")));
+	}
+}
+
+static void
+add_wrapped(enum theme_role role, const char *prefix, const char *text, int width)
+{
+	char buf[512];
+	int w = width - (int)strlen(prefix) - 1;
+	size_t len = strlen(text), off = 0;
+	bool first = true;
+
+	if (w < 20)
+		w = 20;
+	while (off < len && n_lines < LINES_MAX) {
+		size_t take = MIN_I((size_t)w, len - off);
+		const char *nl = memchr(text + off, '\n', take);
+		if (nl != NULL)
+			take = (size_t)(nl - (text + off));
+		snprintf(buf, sizeof(buf), "%.*s", (int)take, text + off);
+		add(role, "%s%s", first ? prefix : "            ", buf);
+		first = false;
+		off += take + (nl != NULL);
+	}
+}
+
+static void
+add_messages(const json_t *d, int width)
+{
+	const json_t *msg;
+	size_t i;
+
+	add(ROLE_TITLE, "MESSAGES");
+	json_array_foreach(json_object_get(d, "messages"), i, msg) {
+		const char *role = str_or(json_string_value(json_object_get(msg, "role")), "?");
+		const json_t *content = json_object_get(msg, "content");
+		char prefix[24];
+
+		snprintf(prefix, sizeof(prefix), "  %-9s ", role);
+		if (json_is_string(content))
+			add_wrapped(json_is_true(json_object_get(msg, "is_error")) ?
+			    ROLE_ERROR : ROLE_NORMAL, prefix, json_string_value(content),
+			    width);
+		if (json_object_get(msg, "tool_calls") != NULL) {
+			char *calls = json_dumps(json_object_get(msg, "tool_calls"),
+			    JSON_COMPACT);
+			add_wrapped(ROLE_DIM, json_is_string(content) ? "            " :
+			    prefix, calls ? calls : "", width);
+			free(calls);
+		}
+	}
+}
+
+static void
+build(struct ui *ui, int width)
+{
+	const json_t *d = ui->m->detail;
+	int64_t now = now_wall();
+	const json_t *w;
+	char since[16];
+
+	n_lines = 0;
+	if (d == NULL) {
+		add(ROLE_DIM, "loading %s…", ui->m->detail_run);
+		return;
+	}
+	w = json_object_get(d, "waiting");
+	add((enum theme_role)theme_role_for_state(json_string_value(json_object_get(
+	    d, "state"))), "%s  %s  %s: %s", json_string_value(json_object_get(d,
+	    "id")), str_or(json_string_value(json_object_get(d, "agent")), ""),
+	    str_or(json_string_value(json_object_get(d, "state")), "?"),
+	    str_or(json_string_value(json_object_get(d, "reason")), ""));
+	add(ROLE_NORMAL, "task   %s", str_or(json_string_value(json_object_get(d,
+	    "task")), ""));
+	add(ROLE_NORMAL, "model  %s   step %lld%s",
+	    str_or(json_string_value(json_object_get(d, "model")), ""),
+	    (long long)json_integer_value(json_object_get(d, "step")),
+	    json_is_true(json_object_get(d, "dry_run")) ? "   DRY RUN" : "");
+	if (json_is_string(json_object_get(w, "on")) &&
+	    strcmp(json_string_value(json_object_get(w, "on")), "none") != 0) {
+		fmt_duration(since, sizeof(since), now - json_integer_value(
+		    json_object_get(w, "since_ms")));
+		add(ROLE_WARN, "waits  on %s %s for %s",
+		    json_string_value(json_object_get(w, "on")),
+		    str_or(json_string_value(json_object_get(w, "detail")), ""), since);
+	}
+	if (json_is_string(json_object_get(d, "output")))
+		add_wrapped(ROLE_OK, "output ", json_string_value(json_object_get(d,
+		    "output")), width);
+	add(ROLE_NORMAL, "%s", "");
+	add_budget(d);
+	add(ROLE_NORMAL, "%s", "");
+	add_trace(ui, d, now);
+	add(ROLE_NORMAL, "%s", "");
+	add_transitions(d);
+	add(ROLE_NORMAL, "%s", "");
+	add_messages(d, width);
+}
+
+static void
+detail_draw(struct ui *ui, int y, int rows, int cols)
+{
+	build(ui, cols);
+	if (ui->detail_scroll > n_lines - rows)
+		ui->detail_scroll = MAX_I(n_lines - rows, 0);
+	for (int i = 0; i < rows; i++) {
+		int li = ui->detail_scroll + i;
+		if (li >= n_lines) {
+			draw_fill(y + i, 0, cols, ROLE_NORMAL);
+			continue;
+		}
+		bool hit = ui->detail_search[0] != '\0' &&
+		    strcasestr(lines[li].text, ui->detail_search) != NULL;
+		draw_text(y + i, 0, cols, hit ? ROLE_MARKED : lines[li].role,
+		    lines[li].text);
+		if (lines[li].bar && cols > 60) {
+			int x = text_width(lines[li].text);
+			draw_bar(ui, y + i, x, 20, lines[li].fraction);
+			/* the warning marks: 50% and 80% */
+			attrset(theme_attr(ROLE_WARN));
+			mvaddstr(y + i, x + 10, ui->ascii ? "|" : "┊");
+			mvaddstr(y + i, x + 16, ui->ascii ? "|" : "┊");
+			attrset(A_NORMAL);
+			char pct[16];
+			snprintf(pct, sizeof(pct), " %3.0f%%", lines[li].fraction * 100);
+			draw_text(y + i, x + 20, 6, ROLE_NORMAL, pct);
+		}
+	}
+}
+
+static void
+search(struct ui *ui, int dir)
+{
+	for (int i = 1; i <= n_lines; i++) {
+		int li = (ui->detail_scroll + dir * i + n_lines * 2) % MAX_I(n_lines, 1);
+		if (strcasestr(lines[li].text, ui->detail_search) != NULL) {
+			ui->detail_scroll = li;
+			return;
+		}
+	}
+	ui_say(ui, "\"%s\" not found in this run", ui->detail_search);
+}
+
+static void
+search_done(struct ui *ui, const char *input)
+{
+	snprintf(ui->detail_search, sizeof(ui->detail_search), "%s", input);
+	if (input[0] != '\0')
+		search(ui, 1);
+}
+
+static void
+run_action(struct ui *ui, enum ipc_type type)
+{
+	char label[64];
+
+	if (!ui_can_act(ui))
+		return;
+	snprintf(label, sizeof(label), "%s %s", ipc_type_name(type) + 5,
+	    ui->m->detail_run);
+	client_action(ui->c, type, json_pack("{s:s}", "run", ui->m->detail_run),
+	    label);
+}
+
+static void
+kill_done(struct ui *ui, const char *in)
+{
+	run_action(ui, IPC_T_RUNS_KILL);
+}
+
+static int
+detail_key(struct ui *ui, int ch)
+{
+	char q[96];
+
+	switch (ch) {
+	case KEY_UP: case 'k':
+		ui->detail_scroll = MAX_I(ui->detail_scroll - 1, 0);
+		break;
+	case KEY_DOWN: case 'j':
+		ui->detail_scroll++;
+		break;
+	case KEY_PPAGE:
+		ui->detail_scroll = MAX_I(ui->detail_scroll - (ui->rows - 5), 0);
+		break;
+	case KEY_NPAGE: case ' ':
+		ui->detail_scroll += ui->rows - 5;
+		break;
+	case 'g': case KEY_HOME:
+		ui->detail_scroll = 0;
+		break;
+	case 'G': case KEY_END:
+		ui->detail_scroll = n_lines;
+		break;
+	case '/':
+		ui_ask(ui, "search in this run:", NULL, true, NULL, search_done);
+		break;
+	case 'n':
+		if (ui->detail_search[0])
+			search(ui, 1);
+		break;
+	case 'N':
+		if (ui->detail_search[0])
+			search(ui, -1);
+		break;
+	case 'p':
+		run_action(ui, IPC_T_RUNS_PAUSE);
+		break;
+	case 'r':
+		run_action(ui, IPC_T_RUNS_RESUME);
+		break;
+	case 'x':
+		if (!ui_can_act(ui))
+			break;
+		snprintf(q, sizeof(q), "kill %s? (y/n)", ui->m->detail_run);
+		ui_ask(ui, q, NULL, false, NULL, kill_done);
+		break;
+	default:
+		return UI_UNHANDLED;
+	}
+	return UI_REDRAW;
+}
+
+const struct view_ops view_detail = {
+	.name = "run",
+	.keys = "j/k scroll  / search  n/N next  p pause  r resume  x kill",
+	.draw = detail_draw,
+	.key = detail_key,
+};

@@ -1,0 +1,70 @@
+/* Health: the daemon's own figures (the health op), refreshed by the
+ * client's heartbeat. */
+#include <stdio.h>
+#include <string.h>
+
+#include <curses.h>
+#include <jansson.h>
+
+#include "ui.h"
+
+static void
+health_draw(struct ui *ui, int y, int rows, int cols)
+{
+	const json_t *h = ui->m->health;
+	char line[300], up[16];
+	int row = y;
+
+	for (int i = 0; i < rows; i++)
+		draw_fill(y + i, 0, cols, ROLE_NORMAL);
+	if (h == NULL) {
+		draw_text(row + 1, 2, cols - 4, ROLE_DIM, "waiting for agentd's "
+		    "health figures…");
+		return;
+	}
+	fmt_duration(up, sizeof(up), json_integer_value(json_object_get(h,
+	    "uptime_ms")));
+	draw_text(row++, 0, cols, ROLE_TITLE, " agentd");
+#define ROW(role, ...) do { \
+	snprintf(line, sizeof(line), __VA_ARGS__); \
+	draw_text(row++, 0, cols, role, line); \
+} while (0)
+	ROW(ROLE_NORMAL, "   version               %s",
+	    str_or(json_string_value(json_object_get(h, "version")), "?"));
+	ROW(ROLE_NORMAL, "   uptime                %s", up);
+	ROW(ROLE_NORMAL, "   live runs             %lld",
+	    (long long)json_integer_value(json_object_get(h, "live_runs")));
+	ROW(json_integer_value(json_object_get(h, "pending_escalations")) > 0 ?
+	    ROLE_ESCALATION : ROLE_NORMAL, "   pending escalations   %lld",
+	    (long long)json_integer_value(json_object_get(h, "pending_escalations")));
+	ROW(ui->m->killswitch ? ROLE_BANNER : ROLE_OK, "   kill switch           %s",
+	    ui->m->killswitch ? "ENGAGED" : "off");
+	ROW(json_is_true(json_object_get(h, "storage_ok")) ? ROLE_OK : ROLE_ERROR,
+	    "   database              %s", json_is_true(json_object_get(h,
+	    "storage_ok")) ? "writable" : "NOT WRITABLE: runs are held");
+	ROW(ROLE_NORMAL, "   events/s (seen here)  %.0f", ui->m->events_rate);
+	ROW(ROLE_NORMAL, "   seq                   %lld",
+	    (long long)json_integer_value(json_object_get(h, "seq")));
+	ROW(ROLE_NORMAL, "   runs submitted        %lld   finished %lld",
+	    (long long)json_integer_value(json_object_get(h, "runs_submitted")),
+	    (long long)json_integer_value(json_object_get(h, "runs_finished")));
+	ROW(ROLE_NORMAL, "   spend today           $%.4f",
+	    json_number_value(json_object_get(h, "spend_today_usd")));
+	ROW(json_array_size(json_object_get(h, "load_errors")) > 0 ? ROLE_WARN :
+	    ROLE_NORMAL, "   rejected agent files  %zu",
+	    json_array_size(json_object_get(h, "load_errors")));
+#undef ROW
+}
+
+static int
+health_key(struct ui *ui, int ch)
+{
+	return UI_UNHANDLED;
+}
+
+const struct view_ops view_health = {
+	.name = "health",
+	.keys = "",
+	.draw = health_draw,
+	.key = health_key,
+};
