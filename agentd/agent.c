@@ -251,9 +251,10 @@ agent_set_load(const char *dir, struct agent_set *set)
 		return -errno;
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
-		/* pricing.json is the pricing table, not an agent */
+		/* pricing.json and thresholds.json are not agents */
 		if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0 &&
-		    de->d_name[0] != '.' && strcmp(de->d_name, "pricing.json") != 0) {
+		    de->d_name[0] != '.' && strcmp(de->d_name, "pricing.json") != 0 &&
+		    strcmp(de->d_name, "thresholds.json") != 0) {
 			names = xrealloc(names, (n + 1) * sizeof(*names));
 			names[n++] = xstrdup(de->d_name);
 		}

@@ -302,6 +302,30 @@ do_kill(struct req *r, struct run *run, const char *reason)
 }
 
 static int
+h_runs_rate(struct req *r)
+{
+	json_error_t jerr;
+	const char *id, *rating, *note = NULL;
+	json_t *row = NULL;
+	int rc;
+
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s:s, s:s, s?s}",
+	    "run", &id, "rating", &rating, "note", &note) != 0)
+		return bad_body(r, &jerr);
+	copy_str(r->target, sizeof(r->target), id);
+	if (strcmp(rating, "good") != 0 && strcmp(rating, "bad") != 0) {
+		snprintf(r->err, sizeof(r->err), "rating must be \"good\" or "
+		    "\"bad\", not \"%.32s\"", rating);
+		return -IPC_E_BAD_REQUEST;
+	}
+	if ((rc = engine_rate(r->e, id, rating[0] == 'g', note, r->uid, &row,
+	    r->err, sizeof(r->err))) != 0)
+		return rc;
+	r->reply = json_pack("{s:o}", "run", row);
+	return 0;
+}
+
+static int
 h_runs_pause(struct req *r)
 {
 	return act_on_run(r, do_pause);
@@ -434,6 +458,7 @@ static handler_fn *const handlers[IPC_T__COUNT] = {
 	[IPC_T_RUNS_PAUSE] = h_runs_pause,
 	[IPC_T_RUNS_RESUME] = h_runs_resume,
 	[IPC_T_RUNS_KILL] = h_runs_kill,
+	[IPC_T_RUNS_RATE] = h_runs_rate,
 	[IPC_T_KILLSWITCH_ENGAGE] = h_killswitch_engage,
 	[IPC_T_KILLSWITCH_RELEASE] = h_killswitch_release,
 	[IPC_T_ESCALATIONS_LIST] = h_escalations_list,

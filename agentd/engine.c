@@ -360,6 +360,7 @@ engine_flush(struct engine *e)
 	int r;
 
 	if (json_array_size(e->pending_events) == 0 &&
+	    !store_in_transaction(e->store) &&
 	    json_array_size(e->pending_audit) == 0 && e->dirty == NULL &&
 	    json_array_size(e->pending_replies) == 0 &&
 	    !e->killswitch_dirty) {
@@ -540,6 +541,11 @@ transition_v(struct engine *e, struct run *run, enum run_state to,
 		e->n_live--;
 		run->ended_ms = now_ms();
 		e->stats.runs_finished++;
+		if (!run->budget.cost_unknown)
+			metrics_add(&e->metrics.run_cost_usd,
+			    run->budget.used.v[BUDGET_COST_USD]);
+		metrics_add(&e->metrics.run_looped,
+		    strncmp(reason, "loop:", 5) == 0 ? 1 : 0);
 	}
 	engine_emit(e, IPC_EV_RUN_STATE, run->id, json_pack("{s:s, s:s, s:s}",
 	    "from", run_state_name(from), "to", run_state_name(to),

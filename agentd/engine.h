@@ -14,6 +14,7 @@
 #include "escalation.h"
 #include "ipc.h"
 #include "loop.h"
+#include "metrics.h"
 #include "run.h"
 
 struct json_t;
@@ -72,6 +73,7 @@ struct engine {
 	int lock_fd;			/* holds the data directory's lock */
 	struct ctl_cache *ctl_cache;	/* replies of mutating requests */
 	struct engine_stats stats;
+	struct metrics metrics;		/* what operators alert on */
 };
 
 int engine_create(const struct engine_config *cfg, struct engine **out);
@@ -117,6 +119,9 @@ int engine_kill(struct engine *e, struct run *run, uint32_t uid,
 int engine_killswitch(struct engine *e, bool engage, uint32_t uid,
     const char *reason, int *killed, char *err, size_t errlen);
 /* On success *out is the decided escalation (new reference). */
+/* Rates a finished run good or bad, with an optional note. */
+int engine_rate(struct engine *e, const char *run, bool good, const char *note,
+    uint32_t uid, struct json_t **out, char *err, size_t errlen);
 int engine_decide(struct engine *e, const char *esc_id, bool approve,
     const struct json_t *args, const char *reason, uint32_t uid,
     struct json_t **out, char *err, size_t errlen);

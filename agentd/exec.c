@@ -216,6 +216,7 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 	json_object_set_new(end, "cost_usd", priced ?
 	    json_real(delta.v[BUDGET_COST_USD]) : json_null());
 	engine_emit(e, IPC_EV_SPAN_END, run->id, end);
+	metrics_add(&e->metrics.step_latency_ms, (double)latency);
 	free(call);
 	if (engine_charge(e, run, &delta) != 0)
 		return;
@@ -406,6 +407,7 @@ tool_fire(struct timer *t, void *arg)
 	if (failed)
 		json_object_set_new(end, "error", json_string(content));
 	engine_emit(e, IPC_EV_SPAN_END, run->id, end);
+	metrics_add(&e->metrics.tool_ok, failed ? 0 : 1);
 	delta.v[BUDGET_TOOL_CALLS] = 1;
 	if (engine_charge(e, run, &delta) != 0)
 		goto out;
@@ -539,6 +541,8 @@ deadline_fire(struct timer *t, void *arg)
 		return;
 	esc->state = ESC_TIMED_OUT;
 	esc->decided_ms = now_ms();
+	metrics_add(&e->metrics.escalation_wait_ms,
+	    (double)(esc->decided_ms - esc->created_ms));
 	esc->decided_by = UINT32_MAX;
 	esc->decision_reason = xstrdup("no operator decision before the deadline");
 	esc->dirty = true;

@@ -177,6 +177,14 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 		log_warn("no pricing table (%s): every cost is unknown", path);
 		e->pricing = pricing_create_empty();
 	}
+	metrics_init(&e->metrics);
+	free(path);
+	path = xasprintf("%s/thresholds.json", cfg->agents_dir);
+	if ((r = metrics_load_thresholds(&e->metrics, path, err,
+	    sizeof(err))) < 0) {
+		log_error("thresholds rejected: %s", err);
+		goto fail;
+	}
 	if ((r = store_max_seq(e->store, &e->seq)) < 0)
 		goto fail;
 	/* a client resends within seconds; a day of replies is plenty */

@@ -325,8 +325,51 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 		return -IPC_E_STORAGE;
 	}
 	*out = escalation_to_json(esc);
+	metrics_add(&e->metrics.escalation_wait_ms,
+	    (double)(esc->decided_ms - esc->created_ms));
 	if (run != NULL && run->state == RUN_AWAITING_HUMAN &&
 	    strcmp(run->escalation, esc->id) == 0)
 		engine_apply_decision(e, run, esc);
+	return 0;
+}
+
+int
+engine_rate(struct engine *e, const char *id, bool good, const char *note,
+    uint32_t uid, json_t **out, char *err, size_t errlen)
+{
+	struct run *run = engine_find_run(e, id);
+	json_t *row;
+
+	if (run != NULL && run_state_live(run->state)) {
+		snprintf(err, errlen, "run %s is still %s: rate it when it has "
+		    "finished", id, run_state_name(run->state));
+		return -IPC_E_CONFLICT;
+	}
+	if (note != NULL && strlen(note) > 2000) {
+		snprintf(err, errlen, "the note is longer than 2000 bytes");
+		return -IPC_E_BAD_REQUEST;
+	}
+	engine_flush(e);	/* a run that just ended is in the store */
+	if ((row = store_run_get(e->store, id)) == NULL) {
+		snprintf(err, errlen, "no run \"%.32s\"", id);
+		return -IPC_E_NOT_FOUND;
+	}
+	json_decref(row);
+	if (store_rate_run(e->store, id, good ? "good" : "bad", note, uid,
+	    now_ms()) != 0) {
+		store_rollback(e->store);
+		snprintf(err, errlen, "the database is not writable: the rating "
+		    "was not recorded");
+		return -IPC_E_STORAGE;
+	}
+	engine_emit(e, IPC_EV_RUN_RATED, id, json_pack("{s:s, s:s?, s:I}",
+	    "rating", good ? "good" : "bad", "note", note, "uid",
+	    (json_int_t)uid));
+	if (engine_flush(e) != 0) {
+		snprintf(err, errlen, "the database is not writable: the rating "
+		    "was not recorded");
+		return -IPC_E_STORAGE;
+	}
+	*out = store_run_get(e->store, id);
 	return 0;
 }

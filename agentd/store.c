@@ -16,7 +16,7 @@
 #include "store.h"
 #include "util.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema */
@@ -86,6 +86,17 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  reply TEXT NOT NULL,"
 	"  PRIMARY KEY(uid, id, type)) WITHOUT ROWID;"
 	"CREATE INDEX requests_ts ON requests(ts_ms);",
+	/* 3: operators rate finished runs (good / bad + note) */
+	"ALTER TABLE runs ADD COLUMN rating TEXT;"
+	"ALTER TABLE runs ADD COLUMN rating_note TEXT;"
+	"CREATE TABLE feedback("
+	"  id INTEGER PRIMARY KEY,"
+	"  run TEXT NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  uid INTEGER,"
+	"  rating TEXT NOT NULL,"
+	"  note TEXT);"
+	"CREATE INDEX feedback_run ON feedback(run);",
 };
 
 enum stmt {
@@ -95,12 +106,14 @@ enum stmt {
 	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_RUN_GET, S_LIVE_IDS,
 	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL, S_ESC_GET,
 	S_COUNT_EVENTS, S_SPEND_SINCE, S_PUT_REQUEST, S_GET_REQUEST,
-	S_TRIM_REQUESTS,
+	S_TRIM_REQUESTS, S_RATE_RUN, S_PUT_FEEDBACK,
 	S__COUNT
 };
 
 #define RUN_COLUMNS "id, agent, task, model, state, reason, dry_run, parent, " \
 	"created_ms, updated_ms, ended_ms, step, usage, budget, cost_unknown, output"
+/* what reads of a run return: the columns above and the operators' rating */
+#define RUN_SELECT RUN_COLUMNS ", rating, rating_note"
 #define LIVE_STATES "('queued','planning','executing','reflecting'," \
 	"'awaiting_human','paused')"
 
@@ -133,7 +146,7 @@ static const char *const sql[S__COUNT] = {
 	    "ESCAPE '\\' ORDER BY seq LIMIT ?",
 	[S_EVENTS_RUN] = "SELECT body FROM events WHERE run = ? AND seq > ? AND "
 	    "type LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?",
-	[S_RUN_GET] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?",
+	[S_RUN_GET] = "SELECT " RUN_SELECT " FROM runs WHERE id = ?",
 	[S_LIVE_IDS] = "SELECT id FROM runs WHERE state IN " LIVE_STATES
 	    " ORDER BY created_ms",
 	[S_CHECKPOINT_LATEST] = "SELECT data FROM checkpoints WHERE run = ? "
@@ -152,6 +165,9 @@ static const char *const sql[S__COUNT] = {
 	[S_GET_REQUEST] = "SELECT reply FROM requests WHERE uid = ? AND id = ? "
 	    "AND type = ?",
 	[S_TRIM_REQUESTS] = "DELETE FROM requests WHERE ts_ms < ?",
+	[S_RATE_RUN] = "UPDATE runs SET rating = ?, rating_note = ? WHERE id = ?",
+	[S_PUT_FEEDBACK] = "INSERT INTO feedback(run, ts_ms, uid, rating, note) "
+	    "VALUES (?, ?, ?, ?, ?)",
 	[S_COUNT_EVENTS] = "SELECT count(*) FROM events",
 	[S_SPEND_SINCE] = "SELECT coalesce(sum(json_extract(usage, "
 	    "'$.cost_usd')), 0) FROM runs WHERE created_ms >= ?",
@@ -715,6 +731,9 @@ run_row(sqlite3_stmt *stmt)
 	json_object_set_new(obj, "cost_unknown",
 	    json_boolean(sqlite3_column_int(stmt, 14)));
 	json_object_set_new(obj, "output", text_column(stmt, 15));
+	json_object_set_new(obj, "rating", sqlite3_column_type(stmt, 16) ==
+	    SQLITE_NULL ? json_null() : json_pack("{s:o, s:o}", "rating",
+	    text_column(stmt, 16), "note", text_column(stmt, 17)));
 	return obj;
 }
 
@@ -746,7 +765,7 @@ store_runs_query(struct store *st, const char *agent, const char *state,
 	int rc;
 
 	/* a query built from fixed fragments; every value is bound by name */
-	snprintf(query, sizeof(query), "SELECT " RUN_COLUMNS " FROM runs WHERE 1"
+	snprintf(query, sizeof(query), "SELECT " RUN_SELECT " FROM runs WHERE 1"
 	    "%s%s%s%s%s%s ORDER BY created_ms DESC, id LIMIT :limit",
 	    agent ? " AND agent = :agent" : "", state ? " AND state = :state" : "",
 	    grep ? " AND (task LIKE :like ESCAPE '\\' OR output LIKE :like "
@@ -915,4 +934,29 @@ store_trim_requests(struct store *st, int64_t before_ms)
 
 	sqlite3_bind_int64(stmt, 1, before_ms);
 	return step_done(st, stmt, "trim request replies");
+}
+
+int
+store_rate_run(struct store *st, const char *run, const char *rating,
+    const char *note, uint32_t uid, int64_t ts)
+{
+	sqlite3_stmt *stmt;
+	int r;
+
+	if ((r = store_begin(st)) != 0)
+		return r;
+	stmt = prepare(st, S_RATE_RUN);
+	bind_text(stmt, 1, rating);
+	bind_text(stmt, 2, note);
+	bind_text(stmt, 3, run);
+	if ((r = step_done(st, stmt, "rate run")) != 0)
+		return r;
+	stmt = prepare(st, S_PUT_FEEDBACK);
+	bind_text(stmt, 1, run);
+	sqlite3_bind_int64(stmt, 2, ts);
+	if (uid != UINT32_MAX)
+		sqlite3_bind_int64(stmt, 3, uid);
+	bind_text(stmt, 4, rating);
+	bind_text(stmt, 5, note);
+	return step_done(st, stmt, "write feedback");
 }

@@ -83,6 +83,10 @@ char *store_get_request(struct store *st, uint32_t uid, int64_t id,
     const char *type);
 int store_trim_requests(struct store *st, int64_t before_ms);
 
+/* Records an operator's rating of a run (inside the batch). */
+int store_rate_run(struct store *st, const char *run, const char *rating,
+    const char *note, uint32_t uid, int64_t ts);
+
 /* Caps the database at @pages pages (SQLITE_FULL past it, as a full disk
  * would); a large number lifts the cap. */
 int store_limit_pages(struct store *st, int64_t pages);

@@ -3,7 +3,7 @@
 # agents on the embedded sim provider (no API key, no network), keeps live
 # traffic coming (a ReAct agent that finishes, a deploy that waits for an
 # operator, a runaway loop, a budget overrun, a sloppy tool call) and
-# follows the event stream. Ctrl-C stops everything.
+# opens agentop on it. Quitting agentop (q) stops everything.
 #
 # Environment: AGENTD_DEMO_DIR (default /tmp/agentd-demo-$UID) holds the
 # database and logs; AGENTD_SOCKET_DIR as for every agentd program.
@@ -56,15 +56,11 @@ fi
 ) &
 traffic=$!
 
-cat <<MSG
-agentd is running the demo agents (log: $demo/agentd.log).
-In another terminal try:
-  $agentctl runs
-  $agentctl escalations
-  $agentctl approve ESC_ID         # or: reject ESC_ID --reason "not now"
-  $agentctl show RUN_ID
-  $agentctl killswitch on          # and: killswitch off
-Following events (JSON lines); Ctrl-C stops the demo.
-
-MSG
-"$agentctl" events --follow
+# the console; without a terminal (e.g. in a pipe), the event stream
+if [ -t 0 ] && [ -t 1 ]; then
+  "$top/build/tui/agentop/agentop" || true
+else
+  echo "agentd is running the demo agents (log: $demo/agentd.log); no"
+  echo "terminal, so following events instead of opening agentop."
+  "$agentctl" events --follow
+fi

@@ -823,6 +823,98 @@ dry_run_still_escalates_reads(void)
 	fx_finish(&fx);
 }
 
+static json_t *
+metric(json_t *health, const char *name)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(health, "metrics"), i, m)
+		if (strcmp(json_string_value(json_object_get(m, "name")), name) == 0)
+			return m;
+	return NULL;
+}
+
+static void
+health_metrics_against_thresholds(void)
+{
+	struct fixture fx;
+	json_t *reply, *h, *m;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	ok(fx_wait_state(&fx, fx_submit(&fx, "quick", "a"), "done", 2000));
+	ok(fx_wait_state(&fx, fx_submit(&fx, "loopy", "b"), "failed", 2000));
+	ok(fx_wait_state(&fx, fx_submit(&fx, "flaky", "c"), "done", 5000));
+	reply = fx_call(&fx, "health", NULL);
+	h = fx_body(reply);
+	is_int(json_array_size(json_object_get(h, "metrics")), 5);
+	/* half the runs were stopped by the loop guard: over 5% */
+	m = metric(h, "loop_rate");
+	ok(fabs(json_real_value(json_object_get(m, "value")) - 1.0 / 3) < 1e-9);
+	ok(json_is_true(json_object_get(m, "crossed")));
+	/* 3 failed tool calls of 2 + 3 + 3: below the 0.99 of thresholds.json */
+	m = metric(h, "tool_success_rate");
+	ok(json_real_value(json_object_get(m, "threshold")) == 0.99);
+	ok(json_is_true(json_object_get(m, "crossed")));
+	is_str(json_string_value(json_object_get(m, "bad_when")), "below");
+	/* zero-latency sims are far below 100 ms */
+	m = metric(h, "p95_step_latency_ms");
+	ok(json_is_false(json_object_get(m, "crossed")));
+	/* no escalation decided yet: no value, not crossed */
+	m = metric(h, "p95_escalation_wait_ms");
+	ok(json_is_null(json_object_get(m, "value")));
+	ok(json_is_false(json_object_get(m, "crossed")));
+	json_decref(reply);
+	fx_finish(&fx);
+}
+
+static void
+bad_thresholds_stop_the_start(void)
+{
+	struct fixture fx;
+
+	fx_init_with(&fx, "bad-thresholds");
+	ok(fx_start(&fx) != 0);
+	fx_finish(&fx);
+}
+
+static void
+rate_finished_runs(void)
+{
+	struct fixture fx;
+	char done[32], live[32];
+	json_t *reply;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	copy_str(done, sizeof(done), fx_submit(&fx, "quick", "rate me"));
+	copy_str(live, sizeof(live), fx_submit(&fx, "stuck", "still going"));
+	ok(fx_wait_state(&fx, done, "done", 2000));
+	reply = fx_call(&fx, "runs.rate", json_pack("{s:s, s:s}", "run", live,
+	    "rating", "good"));
+	is_str(fx_error_code(reply), "conflict");
+	json_decref(reply);
+	reply = fx_call(&fx, "runs.rate", json_pack("{s:s, s:s}", "run", done,
+	    "rating", "meh"));
+	is_str(fx_error_code(reply), "bad_request");
+	json_decref(reply);
+	reply = fx_call(&fx, "runs.rate", json_pack("{s:s, s:s, s:s}", "run", done,
+	    "rating", "bad", "note", "answered the wrong ticket"));
+	is_str(json_string_value(json_object_get(json_object_get(json_object_get(
+	    fx_body(reply), "run"), "rating"), "rating")), "bad");
+	json_decref(reply);
+	/* history shows it */
+	reply = fx_call(&fx, "history.search", json_pack("{s:s}", "grep",
+	    "rate me"));
+	is_str(json_string_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(fx_body(reply), "runs"), 0), "rating"), "note")),
+	    "answered the wrong ticket");
+	json_decref(reply);
+	is_int(fx_count_events(&fx, done, "run.rated"), 1);
+	fx_finish(&fx);
+}
+
 #define TESTS(X) \
 	X(react_run_finishes) \
 	X(llm_call_budget_stops_run) \
@@ -850,5 +942,8 @@ dry_run_still_escalates_reads(void)
 	X(full_disk_loses_nothing) \
 	X(idempotent_across_a_crash) \
 	X(tool_retries_are_not_loops) \
-	X(dry_run_still_escalates_reads)
+	X(dry_run_still_escalates_reads) \
+	X(health_metrics_against_thresholds) \
+	X(bad_thresholds_stop_the_start) \
+	X(rate_finished_runs)
 T_MAIN(TESTS)

@@ -23,6 +23,7 @@ cleanup_tmux() { tmux kill-server 2>/dev/null; }
 trap 'cleanup_tmux; cleanup' EXIT
 
 start_agentd; ok $? "agentd starts"
+looper=$(ctl submit runaway "loop until the guard stops it")
 tmux new-session -d -s $session -x 120 -y 40 \
   "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK'; sleep 30"
 wait_screen " live " 10; ok $? "agentop connects and says it is live"
@@ -96,6 +97,19 @@ wait_screen "$a" 5; ok $? "history finds the finished run"
 keys Enter; wait_screen "TRACE" 5; ok $? "and opens it in the detail view"
 keys q; sleep 0.2
 
+# rate a finished run from history; health shows the alert figures
+keys 3; sleep 0.2; keys / ; sleep 0.2; keys C-u "order 5521" Enter
+wait_screen "$a" 5
+keys R; wait_screen "rate $a: good\|bad" 3; ok $? "R asks for a rating"
+keys "bad wrong refund policy" Enter
+wait_screen "rating: done" 5; ok $? "the rating is confirmed"
+is "$(ctl history --grep 'order 5521' --json | jq -r '.[0].rating.note')" "wrong refund policy" "and stored with the run"
+keys / ; sleep 0.2; keys Enter
+wait_screen "^-$a" 5; ok $? "history marks it rated bad"
+wait_state "$looper" failed 30
+keys 4; wait_screen "p95_step_latency_ms" 5; ok $? "the health view lists the alert figures"
+wait_screen "loop_rate +CROSSED" 5; ok $? "a crossed threshold is flagged"
+
 # theme switch, help
 keys : ; sleep 0.2; keys "theme light" Enter
 wait_screen "theme light" 3; ok $? ":theme light switches the theme"
@@ -129,5 +143,15 @@ n=$(ctl submit support-triage "after the restart")
 wait_screen "$n" 10; ok $? "and shows new runs again"
 
 keys q; sleep 0.5
+
+# read-only: actions are hidden and refused
+tmux new-session -d -s ro -x 100 -y 30 "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK' --read-only; sleep 30"
+session=ro
+wait_screen "read-only" 10; ok $? "--read-only says so in the header"
+like "$(screen | tail -1)" "^ Enter open  / filter  s sort  \? help" "and hides the actions"
+keys x; wait_screen "read-only: started with --read-only" 3; ok $? "an action key is refused with the reason"
+keys K; sleep 0.3
+is "$(ctl health --json | jq .killswitch)" false "the kill switch cannot be touched"
+keys q; sleep 0.3
 stop_agentd
 done_testing

@@ -274,6 +274,39 @@ cmd_kill(struct ctl *c, const struct args *a)
 	return act(c, a, IPC_T_RUNS_KILL);
 }
 
+static const struct opt_def rate_opts[] = {
+	{ "note", "TEXT", "what was good or bad about it" },
+	{ NULL, NULL, NULL },
+};
+
+static int
+cmd_rate(struct ctl *c, const struct args *a)
+{
+	const char *rating = a->pos[1];
+	json_t *body, *reply, *run;
+	char line[256];
+	int r;
+
+	if (strcmp(rating, "good") != 0 && strcmp(rating, "bad") != 0)
+		return ctl_fail(c, CTL_EXIT_USAGE, "rate: \"%s\" is neither good "
+		    "nor bad; usage: agentctl rate RUN good|bad [--note TEXT]",
+		    rating);
+	body = json_pack("{s:s, s:s}", "run", a->pos[0], "rating", rating);
+	opt_str(body, a, "note", "note");
+	if ((r = ctl_call(c, IPC_T_RUNS_RATE, body, &reply)) != 0)
+		return r;
+	if ((run = ctl_member(c, "runs.rate", reply, "run", JSON_OBJECT)) == NULL) {
+		r = CTL_EXIT_REFUSED;
+	} else if (a->json) {
+		r = ctl_print_json(c, run, CTL_JSON_FLAGS);
+	} else {
+		snprintf(line, sizeof(line), "%s rated %s\n", a->pos[0], rating);
+		r = ctl_print(c, line);
+	}
+	json_decref(reply);
+	return r;
+}
+
 /* ---- killswitch ----------------------------------------------------------------- */
 
 static int
@@ -529,6 +562,8 @@ const struct cmd_entry agentctl_commands[] = {
 	    "let a paused run go on" },
 	{ "kill", NULL, "RUN [--reason TEXT]", 1, 1, kill_opts, cmd_kill,
 	    "stop a run at once" },
+	{ "rate", NULL, "RUN good|bad [--note TEXT]", 2, 2, rate_opts, cmd_rate,
+	    "rate a finished run (feedback shown in history)" },
 	{ "killswitch", NULL, "on|off [--reason TEXT]", 1, 1, killswitch_opts,
 	    cmd_killswitch, "kill all live runs and refuse new ones, or accept "
 	    "runs again" },

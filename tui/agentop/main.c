@@ -60,6 +60,82 @@ wall_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * AGENTOP_STATS=FILE: figures for bench/bench_console.c, written to FILE
+ * when the loop ends (q, SIGINT, SIGTERM, SIGHUP). Off when unset.
+ */
+#define STATS_KEPT	65536	/* frame times kept for the percentiles */
+
+static struct {
+	const char *path;		/* $AGENTOP_STATS, NULL: off */
+	int64_t start_ns;		/* main() entered (monotonic) */
+	int64_t first_live_ns;		/* end of the first frame drawn live, 0: none */
+	int64_t history_ns;		/* end of the first live frame showing a finished run */
+	int64_t frames, total_ns, max_ns;
+	int64_t not_live;		/* frames drawn not live after the first live one */
+	float ms[STATS_KEPT];		/* the first STATS_KEPT frame times */
+} stats;
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+stats_frame(struct model *m, int64_t t0)
+{
+	int64_t t1 = mono_ns(), d = t1 - t0;
+	const char *const *ids;
+
+	if (stats.frames < STATS_KEPT)
+		stats.ms[stats.frames] = (float)((double)d / 1e6);
+	stats.frames++;
+	stats.total_ns += d;
+	stats.max_ns = d > stats.max_ns ? d : stats.max_ns;
+	if (m->conn != CONN_LIVE) {
+		stats.not_live += stats.first_live_ns != 0;
+		return;
+	}
+	if (stats.first_live_ns == 0)
+		stats.first_live_ns = t1;
+	if (stats.history_ns == 0 && model_rows(m, &ids) > model_live_count(m))
+		stats.history_ns = t1;
+}
+
+static int
+by_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+stats_write(const struct model *m)
+{
+	size_t n = stats.frames < STATS_KEPT ? (size_t)stats.frames : STATS_KEPT;
+	FILE *f;
+
+	if (stats.path == NULL || (f = fopen(stats.path, "w")) == NULL)
+		return;
+	qsort(stats.ms, n, sizeof(stats.ms[0]), by_float);
+	fprintf(f, "frames %lld\nframe_total_ms %.3f\nframe_max_ms %.3f\n"
+	    "frame_p50_ms %.3f\nframe_p95_ms %.3f\nnot_live_frames %lld\n"
+	    "events_applied %lld\nseq %lld\nfirst_live_ms %.3f\nhistory_ms %.3f\n"
+	    "alive_ms %.3f\n", (long long)stats.frames, (double)stats.total_ns / 1e6,
+	    (double)stats.max_ns / 1e6, n ? stats.ms[n / 2] : 0.0,
+	    n ? stats.ms[n * 95 / 100] : 0.0, (long long)stats.not_live,
+	    (long long)m->events_applied, (long long)m->seq,
+	    stats.first_live_ns ? (double)(stats.first_live_ns - stats.start_ns) / 1e6 : -1.0,
+	    stats.history_ns ? (double)(stats.history_ns - stats.start_ns) / 1e6 : -1.0,
+	    (double)(mono_ns() - stats.start_ns) / 1e6);
+	fclose(f);
+}
+
 static void
 usage(FILE *f)
 {
@@ -104,6 +180,8 @@ main(int argc, char **argv)
 	bool draw = true;		/* a frame is owed */
 	int ch;
 
+	stats.start_ns = mono_ns();
+	stats.path = getenv("AGENTOP_STATS");
 	setlocale(LC_ALL, "");
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -192,7 +270,11 @@ main(int argc, char **argv)
 		/* bursts of events and keys are coalesced into at most one
 		 * frame every FRAME_MS */
 		if (draw && now - last_frame >= FRAME_MS) {
+			int64_t t0 = stats.path != NULL ? mono_ns() : 0;
+
 			ui_draw(&ui);
+			if (stats.path != NULL)
+				stats_frame(&m, t0);
 			last_frame = now;
 			last_tick = now;
 			draw = false;
@@ -203,6 +285,7 @@ main(int argc, char **argv)
 		poll(fds, (nfds_t)n, (int)wait);
 	}
 	restore_terminal();
+	stats_write(&m);
 	ui_finish(&ui);
 	client_destroy(c);
 	model_finish(&m);

@@ -91,6 +91,38 @@ ui_open_detail(struct ui *ui, const char *run)
 	client_watch_run(ui->c, run);
 }
 
+static void
+rate_done(struct ui *ui, const char *input)
+{
+	char word[16] = "";
+	const char *note = input;
+	json_t *body;
+
+	sscanf(input, "%15s", word);
+	note += strspn(note, " ");
+	note += strlen(word);
+	note += strspn(note, " ");
+	if (strcmp(word, "good") != 0 && strcmp(word, "bad") != 0) {
+		ui_say(ui, "not rated: start with good or bad");
+		return;
+	}
+	body = json_pack("{s:s, s:s}", "run", ui->prompt.arg, "rating", word);
+	if (note[0] != '\0')
+		json_object_set_new(body, "note", json_string(note));
+	client_action(ui->c, IPC_T_RUNS_RATE, body, "rating");
+}
+
+void
+ui_rate(struct ui *ui, const char *run)
+{
+	char q[96];
+
+	if (run == NULL || !ui_can_act(ui))
+		return;
+	snprintf(q, sizeof(q), "rate %s: good|bad [note]:", run);
+	ui_ask(ui, q, NULL, true, run, rate_done);
+}
+
 int
 ui_set_theme(struct ui *ui, const char *name)
 {
@@ -358,7 +390,8 @@ static void
 draw_bottom(struct ui *ui, int64_t now)
 {
 	const struct notice *n = client_notice(ui->c);
-	const char *keys = views[ui->view]->keys;
+	bool ro = ui->read_only || strcmp(ui->m->role, "admin") != 0;
+	const char *keys = ro ? views[ui->view]->keys_ro : views[ui->view]->keys;
 	char line[1300];
 
 	if (ui->prompt.active) {
@@ -377,9 +410,9 @@ draw_bottom(struct ui *ui, int64_t now)
 	} else {
 		draw_fill(ui->rows - 2, 0, ui->cols, ROLE_NORMAL);
 	}
-	snprintf(line, sizeof(line), " %s  ? help  : command  f freeze  "
-	    "w write  K killswitch  q %s", keys, ui->view == VIEW_DETAIL ?
-	    "back" : "quit");
+	snprintf(line, sizeof(line), " %s%s? help  : command  f freeze  "
+	    "w write  %sq %s", keys, keys[0] ? "  " : "", ro ? "" : "K killswitch  ",
+	    ui->view == VIEW_DETAIL ? "back" : "quit");
 	draw_text(ui->rows - 1, 0, ui->cols, ROLE_FOOTER, line);
 }
 
@@ -401,6 +434,7 @@ static const char *const help_lines[] = {
 	"  :                command: filter, sort, theme NAME, show RUN, kill RUN,",
 	"                   pause RUN, resume RUN, approve ESC, history TEXT, quit",
 	"  n N              in a run: next / previous search match",
+	"  R                rate a finished run: good|bad and a note",
 	"  q                back, or quit",
 	"",
 	"  any key closes this help",

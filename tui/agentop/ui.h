@@ -48,6 +48,7 @@ struct prompt {
 struct view_ops {
 	const char *name;		/* tab title */
 	const char *keys;		/* footer hints */
+	const char *keys_ro;		/* the same without actions (read-only) */
 	void (*draw)(struct ui *ui, int y, int rows, int cols);
 	int (*key)(struct ui *ui, int ch);
 };
@@ -91,6 +92,8 @@ void ui_say(struct ui *ui, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool ui_can_act(struct ui *ui);
 void ui_open_detail(struct ui *ui, const char *run);
+/* Asks for "good|bad [note]" and rates @run. */
+void ui_rate(struct ui *ui, const char *run);
 /* Writes the visible screen to a file for a postmortem. */
 int ui_dump(struct ui *ui, char *path, size_t pathlen);
 int ui_set_theme(struct ui *ui, const char *name);

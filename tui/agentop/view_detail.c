@@ -244,6 +244,12 @@ build(struct ui *ui, int width)
 		    json_string_value(json_object_get(w, "on")),
 		    str_or(json_string_value(json_object_get(w, "detail")), ""), since);
 	}
+	if (json_is_object(json_object_get(d, "rating")))
+		add(strcmp(str_or(json_string_value(json_object_get(json_object_get(d,
+		    "rating"), "rating")), ""), "good") == 0 ? ROLE_OK : ROLE_WARN,
+		    "rated  %s %s", json_string_value(json_object_get(json_object_get(
+		    d, "rating"), "rating")), str_or(json_string_value(json_object_get(
+		    json_object_get(d, "rating"), "note")), ""));
 	if (json_is_string(json_object_get(d, "output")))
 		add_wrapped(ROLE_OK, "output ", json_string_value(json_object_get(d,
 		    "output")), width);
@@ -369,6 +375,9 @@ detail_key(struct ui *ui, int ch)
 	case 'r':
 		run_action(ui, IPC_T_RUNS_RESUME);
 		break;
+	case 'R':
+		ui_rate(ui, ui->m->detail_run);
+		break;
 	case 'x':
 		if (!ui_can_act(ui))
 			break;
@@ -383,7 +392,8 @@ detail_key(struct ui *ui, int ch)
 
 const struct view_ops view_detail = {
 	.name = "run",
-	.keys = "j/k scroll  / search  n/N next  p pause  r resume  x kill",
+	.keys = "j/k scroll  / search  n/N next  p pause  r resume  x kill  R rate",
+	.keys_ro = "j/k scroll  / search  n/N next",
 	.draw = detail_draw,
 	.key = detail_key,
 };

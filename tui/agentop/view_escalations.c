@@ -248,6 +248,7 @@ esc_key(struct ui *ui, int ch)
 const struct view_ops view_escalations = {
 	.name = "escalations",
 	.keys = "a approve  e edit+approve  E $EDITOR  d reject  Enter run",
+	.keys_ro = "Enter run",
 	.draw = esc_draw,
 	.key = esc_key,
 };

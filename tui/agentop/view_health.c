@@ -53,6 +53,42 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 	ROW(json_array_size(json_object_get(h, "load_errors")) > 0 ? ROLE_WARN :
 	    ROLE_NORMAL, "   rejected agent files  %zu",
 	    json_array_size(json_object_get(h, "load_errors")));
+	row++;
+	draw_text(row++, 0, cols, ROLE_TITLE, " what operators alert on (the last "
+	    "1000 samples of each)          value     threshold");
+	{
+		const json_t *mt;
+		size_t i;
+		json_array_foreach(json_object_get(h, "metrics"), i, mt) {
+			const char *unit = str_or(json_string_value(json_object_get(mt,
+			    "unit")), "");
+			const json_t *v = json_object_get(mt, "value");
+			double t = json_number_value(json_object_get(mt, "threshold"));
+			char val[32], thr[32];
+			if (strcmp(unit, "ms") == 0) {
+				if (json_is_number(v))
+					fmt_duration(val, sizeof(val),
+					    (int64_t)json_number_value(v));
+				fmt_duration(thr, sizeof(thr), (int64_t)t);
+			} else if (strcmp(unit, "usd") == 0) {
+				snprintf(val, sizeof(val), "$%.4f", json_number_value(v));
+				snprintf(thr, sizeof(thr), "$%.4f", t);
+			} else {
+				snprintf(val, sizeof(val), "%.1f%%", json_number_value(v) * 100);
+				snprintf(thr, sizeof(thr), "%.1f%%", t * 100);
+			}
+			if (!json_is_number(v))
+				snprintf(val, sizeof(val), "-");
+			ROW(json_is_true(json_object_get(mt, "crossed")) ? ROLE_WARN :
+			    ROLE_NORMAL, "   %-24s %-8s %10s  %s %-9s%s",
+			    json_string_value(json_object_get(mt, "name")),
+			    json_is_true(json_object_get(mt, "crossed")) ? "CROSSED" : "",
+			    val, strcmp(str_or(json_string_value(json_object_get(mt,
+			    "bad_when")), ""), "below") == 0 ? ">=" : "<=", thr,
+			    json_integer_value(json_object_get(mt, "samples")) == 0 ?
+			    "  (no samples yet)" : "");
+		}
+	}
 #undef ROW
 }
 
@@ -65,6 +101,7 @@ health_key(struct ui *ui, int ch)
 const struct view_ops view_health = {
 	.name = "health",
 	.keys = "",
+	.keys_ro = "",
 	.draw = health_draw,
 	.key = health_key,
 };

@@ -84,8 +84,11 @@ history_draw(struct ui *ui, int y, int rows, int cols)
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%m-%d %H:%M:%S", &tm);
 		fmt_cost(cost, sizeof(cost), run);
-		snprintf(line, sizeof(line), " %-12s %-14.14s %-14s %4lld %8s  %-15s  %s "
-		    "/ %s", str_or(json_string_value(json_object_get(run, "id")), ""),
+		const char *rating = json_string_value(json_object_get(
+		    json_object_get(run, "rating"), "rating"));
+		snprintf(line, sizeof(line), "%s%-12s %-14.14s %-14s %4lld %8s  %-15s  "
+		    "%s / %s", rating == NULL ? " " : rating[0] == 'g' ? "+" : "-",
+		    str_or(json_string_value(json_object_get(run, "id")), ""),
 		    str_or(json_string_value(json_object_get(run, "agent")), ""),
 		    str_or(json_string_value(json_object_get(run, "state")), ""),
 		    (long long)json_integer_value(json_object_get(run, "step")), cost,
@@ -122,6 +125,11 @@ history_key(struct ui *ui, int ch)
 	case KEY_NPAGE:
 		*sel = n > 0 ? MIN_I(*sel + 10, n - 1) : 0;
 		break;
+	case 'R':
+		if (*sel < n)
+			ui_rate(ui, json_string_value(json_object_get(
+			    json_array_get(ui->m->history, *sel), "id")));
+		break;
 	case '/':
 		ui_ask(ui, "search history:", NULL, true, NULL, query_done);
 		snprintf(ui->prompt.input, sizeof(ui->prompt.input), "%s",
@@ -143,7 +151,8 @@ history_key(struct ui *ui, int ch)
 
 const struct view_ops view_history = {
 	.name = "history",
-	.keys = "/ search  Enter open",
+	.keys = "/ search  Enter open  R rate (+ good, - bad)",
+	.keys_ro = "/ search  Enter open",
 	.draw = history_draw,
 	.key = history_key,
 };

@@ -346,6 +346,7 @@ runs_key(struct ui *ui, int ch)
 const struct view_ops view_runs = {
 	.name = "runs",
 	.keys = "Enter open  / filter  s sort  space mark  p pause  r resume  x kill",
+	.keys_ro = "Enter open  / filter  s sort",
 	.draw = runs_draw,
 	.key = runs_key,
 };
