@@ -22,7 +22,15 @@ wait_screen() {
 cleanup_tmux() { tmux kill-server 2>/dev/null; }
 trap 'cleanup_tmux; cleanup' EXIT
 
+# started before agentd: says so, then connects by itself
+tmux new-session -d -s early -x 100 -y 24 \
+  "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK'; sleep 30"
+session=early
+wait_screen "agentd not reachable at $SOCK" 5; ok $? "without agentd the status line says where it looked"
 start_agentd; ok $? "agentd starts"
+wait_screen " live " 10; ok $? "agentop connects as soon as agentd is there"
+keys q
+session=op
 looper=$(ctl submit runaway "loop until the guard stops it")
 tmux new-session -d -s $session -x 120 -y 40 \
   "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK'; sleep 30"

@@ -22,7 +22,7 @@ static const struct view_ops *const views[VIEW__COUNT] = {
 };
 
 static int64_t
-wall_ms(void)
+time_now_ms(void)
 {
 	struct timespec ts;
 
@@ -54,7 +54,7 @@ ui_say(struct ui *ui, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ui->notice_local, sizeof(ui->notice_local), fmt, ap);
 	va_end(ap);
-	ui->notice_local_at = wall_ms();
+	ui->notice_local_at = time_now_ms();
 }
 
 bool
@@ -330,7 +330,7 @@ ui_key(struct ui *ui, int ch)
 static void
 draw_header(struct ui *ui, int64_t now)
 {
-	char buf[512], status[256], clock[16];
+	char buf[512], clock[16];
 	size_t esc = model_escalation_count(ui->m);
 	time_t t = (time_t)(now / 1000);
 	struct tm tm;
@@ -338,7 +338,6 @@ draw_header(struct ui *ui, int64_t now)
 
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	client_status(ui->c, now, status, sizeof(status));
 	draw_fill(0, 0, ui->cols, ROLE_HEADER);
 	snprintf(buf, sizeof(buf), " agentop  %s %s  runs %zu live  %.0f ev/s ",
 	    ui->m->version[0] ? "agentd" : "", ui->m->version,
@@ -349,7 +348,9 @@ draw_header(struct ui *ui, int64_t now)
 	draw_text(0, x, text_width(buf), esc > 0 ? ROLE_ESCALATION : ROLE_HEADER,
 	    buf);
 	x += text_width(buf);
-	snprintf(buf, sizeof(buf), " %s%s ", status, ui->read_only ||
+	snprintf(buf, sizeof(buf), " %s%s ", ui->m->conn == CONN_LIVE ? "live" :
+	    ui->m->conn == CONN_SYNCING ? "syncing" : ui->m->conn == CONN_LOST ?
+	    "DISCONNECTED" : "not connected", ui->read_only ||
 	    strcmp(ui->m->role, "admin") != 0 ? "  [read-only]" : "");
 	draw_text(0, x + 1, MAX_I(ui->cols - x - 11, 0),
 	    ui->m->conn == CONN_LIVE ? ROLE_HEADER : ROLE_ERROR, buf);
@@ -362,8 +363,16 @@ draw_banner(struct ui *ui)
 {
 	static const char *const tabs[] = { "1 Runs", "2 Escalations", "3 History",
 	    "4 Health" };
+	char status[400];
 	int x = 0;
 
+	/* nothing shown can be trusted while agentd is away: say so first */
+	if (ui->m->conn == CONN_CONNECTING || ui->m->conn == CONN_LOST) {
+		client_status(ui->c, time_now_ms(), status, sizeof(status));
+		draw_fill(1, 0, ui->cols, ROLE_ERROR);
+		draw_text(1, 1, ui->cols - 1, ROLE_ERROR, status);
+		return;
+	}
 	if (ui->m->killswitch) {
 		draw_text(1, 0, ui->cols, ROLE_BANNER, " KILL SWITCH ENGAGED: every "
 		    "run was killed and new runs are refused. K releases it.");
@@ -463,7 +472,7 @@ draw_help(struct ui *ui)
 void
 ui_draw(struct ui *ui)
 {
-	int64_t now = wall_ms();
+	int64_t now = time_now_ms();
 
 	int rows, cols;
 
