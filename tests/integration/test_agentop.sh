@@ -32,7 +32,7 @@ wait_screen " live " 10; ok $? "agentop connects as soon as agentd is there"
 keys q
 session=op
 looper=$(ctl submit runaway "loop until the guard stops it")
-tmux new-session -d -s $session -x 120 -y 40 \
+tmux new-session -d -s $session -c "$T" -x 120 -y 40 \
   "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK'; sleep 30"
 wait_screen " live " 10; ok $? "agentop connects and says it is live"
 
@@ -156,7 +156,9 @@ keys q; sleep 0.5
 tmux new-session -d -s ro -x 100 -y 30 "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK' --read-only; sleep 30"
 session=ro
 wait_screen "read-only" 10; ok $? "--read-only says so in the header"
-like "$(screen | tail -1)" "^ Enter open  / filter  s sort  \? help" "and hides the actions"
+footer=$(screen | tail -1)
+like "$footer" "q quit  \? help  Enter open  / filter  s sort  : command" "the footer keeps navigation"
+is "$(echo "$footer" | grep -c -e kill -e pause -e resume -e mark)" 0 "and hides the actions"
 keys x; wait_screen "read-only: started with --read-only" 3; ok $? "an action key is refused with the reason"
 keys K; sleep 0.3
 is "$(ctl health --json | jq .killswitch)" false "the kill switch cannot be touched"

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -167,8 +168,9 @@ lost(struct client *c, int64_t now, const char *why)
 	if (c->m->conn == CONN_LIVE || c->m->conn == CONN_SYNCING) {
 		c->lost_at = now;
 		model_set_conn(c->m, CONN_LOST, now);
-		say(c, NOTICE_ERROR, now, "lost agentd (%s): what you see may be "
-		    "stale; retrying", why);
+		if (c->notice.at != now)
+			say(c, NOTICE_ERROR, now, "lost agentd (%s): what you see may "
+			    "be stale; retrying", why);
 	}
 	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
 	c->next_hello = now + RETRY_MS;
@@ -267,6 +269,9 @@ send_next(struct client *c, int64_t now)
 		c->q_head = (c->q_head + 1) % QUEUE_MAX;
 		c->q_len--;
 		if (ipc_client_send(c->req, c->cur.type, c->cur.body, &id, &d) != 0) {
+			if (c->cur.purpose == P_ACTION)
+				say(c, NOTICE_ERROR, now, "%s: not sent: %s", c->cur.label,
+				    d.text);
 			json_decref(c->cur.body);
 			lost(c, now, d.text);
 			continue;
@@ -382,6 +387,17 @@ void
 client_action(struct client *c, enum ipc_type type, json_t *body,
     const char *label)
 {
+	struct timespec ts;
+
+	if (c->m->conn != CONN_LIVE) {
+		/* an action is meant for what the operator sees now: never
+		 * keep it to send minutes later */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		say(c, NOTICE_ERROR, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+		    "%s: not sent: agentd is not connected", label);
+		json_decref(body);
+		return;
+	}
 	enqueue(c, type, body, P_ACTION, label);
 }
 

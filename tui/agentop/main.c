@@ -168,7 +168,7 @@ main(int argc, char **argv)
 	};
 	const char *socket_override = NULL, *theme_name = "default";
 	char dir[256], home_themes[512], err[400];
-	const char *dirs[4];
+	const char *dirs[5];
 	size_t n_dirs = 0;
 	struct model m;
 	struct client *c;
@@ -210,11 +210,19 @@ main(int argc, char **argv)
 		dirs[n_dirs++] = home_themes;
 	}
 	dirs[n_dirs++] = THEMES_DIR;
+#ifdef THEMES_SRC_DIR
+	dirs[n_dirs++] = THEMES_SRC_DIR;	/* running from the build tree */
+#endif
 	dirs[n_dirs] = NULL;
-	/* a bad theme is reported before the screen is taken over */
-	if (theme_load(theme_name, dirs, &theme, err, sizeof(err)) != 0) {
-		fprintf(stderr, "agentop: %s\n", err);
-		return 2;
+	/* a bad theme is reported before the screen is taken over; without
+	 * any theme file the built-in default serves */
+	if ((ch = theme_load(theme_name, dirs, &theme, err, sizeof(err))) != 0) {
+		if (ch == -ENOENT && strcmp(theme_name, "default") == 0) {
+			theme_builtin_default(&theme);
+		} else {
+			fprintf(stderr, "agentop: %s\n", err);
+			return 2;
+		}
 	}
 	if (!ascii) {
 		const char *cs = nl_langinfo(CODESET);

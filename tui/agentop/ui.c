@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <curses.h>
 #include <jansson.h>
@@ -130,7 +131,7 @@ ui_set_theme(struct ui *ui, const char *name)
 	char err[300];
 
 	if (theme_load(name, ui->theme_dirs, &t, err, sizeof(err)) != 0) {
-		ui_say(ui, "theme: %s", err);
+		ui_say(ui, "%s", err);
 		return -1;
 	}
 	theme_apply(&t);
@@ -188,10 +189,8 @@ palette_done(struct ui *ui, const char *line)
 			client_action(ui->c, IPC_T_ESCALATIONS_DECIDE, json_pack("{s:s,"
 			    " s:s}", "escalation", arg, "decision", "approve"), "approve");
 	} else if (strcmp(cmd, "history") == 0) {
-		snprintf(ui->history_query, sizeof(ui->history_query), "%s", arg);
 		ui->view = VIEW_HISTORY;
-		client_history(ui->c, json_pack("{s:s, s:i}", "grep", arg, "limit",
-		    200));
+		view_history_search(ui, arg);
 	} else {
 		ui_say(ui, "unknown command \"%s\": filter EXPR, sort KEY, theme NAME, "
 		    "show|kill|pause|resume RUN, approve ESC, history TEXT, quit", cmd);
@@ -339,9 +338,10 @@ draw_header(struct ui *ui, int64_t now)
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	draw_fill(0, 0, ui->cols, ROLE_HEADER);
-	snprintf(buf, sizeof(buf), " agentop  %s %s  runs %zu live  %.0f ev/s ",
-	    ui->m->version[0] ? "agentd" : "", ui->m->version,
-	    model_live_count(ui->m), ui->m->events_rate);
+	snprintf(buf, sizeof(buf), " agentop  %s%s%sruns %zu live  %.0f ev/s ",
+	    ui->m->version[0] ? "agentd " : "", ui->m->version,
+	    ui->m->version[0] ? "  " : "", model_live_count(ui->m),
+	    ui->m->events_rate);
 	draw_text(0, 0, ui->cols, ROLE_HEADER, buf);
 	x = text_width(buf);
 	snprintf(buf, sizeof(buf), " ESC %zu ", esc);
@@ -351,7 +351,8 @@ draw_header(struct ui *ui, int64_t now)
 	snprintf(buf, sizeof(buf), " %s%s ", ui->m->conn == CONN_LIVE ? "live" :
 	    ui->m->conn == CONN_SYNCING ? "syncing" : ui->m->conn == CONN_LOST ?
 	    "DISCONNECTED" : "not connected", ui->read_only ||
-	    strcmp(ui->m->role, "admin") != 0 ? "  [read-only]" : "");
+	    (ui->m->version[0] && strcmp(ui->m->role, "admin") != 0) ?
+	    "  [read-only]" : "");
 	draw_text(0, x + 1, MAX_I(ui->cols - x - 11, 0),
 	    ui->m->conn == CONN_LIVE ? ROLE_HEADER : ROLE_ERROR, buf);
 	draw_text(0, ui->cols - 9, 9, ROLE_HEADER, clock);
@@ -395,6 +396,31 @@ draw_banner(struct ui *ui)
 		draw_text(1, x, ui->cols - x, ROLE_TITLE, "> run detail");
 }
 
+/* "k what  k what": segments apart by two spaces; the first word of each
+ * (the key) in the key role, the rest in the footer's. */
+static void
+draw_keys(int y, int cols, const char *line)
+{
+	char buf[1300], *save = NULL, *seg;
+	int x = 1;
+
+	draw_fill(y, 0, cols, ROLE_FOOTER);
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (seg = strtok_r(buf, "\t", &save); seg != NULL && x < cols;
+	    seg = strtok_r(NULL, "\t", &save)) {
+		size_t k = strcspn(seg, " ");
+		char key[32];
+
+		snprintf(key, sizeof(key), "%.*s", (int)MIN_I(k, sizeof(key) - 1), seg);
+		draw_text(y, x, MIN_I(text_width(key), cols - x), ROLE_KEY, key);
+		x += text_width(key);
+		if (x < cols)
+			draw_text(y, x, MIN_I(text_width(seg + k), cols - x), ROLE_FOOTER,
+			    seg + k);
+		x += text_width(seg + k) + 2;
+	}
+}
+
 static void
 draw_bottom(struct ui *ui, int64_t now)
 {
@@ -419,10 +445,14 @@ draw_bottom(struct ui *ui, int64_t now)
 	} else {
 		draw_fill(ui->rows - 2, 0, ui->cols, ROLE_NORMAL);
 	}
-	snprintf(line, sizeof(line), " %s%s? help  : command  f freeze  "
-	    "w write  %sq %s", keys, keys[0] ? "  " : "", ro ? "" : "K killswitch  ",
-	    ui->view == VIEW_DETAIL ? "back" : "quit");
-	draw_text(ui->rows - 1, 0, ui->cols, ROLE_FOOTER, line);
+	snprintf(line, sizeof(line), "q %s  ? help  %s%s: command  f freeze  "
+	    "w write%s", ui->view == VIEW_DETAIL ? "back" : "quit", keys,
+	    keys[0] ? "  " : "", ro ? "" : "  K killswitch");
+	for (char *p = strstr(line, "  "); p != NULL; p = strstr(p, "  ")) {
+		*p = '\t';	/* segments: tab-separated for draw_keys */
+		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+	}
+	draw_keys(ui->rows - 1, ui->cols, line);
 }
 
 static const char *const help_lines[] = {
@@ -453,7 +483,7 @@ static void
 draw_help(struct ui *ui)
 {
 	int h = (int)(sizeof(help_lines) / sizeof(help_lines[0])) + 2;
-	int w = MIN_I(76, ui->cols - 2), y0 = MAX_I((ui->rows - h) / 2, 0);
+	int w = MIN_I(80, ui->cols), y0 = MAX_I((ui->rows - h) / 2, 0);
 	int x0 = MAX_I((ui->cols - w) / 2, 0);
 	char mode[96];
 
@@ -491,9 +521,9 @@ ui_draw(struct ui *ui)
 	draw_header(ui, now);
 	draw_banner(ui);
 	views[ui->view]->draw(ui, 2, ui->rows - 4, ui->cols);
+	draw_bottom(ui, now);
 	if (ui->help)
 		draw_help(ui);
-	draw_bottom(ui, now);
 	refresh();
 	ui->m->dirty = 0;
 }
@@ -514,8 +544,11 @@ ui_dump(struct ui *ui, char *path, size_t pathlen)
 		return -1;
 	}
 	for (int y = 0; y < ui->rows; y++) {
-		mvinnstr(y, 0, line, MIN_I(ui->cols, (int)sizeof(line) - 1));
-		line[strcspn(line, "\0")] = '\0';
+		wchar_t wide[512];
+		int n = mvinnwstr(y, 0, wide, MIN_I(ui->cols, 511));
+		wide[n > 0 ? n : 0] = L'\0';
+		if (wcstombs(line, wide, sizeof(line)) == (size_t)-1)
+			line[0] = '\0';
 		for (int i = (int)strlen(line) - 1; i >= 0 && line[i] == ' '; i--)
 			line[i] = '\0';
 		fprintf(f, "%s\n", line);

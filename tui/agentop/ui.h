@@ -94,6 +94,8 @@ bool ui_can_act(struct ui *ui);
 void ui_open_detail(struct ui *ui, const char *run);
 /* Asks for "good|bad [note]" and rates @run. */
 void ui_rate(struct ui *ui, const char *run);
+/* Searches the history: words, agent=A, state=S, since=2h. */
+void view_history_search(struct ui *ui, const char *text);
 /* Writes the visible screen to a file for a postmortem. */
 int ui_dump(struct ui *ui, char *path, size_t pathlen);
 int ui_set_theme(struct ui *ui, const char *name);

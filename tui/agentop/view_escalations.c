@@ -35,6 +35,34 @@ selected(struct ui *ui, size_t *n_out)
 	return n > 0 ? list[ui->sel[VIEW_ESCALATIONS]] : NULL;
 }
 
+/* Draws "label text" wrapped under the label, up to 4 lines and @end;
+ * returns the next row. */
+static int
+wrapped(int row, int end, int cols, enum theme_role role, const char *label,
+    const char *text)
+{
+	int indent = text_width(label), width = cols - indent - 1;
+	char part[512];
+	const char *p = text != NULL ? text : "";
+
+	for (int n = 0; n < 4 && row < end && (n == 0 || *p != '\0'); n++) {
+		size_t take = 0;
+		int w = 0;
+		while (p[take] != '\0' && w < width) {
+			if (((unsigned char)p[take] & 0xc0) != 0x80)
+				w++;
+			take++;
+		}
+		while (((unsigned char)p[take] & 0xc0) == 0x80)
+			take++;
+		snprintf(part, sizeof(part), "%.*s", (int)take, p);
+		draw_text(row, 0, indent, role, n == 0 ? label : "");
+		draw_text(row++, indent, cols - indent, role, part);
+		p += take;
+	}
+	return row;
+}
+
 static void
 esc_draw(struct ui *ui, int y, int rows, int cols)
 {
@@ -42,6 +70,7 @@ esc_draw(struct ui *ui, int y, int rows, int cols)
 	size_t n = model_escalations(ui->m, list, SHOWN_MAX), i;
 	int64_t now = now_wall();
 	char line[600], left[16];
+	(void)line;
 	int row = y;
 
 	draw_text(row++, 0, cols, ROLE_COLUMN, " ID           RUN          TOOL"
@@ -83,17 +112,13 @@ esc_draw(struct ui *ui, int y, int rows, int cols)
 		    json_string_value(json_object_get(sel, "run")),
 		    ms > 0 ? left : "0s (expired)");
 		draw_text(row++, 0, cols, ROLE_ESCALATION, line);
-		snprintf(line, sizeof(line), "   doing:  %s",
+		row = wrapped(row, y + rows, cols, ROLE_NORMAL, "   doing:  ",
 		    json_string_value(json_object_get(sel, "context")));
-		draw_text(row++, 0, cols, ROLE_NORMAL, line);
-		snprintf(line, sizeof(line), "   why:    %s",
+		row = wrapped(row, y + rows, cols, ROLE_NORMAL, "   why:    ",
 		    json_string_value(json_object_get(sel, "reason")));
-		draw_text(row++, 0, cols, ROLE_NORMAL, line);
-		snprintf(line, sizeof(line), "   args:   %s", args ? args : "");
-		draw_text(row++, 0, cols, ROLE_WARN, line);
-		snprintf(line, sizeof(line), "   decide: %s",
+		row = wrapped(row, y + rows, cols, ROLE_WARN, "   args:   ", args);
+		row = wrapped(row, y + rows, cols, ROLE_NORMAL, "   decide: ",
 		    json_string_value(json_object_get(sel, "decision")));
-		draw_text(row++, 0, cols, ROLE_NORMAL, line);
 		free(args);
 	}
 	while (row < y + rows)
@@ -178,9 +203,21 @@ edit_in_editor(struct ui *ui, json_t *esc)
 		n = fread(buf, 1, sizeof(buf) - 1, f);
 		buf[n] = '\0';
 		fclose(f);
-		snprintf(ui->prompt.arg, sizeof(ui->prompt.arg), "%s",
-		    json_string_value(json_object_get(esc, "id")));
-		edit_done(ui, buf);
+		/* the edited arguments wait in the prompt for an Enter */
+		char q[200];
+		json_t *parsed = json_loads(buf, 0, NULL);
+		char *compact = parsed ? json_dumps(parsed, JSON_COMPACT |
+		    JSON_SORT_KEYS) : NULL;
+		snprintf(q, sizeof(q), "approve %s with these arguments (Enter "
+		    "approves, Esc cancels):", json_string_value(json_object_get(esc,
+		    "id")));
+		ui_ask(ui, q, NULL, true, json_string_value(json_object_get(esc,
+		    "id")), edit_done);
+		snprintf(ui->prompt.input, sizeof(ui->prompt.input), "%s",
+		    compact ? compact : buf);
+		ui->prompt.len = strlen(ui->prompt.input);
+		free(compact);
+		json_decref(parsed);
 	}
 	unlink(path);
 }
@@ -201,6 +238,12 @@ esc_key(struct ui *ui, int ch)
 	case KEY_DOWN: case 'j':
 		if (ui->sel[VIEW_ESCALATIONS] + 1 < n)
 			ui->sel[VIEW_ESCALATIONS]++;
+		return UI_REDRAW;
+	case 'g': case KEY_HOME: case KEY_PPAGE:
+		ui->sel[VIEW_ESCALATIONS] = 0;
+		return UI_REDRAW;
+	case 'G': case KEY_END: case KEY_NPAGE:
+		ui->sel[VIEW_ESCALATIONS] = n > 0 ? n - 1 : 0;
 		return UI_REDRAW;
 	case '\n': case '\r': case KEY_ENTER:
 		if (sel != NULL)

@@ -43,12 +43,18 @@ parse_query(const char *text)
 	return q;
 }
 
-static void
-query_done(struct ui *ui, const char *text)
+void
+view_history_search(struct ui *ui, const char *text)
 {
 	snprintf(ui->history_query, sizeof(ui->history_query), "%s", text);
 	ui->sel[VIEW_HISTORY] = 0;
 	client_history(ui->c, parse_query(text));
+}
+
+static void
+query_done(struct ui *ui, const char *text)
+{
+	view_history_search(ui, text);
 }
 
 static void
@@ -121,6 +127,12 @@ history_key(struct ui *ui, int ch)
 		break;
 	case KEY_PPAGE:
 		*sel = *sel > 10 ? *sel - 10 : 0;
+		break;
+	case 'g': case KEY_HOME:
+		*sel = 0;
+		break;
+	case 'G': case KEY_END:
+		*sel = n > 0 ? n - 1 : 0;
 		break;
 	case KEY_NPAGE:
 		*sel = n > 0 ? MIN_I(*sel + 10, n - 1) : 0;

@@ -88,6 +88,7 @@ draw_row(struct ui *ui, int y, const struct columns *c, const json_t *run,
 	double frac;
 	int x = 0;
 
+	draw_fill(y, 0, COLS, base);
 	draw_text(y, x, c->mark, base, json_is_true(json_object_get(ui->marks, id)) ?
 	    "*" : " ");
 	x += c->mark + 1;
