@@ -260,7 +260,8 @@ agent_set_load(const char *dir, struct agent_set *set)
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), compare_names);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), compare_names);
 	set->items = xcalloc(n + 1, sizeof(*set->items));
 	for (size_t i = 0; i < n; i++) {
 		if (fmt(path, sizeof(path), "%s/%s", dir, names[i]) < 0)
