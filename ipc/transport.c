@@ -19,6 +19,7 @@
 
 #define PUB_QUEUE	8192	/* messages queued per subscriber before drops */
 #define REQ_RESEND_MS	1000	/* REQ resends an unanswered request */
+#define REPLY_SEND_MS	200	/* longest agentd waits to hand over a reply */
 
 struct ipc_server {
 	nng_socket rep;		/* control requests */
@@ -170,6 +171,7 @@ ipc_server_open(const char *dir, struct ipc_server **out,
 	srv->pub_open = true;
 	nng_socket_set_int(srv->pub, NNG_OPT_SENDBUF, PUB_QUEUE);
 	nng_socket_set_size(srv->rep, NNG_OPT_RECVMAXSZ, IPC_MAX_MSG);
+	nng_socket_set_ms(srv->rep, NNG_OPT_SENDTIMEO, REPLY_SEND_MS);
 	if ((r = make_addr(addr, sizeof(addr), dir, IPC_CTL_NAME)) < 0 ||
 	    (r = listen_0600(srv->rep, addr, detail)) < 0)
 		goto fail;
@@ -236,7 +238,9 @@ ipc_server_recv(struct ipc_server *srv, char **buf, size_t *len, uint32_t *uid)
 int
 ipc_server_reply(struct ipc_server *srv, const char *buf, size_t len)
 {
-	int rv = nng_send(srv->rep, (void *)buf, len, NNG_FLAG_NONBLOCK);
+	/* a reply waits at most REPLY_SEND_MS for the peer's pipe: a busy
+	 * pipe must not lose the answer, a dead one must not stall agentd */
+	int rv = nng_send(srv->rep, (void *)buf, len, 0);
 
 	return rv == 0 ? 0 : -IPC_E_TRANSPORT;
 }

@@ -13,6 +13,7 @@
 #define REPLY_TIMEOUT_MS 3000	/* no answer: agentd is lost */
 #define RETRY_MS	1000	/* how often a lost agentd is tried again */
 #define HEARTBEAT_MS	2000	/* health request while live */
+#define SEND_RETRY_MS	20	/* first hello while the dial completes */
 #define DETAIL_MIN_MS	300	/* detail refetch at most this often */
 #define EVENTS_PAGE	2000	/* events per catch-up request */
 #define HISTORY_LIMIT	500	/* finished runs loaded after a snapshot */
@@ -263,12 +264,22 @@ send_next(struct client *c, int64_t now)
 {
 	struct ipc_error_detail d = { "" };
 	int64_t id;
+	int r;
 
 	while (!c->busy && c->q_len > 0 && c->req != NULL) {
 		c->cur = c->queue[c->q_head];
 		c->q_head = (c->q_head + 1) % QUEUE_MAX;
 		c->q_len--;
-		if (ipc_client_send(c->req, c->cur.type, c->cur.body, &id, &d) != 0) {
+		if ((r = ipc_client_send(c->req, c->cur.type, c->cur.body, &id,
+		    &d)) == -IPC_E_AGAIN && c->m->conn == CONN_CONNECTING &&
+		    c->cur.purpose == P_HELLO) {
+			/* the background dial is not through yet: try again soon,
+			 * not after a whole retry period */
+			json_decref(c->cur.body);
+			c->next_hello = now + SEND_RETRY_MS;
+			continue;
+		}
+		if (r != 0) {
 			if (c->cur.purpose == P_ACTION)
 				say(c, NOTICE_ERROR, now, "%s: not sent: %s", c->cur.label,
 				    d.text);
@@ -376,6 +387,8 @@ client_timeout_ms(struct client *c, int64_t now)
 {
 	int64_t t = 250;
 
+	if (c->m->conn == CONN_CONNECTING || c->m->conn == CONN_LOST)
+		t = MIN_T(t, c->next_hello - now);
 	if (c->busy)
 		t = MIN_T(t, c->sent_at + REPLY_TIMEOUT_MS - now);
 	if (c->detail_wanted && c->m->detail_stale)

@@ -295,8 +295,9 @@ main(int argc, char **argv)
 	restore_terminal();
 	stats_write(&m);
 	ui_finish(&ui);
-	client_destroy(c);
-	model_finish(&m);
-	ipc_shutdown();
-	return 0;
+	/* nng 1.5 can hang in nng_close while its threads are busy (seen at
+	 * 10,000 events/s): the terminal is restored and the figures written,
+	 * so the process ends here and the kernel closes the sockets */
+	fflush(NULL);
+	_exit(0);
 }

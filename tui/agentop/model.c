@@ -180,6 +180,13 @@ add_number(json_t *obj, const char *key, json_t *delta)
 		    json_integer_value(delta)));
 }
 
+static void
+add_one(json_t *obj, const char *key)
+{
+	json_object_set_new(obj, key, json_integer(json_integer_value(
+	    json_object_get(obj, key)) + 1));
+}
+
 /* Mirrors the engine's charging (agentd/exec.c): a finished model call
  * counts with its tokens and cost; a tool call that ran counts once. */
 static void
@@ -192,7 +199,7 @@ charge_span(json_t *run, const json_t *ev)
 	if (kind == NULL || status == NULL || strcmp(status, "cancelled") == 0)
 		return;
 	if (strcmp(kind, "llm") == 0 && strcmp(status, "ok") == 0) {
-		add_number(u, "llm_calls", json_integer(1));
+		add_one(u, "llm_calls");
 		add_number(u, "tokens_in", json_object_get(ev, "tokens_in"));
 		add_number(u, "tokens_out", json_object_get(ev, "tokens_out"));
 		if (json_is_number(json_object_get(ev, "cost_usd")))
@@ -202,7 +209,7 @@ charge_span(json_t *run, const json_t *ev)
 		if (json_is_integer(json_object_get(ev, "step")))
 			json_object_set(run, "step", json_object_get(ev, "step"));
 	} else if (strcmp(kind, "tool") == 0) {
-		add_number(u, "tool_calls", json_integer(1));
+		add_one(u, "tool_calls");
 	}
 }
 
