@@ -198,6 +198,11 @@ struct checkpointer {
 };
 
 #define CHECKPOINT_EVERY_MS	1000
+/* Under continuous writes a passive checkpoint never reaches the end of
+ * the log, so SQLite never starts it over and the file grows without end.
+ * Past this many frames (4 KiB each) the checkpointer waits for a gap
+ * between two commits and truncates the log: a pause of one fsync. */
+#define WAL_TRUNCATE_FRAMES	16384
 
 static void *
 checkpointer_main(void *arg)
@@ -218,6 +223,12 @@ checkpointer_main(void *arg)
 		    &log_frames, &done) != SQLITE_OK &&
 		    sqlite3_errcode(c->db) != SQLITE_BUSY)
 			log_warn("database %s: background checkpoint: %s", c->path,
+			    sqlite3_errmsg(c->db));
+		else if (log_frames > WAL_TRUNCATE_FRAMES &&
+		    sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+		    &log_frames, &done) != SQLITE_OK &&
+		    sqlite3_errcode(c->db) != SQLITE_BUSY)
+			log_warn("database %s: truncating the log: %s", c->path,
 			    sqlite3_errmsg(c->db));
 		pthread_mutex_lock(&c->lock);
 	}

@@ -458,7 +458,8 @@ model_rows(struct model *m, const char *const **ids)
 			m->order[m->n_order++] = dup_str(id);
 		}
 		sort_model = m;
-		qsort(m->order, m->n_order, sizeof(*m->order), compare_rows);
+		if (m->n_order > 0)
+			qsort(m->order, m->n_order, sizeof(*m->order), compare_rows);
 		m->order_stale = false;
 	}
 	*ids = (const char *const *)m->order;
