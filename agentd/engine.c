@@ -386,17 +386,38 @@ engine_flush(struct engine *e)
 		log_info("database writable again: %zu queued events committed",
 		    json_array_size(e->pending_events));
 	e->storage_ok = true;
+	e->last_flush = mono_ms();
 	after_commit(e);
 	return 0;
 }
 
+static void
+flush_due(struct timer *t, void *arg)
+{
+	/* nothing to do: waking the loop runs before_sleep, which flushes */
+}
+
+/*
+ * Once per loop iteration, but at most every ENGINE_FLUSH_MS: under load
+ * an iteration lasts well under a millisecond, and a commit per iteration
+ * would rewrite the same hot pages hundreds of times a second. What must
+ * be durable before an answer (submit, decisions, any mutating request,
+ * the start of a side effect) flushes at once by itself.
+ */
 void
 engine_before_sleep(void *arg)
 {
 	struct engine *e = arg;
+	int64_t now = mono_ms(), wait;
 
-	if (!e->storage_ok && mono_ms() < e->storage_retry_at)
+	if (!e->storage_ok && now < e->storage_retry_at)
 		return;
+	if ((wait = e->last_flush + ENGINE_FLUSH_MS - now) > 0) {
+		if (!loop_timer_armed(&e->flush_timer) &&
+		    (json_array_size(e->pending_events) > 0 || e->dirty != NULL))
+			loop_timer_arm(e->loop, &e->flush_timer, wait, flush_due, e);
+		return;
+	}
 	engine_flush(e);
 }
 

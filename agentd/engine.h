@@ -66,6 +66,8 @@ struct engine {
 	bool killswitch;		/* new runs refused */
 	bool killswitch_dirty;		/* to be written to the store */
 	bool storage_ok;		/* last flush succeeded */
+	int64_t last_flush;		/* mono ms of the last commit */
+	struct timer flush_timer;	/* wakes the loop for a delayed flush */
 	int64_t storage_retry_at;	/* mono ms */
 	int64_t started_ms;
 	uint32_t uid;			/* our own uid (admin) */
@@ -75,6 +77,9 @@ struct engine {
 	struct engine_stats stats;
 	struct metrics metrics;		/* what operators alert on */
 };
+
+/* Progress is committed at most this often (ms); see engine_before_sleep. */
+#define ENGINE_FLUSH_MS 10
 
 int engine_create(const struct engine_config *cfg, struct engine **out);
 void engine_destroy(struct engine *e);

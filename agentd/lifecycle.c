@@ -241,6 +241,8 @@ engine_destroy(struct engine *e)
 	if (e == NULL)
 		return;
 	engine_foreach_run(e, free_run, NULL);
+	if (e->loop != NULL)
+		loop_timer_cancel(e->loop, &e->flush_timer);
 	for (size_t i = 0; i < e->n_escs; i++) {
 		if (e->loop != NULL)
 			loop_timer_cancel(e->loop, &e->escs[i]->deadline_timer);

@@ -177,6 +177,8 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S__COUNT];
 	bool in_tx;		/* the batch transaction is open */
+	int wal_frames;		/* frames in the log after the last commit */
+	int64_t truncated_at;	/* mono ms of the last truncation */
 	char path[512];
 	struct checkpointer *ckpt;	/* background WAL checkpoints */
 };
@@ -197,12 +199,16 @@ struct checkpointer {
 	char path[512];
 };
 
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
+
 #define CHECKPOINT_EVERY_MS	1000
 /* Under continuous writes a passive checkpoint never reaches the end of
  * the log, so SQLite never starts it over and the file grows without end.
- * Past this many frames (4 KiB each) the checkpointer waits for a gap
- * between two commits and truncates the log: a pause of one fsync. */
-#define WAL_TRUNCATE_FRAMES	16384
+ * Past this many frames (4 KiB each) the writer itself truncates the log
+ * right after a commit, at most once a second: the background checkpoints
+ * have copied most of it already, so this costs about one fsync. */
+#define WAL_TRUNCATE_FRAMES	8192
+#define WAL_TRUNCATE_MIN_MS	1000
 
 static void *
 checkpointer_main(void *arg)
@@ -224,12 +230,7 @@ checkpointer_main(void *arg)
 		    sqlite3_errcode(c->db) != SQLITE_BUSY)
 			log_warn("database %s: background checkpoint: %s", c->path,
 			    sqlite3_errmsg(c->db));
-		else if (log_frames > WAL_TRUNCATE_FRAMES &&
-		    sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-		    &log_frames, &done) != SQLITE_OK &&
-		    sqlite3_errcode(c->db) != SQLITE_BUSY)
-			log_warn("database %s: truncating the log: %s", c->path,
-			    sqlite3_errmsg(c->db));
+
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -382,8 +383,10 @@ store_open(const char *path, struct store **out)
 		goto fail;
 	/* checkpoints happen in the background; if that thread cannot start,
 	 * the connection checkpoints by itself as SQLite normally does */
-	if ((st->ckpt = checkpointer_start(path)) != NULL)
+	if ((st->ckpt = checkpointer_start(path)) != NULL) {
 		sqlite3_exec(st->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+		sqlite3_wal_hook(st->db, wal_hook, st);
+	}
 	for (int s = 0; s < S__COUNT; s++) {
 		if (sqlite3_prepare_v3(st->db, sql[s], -1, SQLITE_PREPARE_PERSISTENT,
 		    &st->stmt[s], NULL) != SQLITE_OK) {
@@ -424,9 +427,17 @@ store_begin(struct store *st)
 	return r;
 }
 
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	((struct store *)arg)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
 int
 store_commit(struct store *st)
 {
+	int64_t now;
 	int r;
 
 	if (!st->in_tx)
@@ -436,6 +447,16 @@ store_commit(struct store *st)
 		return r;
 	}
 	st->in_tx = false;
+	if (st->ckpt != NULL && st->wal_frames > WAL_TRUNCATE_FRAMES &&
+	    (now = mono_ms()) - st->truncated_at >= WAL_TRUNCATE_MIN_MS) {
+		st->truncated_at = now;
+		if (sqlite3_wal_checkpoint_v2(st->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK)
+			st->wal_frames = 0;
+		else if (sqlite3_errcode(st->db) != SQLITE_BUSY)
+			log_warn("database %s: truncating the log: %s", st->path,
+			    sqlite3_errmsg(st->db));
+	}
 	return 0;
 }
 
