@@ -69,6 +69,34 @@ ui_can_act(struct ui *ui)
 	return true;
 }
 
+bool
+ui_list_key(size_t *sel, size_t n, int ch)
+{
+	switch (ch) {
+	case KEY_UP: case 'k':
+		if (*sel > 0)
+			(*sel)--;
+		return true;
+	case KEY_DOWN: case 'j':
+		if (*sel + 1 < n)
+			(*sel)++;
+		return true;
+	case KEY_PPAGE:
+		*sel = *sel > 10 ? *sel - 10 : 0;
+		return true;
+	case KEY_NPAGE:
+		*sel = n > 0 ? MIN_I(*sel + 10, n - 1) : 0;
+		return true;
+	case 'g': case KEY_HOME:
+		*sel = 0;
+		return true;
+	case 'G': case KEY_END:
+		*sel = n > 0 ? n - 1 : 0;
+		return true;
+	}
+	return false;
+}
+
 void
 ui_ask(struct ui *ui, const char *question, const char *expect, bool text,
     const char *arg, prompt_done_fn *done)

@@ -91,6 +91,9 @@ void ui_ask(struct ui *ui, const char *question, const char *expect,
 void ui_say(struct ui *ui, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool ui_can_act(struct ui *ui);
+/* Moves a list cursor (@sel over @n rows) for up/down/j/k, PgUp/PgDn,
+ * g/G/Home/End; false if @ch is not one of those. */
+bool ui_list_key(size_t *sel, size_t n, int ch);
 void ui_open_detail(struct ui *ui, const char *run);
 /* Asks for "good|bad [note]" and rates @run. */
 void ui_rate(struct ui *ui, const char *run);

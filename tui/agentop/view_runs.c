@@ -274,27 +274,9 @@ runs_key(struct ui *ui, int ch)
 	size_t n = model_rows(ui->m, &ids), *sel = &ui->sel[VIEW_RUNS];
 	const char *id;
 
+	if (ui_list_key(sel, n, ch))
+		return UI_REDRAW;
 	switch (ch) {
-	case KEY_UP: case 'k':
-		if (*sel > 0)
-			(*sel)--;
-		break;
-	case KEY_DOWN: case 'j':
-		if (*sel + 1 < n)
-			(*sel)++;
-		break;
-	case KEY_PPAGE:
-		*sel = *sel > 10 ? *sel - 10 : 0;
-		break;
-	case KEY_NPAGE:
-		*sel = n > 0 ? MIN_I(*sel + 10, n - 1) : 0;
-		break;
-	case 'g': case KEY_HOME:
-		*sel = 0;
-		break;
-	case 'G': case KEY_END:
-		*sel = n > 0 ? n - 1 : 0;
-		break;
 	case '\n': case '\r': case KEY_ENTER:
 		if ((id = selected_id(ui)) != NULL)
 			ui_open_detail(ui, id);
