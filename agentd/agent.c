@@ -39,6 +39,7 @@ agent_unref(struct agent *agent)
 	free(agent->description);
 	free(agent->file);
 	free(agent->model);
+	free(agent->route_model);
 	free(agent->system);
 	free(agent);
 }
@@ -92,6 +93,60 @@ parse_deadlines(const json_t *esc, struct agent *a, const char *file,
 	return 0;
 }
 
+/* "routing": {"model": "openai:gpt-4o-mini", "turns": [1]} — the cheap
+ * model answers those model turns (default: the first), the agent's model
+ * the others. */
+static int
+parse_routing(const json_t *routing, const char *file, struct agent *a,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	const char *model = NULL;
+	json_t *turns = NULL, *t;
+	size_t i;
+
+	if (json_unpack_ex((json_t *)routing, &jerr, JSON_STRICT, "{s:s, s?o}",
+	    "model", &model, "turns", &turns) != 0) {
+		snprintf(err, errlen, "%s: routing: %s", file, jerr.text);
+		return -EINVAL;
+	}
+	if (strchr(model, ':') == NULL || strlen(model) >= 96) {
+		snprintf(err, errlen, "%s: routing.model \"%s\" must be "
+		    "provider:name (e.g. openai:gpt-4o-mini)", file, model);
+		return -EINVAL;
+	}
+	if (turns == NULL) {
+		a->route_turns[a->n_route_turns++] = 1;
+	} else if (!json_is_array(turns) || json_array_size(turns) == 0 ||
+	    json_array_size(turns) > sizeof(a->route_turns) /
+	    sizeof(a->route_turns[0])) {
+		snprintf(err, errlen, "%s: routing.turns must be a list of 1 to 16 "
+		    "model turn numbers", file);
+		return -EINVAL;
+	}
+	json_array_foreach(turns, i, t) {
+		if (!json_is_integer(t) || json_integer_value(t) < 1 ||
+		    json_integer_value(t) > 1000000) {
+			snprintf(err, errlen, "%s: routing.turns[%zu]: a model turn "
+			    "number from 1", file, i);
+			return -EINVAL;
+		}
+		a->route_turns[a->n_route_turns++] = (int)json_integer_value(t);
+	}
+	a->route_model = xstrdup(model);
+	return 0;
+}
+
+bool
+agent_routes_turn(const struct agent *agent, int turn)
+{
+	for (size_t i = 0; agent->route_model != NULL &&
+	    i < agent->n_route_turns; i++)
+		if (agent->route_turns[i] == turn)
+			return true;
+	return false;
+}
+
 int
 agent_parse(const json_t *spec, const char *file, struct agent **out,
     char *err, size_t errlen)
@@ -101,18 +156,21 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 	const char *name = NULL, *description = "", *pattern = "react";
 	const char *model = NULL, *system = "";
 	json_t *budget = NULL, *tools = NULL, *esc = NULL, *loop = NULL;
+	json_t *routing = NULL;
 	json_int_t max_tokens = 1024, max_repeats = 0, max_invalid = 3;
+	json_int_t llm_timeout = 0;
 	char where[32];
 	int r = -EINVAL;
 
 	a->refs = 1;
 	a->file = xstrdup(file);
 	if (json_unpack_ex((json_t *)spec, &jerr, JSON_STRICT,
-	    "{s:s, s?s, s?s, s:s, s?s, s?I, s?o, s?o, s?o, s?o, s?I}",
+	    "{s:s, s?s, s?s, s:s, s?s, s?I, s?o, s?o, s?o, s?o, s?I, s?o, s?I}",
 	    "name", &name, "description", &description, "pattern", &pattern,
 	    "model", &model, "system", &system, "max_tokens", &max_tokens,
 	    "budget", &budget, "tools", &tools, "escalation", &esc,
-	    "loop_guard", &loop, "max_invalid_args", &max_invalid) != 0) {
+	    "loop_guard", &loop, "max_invalid_args", &max_invalid,
+	    "routing", &routing, "llm_timeout_ms", &llm_timeout) != 0) {
 		snprintf(err, errlen, "%s: %s", file, jerr.text);
 		goto out;
 	}
@@ -137,6 +195,13 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 		    "max_invalid_args 0..100", file);
 		goto out;
 	}
+	if (llm_timeout < 0 || llm_timeout > 3600000) {
+		snprintf(err, errlen, "%s: llm_timeout_ms must be 0..3600000", file);
+		goto out;
+	}
+	a->llm_timeout_ms = llm_timeout;
+	if (routing != NULL && parse_routing(routing, file, a, err, errlen) != 0)
+		goto out;
 	a->name = xstrdup(name);
 	a->description = xstrdup(description);
 	a->model = xstrdup(model);
@@ -223,12 +288,21 @@ agent_to_json(const struct agent *a)
 		json_array_append_new(tools, json_pack("{s:s, s:s}",
 		    "name", a->tools[i].name,
 		    "risk", tool_risk_name(a->tools[i].risk)));
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:s}",
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:s}",
 	    "name", a->name, "description", a->description,
 	    "pattern", agent_pattern_name(a->pattern), "model", a->model,
 	    "max_tokens", (json_int_t)a->max_tokens,
 	    "budget", budget_amounts_to_json(&a->budget), "tools", tools,
 	    "file", a->file);
+
+	if (a->route_model != NULL) {
+		json_t *turns = json_array();
+		for (size_t i = 0; i < a->n_route_turns; i++)
+			json_array_append_new(turns, json_integer(a->route_turns[i]));
+		json_object_set_new(j, "routing", json_pack("{s:s, s:o}", "model",
+		    a->route_model, "turns", turns));
+	}
+	return j;
 }
 
 static int

@@ -7,6 +7,7 @@
 #ifndef AGENTD_AGENT_H
 #define AGENTD_AGENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ struct agent {
 	char *file;			/* where it was loaded from */
 	enum agent_pattern pattern;
 	char *model;			/* "provider:name" */
+	char *route_model;		/* cheap model of routing turns, or NULL */
+	int route_turns[16];		/* model turns (from 1) it answers */
+	size_t n_route_turns;
+	int64_t llm_timeout_ms;		/* per model call attempt; 0: the endpoint's */
 	char *system;			/* system prompt */
 	int64_t max_tokens;		/* per model call; the worst case for budgets */
 	struct budget_amounts budget;	/* per-run limits (0: none) */
@@ -48,6 +53,8 @@ void agent_unref(struct agent *agent);
 const struct tool_def *agent_find_tool(const struct agent *agent,
     const char *name);
 const char *agent_pattern_name(enum agent_pattern pattern);
+/* True when model turn @turn (from 1) goes to the routing model. */
+bool agent_routes_turn(const struct agent *agent, int turn);
 /* A summary for agents.list: a new reference. */
 struct json_t *agent_to_json(const struct agent *agent);
 

@@ -150,6 +150,35 @@ engine_emit(struct engine *e, enum ipc_event_type type, const char *run,
 }
 
 void
+engine_publish_ephemeral(struct engine *e, enum ipc_event_type type,
+    const char *run, json_t *body)
+{
+	size_t len;
+	char *msg;
+
+	/* after the events before it: they go out with their commit */
+	if (json_array_size(e->pending_events) > 0)
+		engine_flush(e);
+	if (e->srv == NULL || json_array_size(e->pending_events) > 0 ||
+	    e->committed_seq <= 0) {
+		json_decref(body);
+		return;
+	}
+	json_object_set_new(body, "v", json_integer(IPC_VERSION));
+	json_object_set_new(body, "seq", json_integer(e->committed_seq));
+	json_object_set_new(body, "ephemeral", json_true());
+	json_object_set_new(body, "ts", json_integer(now_ms()));
+	json_object_set_new(body, "type", json_string(ipc_event_name(type)));
+	json_object_set_new(body, "run", run != NULL && run[0] != '\0' ?
+	    json_string(run) : json_null());
+	if ((msg = ipc_encode_event(body, &len)) != NULL &&
+	    ipc_server_publish(e->srv, msg, len) != 0)
+		log_warn("publishing a %s event failed", ipc_event_name(type));
+	free(msg);
+	json_decref(body);
+}
+
+void
 engine_drop_events_after(struct engine *e, int64_t seq)
 {
 	size_t n;

@@ -15,6 +15,7 @@
 #include "ipc.h"
 #include "loop.h"
 #include "metrics.h"
+#include "providers/endpoints.h"
 #include "run.h"
 
 struct json_t;
@@ -23,6 +24,7 @@ struct provider;
 struct pricing;
 struct llm_reply;
 struct ctl_cache;
+struct http_client;
 
 struct engine_config {
 	const char *data_dir;		/* holds agentd.db */
@@ -30,6 +32,9 @@ struct engine_config {
 	const char *socket_dir;		/* NULL: no sockets (in-process use) */
 	const char *pricing_path;	/* NULL: <agents_dir>/pricing.json if present */
 	const char *files_dir;		/* jail of file_read; NULL: <data_dir>/files */
+	const char *config_path;	/* endpoints (docs/providers.md); NULL: none */
+	bool config_optional;		/* a missing config_path is not an error */
+	char *const *envp;		/* environment for endpoints; NULL: none */
 };
 
 struct engine_stats {
@@ -47,6 +52,11 @@ struct engine {
 	struct ipc_server *srv;		/* NULL without sockets */
 	struct agent_set agents;
 	struct provider *sim;
+	struct endpoints endpoints;	/* remote providers' configuration */
+	struct provider *remote[ENDPOINTS_MAX];	/* one per endpoint */
+	struct http_client *http;	/* every HTTP call of the engine */
+	struct run *streaming;		/* runs with streamed text to publish */
+	struct timer stream_timer;	/* publishes it, at most 10 times/s */
 	struct pricing *pricing;
 	struct json_t *load_errors;	/* rejected agent/scenario files */
 	char *files_dir;

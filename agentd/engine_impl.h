@@ -50,6 +50,27 @@ void engine_enter_pause(struct engine *e, struct run *run, const char *reason);
 /* The step timer's callback: does the run's next thing. */
 void engine_advance(struct timer *t, void *arg);
 
+/* llm.c: the model providers. */
+int engine_providers_init(struct engine *e, const struct engine_config *cfg,
+    char *err, size_t errlen);
+void engine_providers_finish(struct engine *e);
+/* The provider of "provider:model" (@name: the model part), or NULL. */
+struct provider *engine_provider_for(struct engine *e, const char *model,
+    const char **name);
+/* "sim, openai, anthropic…" into @out. */
+void engine_provider_names(struct engine *e, char *out, size_t outlen);
+/* Health of every provider: a new array. */
+struct json_t *engine_providers_health(struct engine *e);
+/* Streamed answer text of the run's call in flight, published live. */
+void engine_stream_add(struct engine *e, struct run *run, const char *text,
+    size_t len);
+/* The call ended: what was not published is dropped (the answer follows). */
+void engine_stream_end(struct engine *e, struct run *run);
+/* Publishes an event that is never stored (after everything committed so
+ * far; its seq is the last committed one). Takes @body. */
+void engine_publish_ephemeral(struct engine *e, enum ipc_event_type type,
+    const char *run, struct json_t *body);
+
 /* ctl.c: "admin" or "viewer". */
 const char *ctl_role(const struct engine *e, uint32_t uid);
 

@@ -72,28 +72,17 @@ engine_advance(struct timer *t, void *arg)
 
 /* ---- model calls -------------------------------------------------------- */
 
-static struct provider *
-provider_for(struct engine *e, const char *model, const char **name)
-{
-	const char *colon = strchr(model, ':');
-
-	if (colon == NULL)
-		return NULL;
-	*name = colon + 1;
-	if ((size_t)(colon - model) == 3 && strncmp(model, "sim", 3) == 0)
-		return e->sim;
-	return NULL;
-}
-
 int
 engine_check_model(struct engine *e, const char *model, char *err, size_t errlen)
 {
 	const char *name;
-	struct provider *p = provider_for(e, model, &name);
+	struct provider *p = engine_provider_for(e, model, &name);
+	char names[200];
 
 	if (p == NULL) {
+		engine_provider_names(e, names, sizeof(names));
 		snprintf(err, errlen, "model \"%s\": unknown provider (this agentd "
-		    "has: sim)", model);
+		    "has: %s)", model, names);
 		return -EINVAL;
 	}
 	return p->ops->check_model(p, name, err, errlen);
@@ -114,6 +103,55 @@ exceeded(struct engine *e, struct run *run, enum budget_kind kind,
 static void on_model_done(struct llm_call *call, int status,
     struct llm_reply *reply, const char *error);
 
+/* The model of the run's next turn: the agent's cheap routing model for
+ * its routing steps, else the run's model. */
+static const char *
+model_for_turn(const struct run *run, const char **tier)
+{
+	*tier = NULL;
+	if (run->route_model[0] == '\0')
+		return run->model;
+	if (agent_routes_turn(run->agent, run->step + 1)) {
+		*tier = "routing";
+		return run->route_model;
+	}
+	*tier = "reasoning";
+	return run->model;
+}
+
+static void
+on_model_delta(struct llm_call *call, const char *text, size_t len)
+{
+	struct run *run = call->owner;
+
+	engine_stream_add(run->engine, run, text, len);
+}
+
+static void
+on_model_wait(struct llm_call *call, enum llm_wait what, int attempt,
+    int64_t delay_ms, const char *why)
+{
+	struct run *run = call->owner;
+	struct engine *e = run->engine;
+
+	switch (what) {
+	case LLM_WAIT_NONE:
+		engine_set_wait(e, run, RUN_WAIT_MODEL, call->model);
+		break;
+	case LLM_WAIT_RATE_LIMIT:
+		engine_set_wait(e, run, RUN_WAIT_RATE_LIMIT, why);
+		break;
+	case LLM_WAIT_RETRY:
+		engine_stream_end(e, run);
+		engine_emit(e, IPC_EV_LLM_RETRY, run->id, json_pack("{s:s, s:s,"
+		    " s:i, s:I, s:s}", "span", call->span, "name", call->model,
+		    "attempt", attempt, "delay_ms", (json_int_t)delay_ms,
+		    "reason", why ? why : ""));
+		engine_set_wait(e, run, RUN_WAIT_BACKOFF, call->model);
+		break;
+	}
+}
+
 void
 engine_call_model(struct engine *e, struct run *run)
 {
@@ -123,13 +161,13 @@ engine_call_model(struct engine *e, struct run *run)
 	struct provider *p;
 	struct price price;
 	enum budget_kind kind;
-	const char *name;
+	const char *name, *tier, *model = model_for_turn(run, &tier);
 	int64_t tokens_in;
 	int r;
 
-	if ((p = provider_for(e, run->model, &name)) == NULL) {
+	if ((p = engine_provider_for(e, model, &name)) == NULL) {
 		engine_finish(e, run, RUN_FAILED, "model %s: unknown provider",
-		    run->model);
+		    model);
 		return;
 	}
 	req = (struct llm_request){ .model = name, .system = run->agent->system,
@@ -139,7 +177,7 @@ engine_call_model(struct engine *e, struct run *run)
 	worst.v[BUDGET_LLM_CALLS] = 1;
 	worst.v[BUDGET_TOKENS_IN] = (double)tokens_in;
 	worst.v[BUDGET_TOKENS_OUT] = (double)req.max_tokens;
-	if (pricing_find(e->pricing, run->model, &price))
+	if (pricing_find(e->pricing, model, &price))
 		worst.v[BUDGET_COST_USD] = price_cost(&price, (double)tokens_in,
 		    (double)req.max_tokens);
 	if (budget_would_exceed(&run->budget, &worst, &kind)) {
@@ -153,27 +191,62 @@ engine_call_model(struct engine *e, struct run *run)
 	call->provider = p;
 	call->owner = run;
 	call->done = on_model_done;
+	call->delta = on_model_delta;
+	call->wait = on_model_wait;
+	call->tokens_estimate = tokens_in;
+	call->timeout_ms = run->agent->llm_timeout_ms;
 	call->started = mono_ms();
+	call->tier = tier;
+	copy_str(call->model, sizeof(call->model), model);
 	make_id(call->span, sizeof(call->span), "s-");
 	engine_emit(e, IPC_EV_SPAN_START, run->id, json_pack("{s:s, s:s, s:s, s:i,"
-	    " s:i, s:I}", "span", call->span, "kind", "llm", "name", run->model,
+	    " s:i, s:I, s:s?}", "span", call->span, "kind", "llm", "name", model,
 	    "step", run->step + 1, "attempt", run->attempt + 1,
-	    "tokens_in_estimate", (json_int_t)tokens_in));
+	    "tokens_in_estimate", (json_int_t)tokens_in, "tier", tier));
 	run->wait = RUN_WAIT_NONE;	/* a new call: waiting since now */
-	engine_set_wait(e, run, RUN_WAIT_MODEL, run->model);
+	engine_set_wait(e, run, RUN_WAIT_MODEL, model);
 	run->llm = call;
 	if ((r = p->ops->start(p, call, &req)) != 0) {
+		const char *why = r == -ENOENT ? "the sim scenario has no turn left" :
+		    strerror(-r);
 		run->llm = NULL;
 		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
 		    " s:s, s:I, s:s}", "span", call->span, "kind", "llm",
-		    "name", run->model, "status", "error", "latency_ms",
-		    (json_int_t)0, "error", r == -ENOENT ?
-		    "the sim scenario has no turn left" : strerror(-r)));
+		    "name", model, "status", "error", "latency_ms",
+		    (json_int_t)0, "error", why));
 		free(call);
-		engine_finish(e, run, RUN_FAILED, "model %s: %s", run->model,
-		    r == -ENOENT ? "the sim scenario has no turn left" :
-		    strerror(-r));
+		engine_finish(e, run, RUN_FAILED, "model %s: %s", model, why);
 	}
+}
+
+/* The span.end of a model call that answered. */
+static json_t *
+model_span_end(const struct llm_call *call, const struct llm_reply *reply,
+    int64_t latency, int step)
+{
+	json_t *end = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:i,"
+	    " s:i}", "span", call->span, "kind", "llm", "name", call->model,
+	    "status", "ok", "latency_ms", (json_int_t)latency,
+	    "tokens_in", (json_int_t)reply->tokens_in,
+	    "tokens_out", (json_int_t)reply->tokens_out,
+	    "stop_reason", reply->stop_reason, "step", step,
+	    "attempts", call->attempts);
+
+	if (reply->cache_read >= 0)
+		json_object_set_new(end, "cache_read_tokens",
+		    json_integer(reply->cache_read));
+	if (reply->cache_write >= 0)
+		json_object_set_new(end, "cache_write_tokens",
+		    json_integer(reply->cache_write));
+	if (reply->usage_estimated)
+		json_object_set_new(end, "usage_estimated", json_true());
+	if (call->cache != NULL)
+		json_object_set_new(end, "cache", json_string(call->cache));
+	if (call->streamed)
+		json_object_set_new(end, "streamed", json_true());
+	if (call->tier != NULL)
+		json_object_set_new(end, "tier", json_string(call->tier));
+	return end;
 }
 
 static void
@@ -184,36 +257,37 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 	struct engine *e = run->engine;
 	struct budget_amounts delta = { 0 };
 	struct price price;
-	bool priced = pricing_find(e->pricing, run->model, &price);
+	bool priced = pricing_find(e->pricing, call->model, &price);
+	bool hit = call->cache != NULL && strcmp(call->cache, "hit") == 0;
 	int64_t latency = mono_ms() - call->started;
 	json_t *end;
 
 	run->llm = NULL;
+	engine_stream_end(e, run);
 	if (status != 0) {
 		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
-		    " s:s, s:I, s:s}", "span", call->span, "kind", "llm",
-		    "name", run->model, "status", "error",
-		    "latency_ms", (json_int_t)latency, "error", error ? error : "?"));
-		free(call);
-		engine_finish(e, run, RUN_FAILED, "model %s: %s", run->model,
+		    " s:s, s:I, s:s, s:i}", "span", call->span, "kind", "llm",
+		    "name", call->model, "status", "error",
+		    "latency_ms", (json_int_t)latency, "error", error ? error : "?",
+		    "attempts", call->attempts));
+		engine_finish(e, run, RUN_FAILED, "model %s: %s", call->model,
 		    error ? error : "error");
+		free(call);
 		return;
 	}
+	/* a cached answer costs one call and nothing else */
 	delta.v[BUDGET_LLM_CALLS] = 1;
-	delta.v[BUDGET_TOKENS_IN] = (double)reply->tokens_in;
-	delta.v[BUDGET_TOKENS_OUT] = (double)reply->tokens_out;
-	if (priced)
-		delta.v[BUDGET_COST_USD] = price_cost(&price,
-		    (double)reply->tokens_in, (double)reply->tokens_out);
-	else
-		run->budget.cost_unknown = true;
-	end = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:i}",
-	    "span", call->span, "kind", "llm", "name", run->model,
-	    "status", "ok", "latency_ms", (json_int_t)latency,
-	    "tokens_in", (json_int_t)reply->tokens_in,
-	    "tokens_out", (json_int_t)reply->tokens_out,
-	    "stop_reason", reply->stop_reason, "step", run->step + 1);
-	json_object_set_new(end, "cost_usd", priced ?
+	if (!hit) {
+		delta.v[BUDGET_TOKENS_IN] = (double)reply->tokens_in;
+		delta.v[BUDGET_TOKENS_OUT] = (double)reply->tokens_out;
+		if (priced)
+			delta.v[BUDGET_COST_USD] = price_cost(&price,
+			    (double)reply->tokens_in, (double)reply->tokens_out);
+		else
+			run->budget.cost_unknown = true;
+	}
+	end = model_span_end(call, reply, latency, run->step + 1);
+	json_object_set_new(end, "cost_usd", priced || hit ?
 	    json_real(delta.v[BUDGET_COST_USD]) : json_null());
 	engine_emit(e, IPC_EV_SPAN_END, run->id, end);
 	metrics_add(&e->metrics.step_latency_ms, (double)latency);
@@ -458,6 +532,14 @@ engine_call_tool(struct engine *e, struct run *run, const json_t *call)
 		invalid_call(e, run, call_id, name, problem);
 		return;
 	}
+	if (!approved && json_object_get(call, "arguments_error") != NULL) {
+		/* the model sent arguments that are not JSON: it tries again */
+		snprintf(problem, sizeof(problem), "the arguments for %s are not "
+		    "valid JSON: %.200s", def->name, json_string_value(
+		    json_object_get(call, "arguments_error")));
+		invalid_call(e, run, call_id, def->name, problem);
+		return;
+	}
 	if (approved && run->approved_args != NULL)
 		args = run->approved_args;
 	if (!approved) {
@@ -506,10 +588,11 @@ engine_cancel_inflight(struct engine *e, struct run *run, const char *status)
 	if (run->llm != NULL) {
 		struct llm_call *call = run->llm;
 		call->provider->ops->cancel(call->provider, call);
+		engine_stream_end(e, run);
 		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
-		    " s:s, s:I}", "span", call->span, "kind", "llm", "name",
-		    run->model, "status", "cancelled", "latency_ms",
-		    (json_int_t)(mono_ms() - call->started)));
+		    " s:s, s:I, s:s}", "span", call->span, "kind", "llm", "name",
+		    call->model, "status", "cancelled", "latency_ms",
+		    (json_int_t)(mono_ms() - call->started), "reason", status));
 		free(call);
 		run->llm = NULL;
 	}

@@ -108,7 +108,9 @@ check_agent_models(struct engine *e)
 
 	for (size_t i = 0; i < e->agents.n; i++) {
 		struct agent *a = e->agents.items[i];
-		if (engine_check_model(e, a->model, err, sizeof(err)) == 0) {
+		if (engine_check_model(e, a->model, err, sizeof(err)) == 0 &&
+		    (a->route_model == NULL || engine_check_model(e,
+		    a->route_model, err, sizeof(err)) == 0)) {
 			e->agents.items[kept++] = a;
 			continue;
 		}
@@ -164,6 +166,10 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	free(path);
 	path = xasprintf("%s/scenarios", cfg->agents_dir);
 	e->sim = sim_provider_create(e->loop, path, e->load_errors);
+	if ((r = engine_providers_init(e, cfg, err, sizeof(err))) < 0) {
+		log_error("provider configuration rejected: %s", err);
+		goto fail;
+	}
 	check_agent_models(e);
 	free(path);
 	path = cfg->pricing_path ? xstrdup(cfg->pricing_path) :
@@ -258,6 +264,7 @@ engine_destroy(struct engine *e)
 	store_close(e->store);
 	if (e->sim != NULL)
 		e->sim->ops->destroy(e->sim);
+	engine_providers_finish(e);
 	pricing_destroy(e->pricing);
 	agent_set_finish(&e->agents);
 	json_decref(e->load_errors);
@@ -401,6 +408,10 @@ restore_run(struct engine *e, const char *id)
 	run->task = xstrdup(json_string_value(json_object_get(row, "task")));
 	copy_str(run->model, sizeof(run->model),
 	    json_string_value(json_object_get(row, "model")));
+	if (run->agent->route_model != NULL &&
+	    strcmp(run->model, run->agent->model) == 0)
+		copy_str(run->route_model, sizeof(run->route_model),
+		    run->agent->route_model);
 	run->state = state;
 	run->paused_from = state;
 	run->reason = xstrdup(json_string_value(json_object_get(row, "reason")));

@@ -192,6 +192,23 @@ run_due_timers(struct loop *loop)
 	}
 }
 
+/* Finished transfers go back to their owners (http.c). */
+static void
+reap_transfers(struct loop *loop)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(loop->multi, &left)) != NULL) {
+		struct loop_transfer *t = NULL;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		if (t != NULL)
+			t->done(t, (int)msg->data.result);
+	}
+}
+
 int
 loop_run_once(struct loop *loop, int max_wait_ms)
 {
@@ -218,6 +235,7 @@ loop_run_once(struct loop *loop, int max_wait_ms)
 			loop->fds[i].fn(loop->fds[i].fd, loop->fds[i].arg);
 	}
 	curl_multi_perform(loop->multi, &running);
+	reap_transfers(loop);
 	run_due_timers(loop);
 	return 0;
 }

@@ -32,6 +32,13 @@ void loop_destroy(struct loop *loop);
 /* The curl multi handle the loop polls (borrowed, lives as long as loop). */
 void *loop_curl_multi(struct loop *loop);
 
+/* What CURLOPT_PRIVATE of every easy handle on the multi handle points to:
+ * the loop calls done() when curl reports the transfer finished (with the
+ * CURLcode as an int), after which the owner removes the handle. */
+struct loop_transfer {
+	void (*done)(struct loop_transfer *t, int curl_result);
+};
+
 /* Arms (or re-arms) @t to fire @delay_ms from now. */
 void loop_timer_arm(struct loop *loop, struct timer *t, int64_t delay_ms,
     timer_fn *fn, void *arg);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -28,11 +29,27 @@ usage(FILE *f)
 	    "                     $AGENTD_SOCKET_DIR, $XDG_RUNTIME_DIR/agentd,\n"
 	    "                     /tmp/agentd-$UID)\n"
 	    "  --pricing FILE     pricing table (default: AGENTS/pricing.json)\n"
+	    "  --config FILE      provider endpoints and keys (default:\n"
+	    "                     DATA/agentd.conf if it exists; see\n"
+	    "                     docs/providers.md); the environment overrides it\n"
 	    "  --files DIR        jail of the file_read tool (default: DATA/files)\n"
 	    "  --log-level LEVEL  error, warn, info (default) or debug\n"
 	    "  --foreground       stay attached (agentd never daemonizes itself;\n"
 	    "                     accepted for service managers)\n"
 	    "  --version, --help\n");
+}
+
+/* Every HTTP connection is a descriptor: thousands of concurrent runs need
+ * more than the usual soft limit of 1024. */
+static void
+raise_open_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int
@@ -43,6 +60,7 @@ main(int argc, char **argv)
 		{ "agents", required_argument, NULL, 'a' },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "pricing", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "files", required_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'F' },
@@ -53,7 +71,7 @@ main(int argc, char **argv)
 	struct engine_config cfg = { 0 };
 	struct engine *e = NULL;
 	const char *socket_override = NULL;
-	char socket_dir[256];
+	char socket_dir[256], config_path[4096];
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -62,6 +80,7 @@ main(int argc, char **argv)
 		case 'a': cfg.agents_dir = optarg; break;
 		case 's': socket_override = optarg; break;
 		case 'p': cfg.pricing_path = optarg; break;
+		case 'c': cfg.config_path = optarg; break;
 		case 'f': cfg.files_dir = optarg; break;
 		case 'l':
 			if (log_parse_level(optarg, &log_threshold) != 0) {
@@ -87,6 +106,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg.socket_dir = socket_dir;
+	if (cfg.config_path == NULL) {
+		snprintf(config_path, sizeof(config_path), "%s/agentd.conf",
+		    cfg.data_dir);
+		cfg.config_path = config_path;
+		cfg.config_optional = true;
+	}
+	cfg.envp = environ;
+	raise_open_files();
 	/* before any library starts a thread: SIGTERM and SIGINT must only
 	 * ever be read from the engine's signalfd */
 	{

@@ -61,6 +61,10 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 	run->agent = agent_ref(agent);
 	run->task = xstrdup(task);
 	copy_str(run->model, sizeof(run->model), model);
+	/* another model for this run replaces every tier of the agent's */
+	if (agent->route_model != NULL && strcmp(model, agent->model) == 0)
+		copy_str(run->route_model, sizeof(run->route_model),
+		    agent->route_model);
 	run->dry_run = dry_run;
 	run->state = RUN_QUEUED;
 	run->paused_from = RUN_QUEUED;
@@ -138,7 +142,14 @@ engine_pause(struct engine *e, struct run *run, uint32_t uid, char *err,
 		return -IPC_E_CONFLICT;
 	}
 	snprintf(reason, sizeof(reason), "paused by uid %u", uid);
-	if (run->llm != NULL || run->tool != NULL) {
+	if (run->llm != NULL) {
+		/* a model call is only a question: stop it now and ask again
+		 * on resume (a tool call may have side effects: it finishes) */
+		engine_cancel_inflight(e, run, "paused");
+		engine_enter_pause(e, run, reason);
+		return 0;
+	}
+	if (run->tool != NULL) {
 		/* the call in flight finishes; the run holds before the next */
 		run->pause_requested = true;
 		engine_mark_dirty(e, run);

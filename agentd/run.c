@@ -55,6 +55,7 @@ static const char *const wait_names[RUN_WAIT__COUNT] = {
 	[RUN_WAIT_OPERATOR] = "operator",
 	[RUN_WAIT_PAUSE] = "pause",
 	[RUN_WAIT_BACKOFF] = "backoff",
+	[RUN_WAIT_RATE_LIMIT] = "rate_limit",
 };
 
 static const char *const phase_names[] = {
@@ -140,5 +141,6 @@ run_destroy(struct run *run)
 	free(run->task);
 	free(run->reason);
 	free(run->output);
+	free(run->streamed);
 	free(run);
 }

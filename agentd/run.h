@@ -42,6 +42,7 @@ enum run_wait {
 	RUN_WAIT_OPERATOR,	/* an escalation is pending */
 	RUN_WAIT_PAUSE,		/* paused by an operator */
 	RUN_WAIT_BACKOFF,	/* waiting to retry */
+	RUN_WAIT_RATE_LIMIT,	/* a model call queued for the endpoint's rate limit */
 	RUN_WAIT__COUNT
 };
 
@@ -58,6 +59,7 @@ struct run {
 	struct agent *agent;		/* reference held (agent_unref) */
 	char *task;			/* the operator's task text */
 	char model[96];			/* provider:name actually used */
+	char route_model[96];		/* cheap model of routing steps, or "" */
 	bool dry_run;			/* side-effecting tools are not run */
 	char parent[24];		/* parent run id or "" */
 
@@ -90,6 +92,11 @@ struct run {
 	bool pause_requested;		/* pause when the call in flight returns */
 
 	struct llm_call *llm;		/* in flight or NULL */
+	char *streamed;			/* text streamed and not yet published */
+	size_t streamed_len;
+	size_t streamed_total;		/* bytes streamed by the call in flight */
+	bool in_streaming;		/* on the engine's streaming list */
+	struct run *prev_streaming, *next_streaming;
 	struct tool_call *tool;		/* in flight or NULL */
 	struct timer step_timer;	/* next step / backoff */
 	struct timer wall_timer;	/* next wall-time budget mark */

@@ -16,7 +16,7 @@
 #include "store.h"
 #include "util.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema */
@@ -97,6 +97,12 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  rating TEXT NOT NULL,"
 	"  note TEXT);"
 	"CREATE INDEX feedback_run ON feedback(run);",
+	/* 4: the optional LLM response cache (off unless AGENTD_CACHE_TTL_S) */
+	"CREATE TABLE llm_cache("
+	"  key TEXT PRIMARY KEY,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  request TEXT NOT NULL,"
+	"  reply TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 enum stmt {
@@ -107,6 +113,7 @@ enum stmt {
 	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL, S_ESC_GET,
 	S_COUNT_EVENTS, S_SPEND_SINCE, S_PUT_REQUEST, S_GET_REQUEST,
 	S_TRIM_REQUESTS, S_RATE_RUN, S_PUT_FEEDBACK,
+	S_CACHE_GET, S_CACHE_PUT, S_CACHE_TRIM,
 	S__COUNT
 };
 
@@ -118,6 +125,11 @@ enum stmt {
 	"'awaiting_human','paused')"
 
 static const char *const sql[S__COUNT] = {
+	[S_CACHE_GET] = "SELECT reply FROM llm_cache WHERE key = ? AND "
+	    "request = ? AND ts_ms >= ?",
+	[S_CACHE_PUT] = "INSERT OR REPLACE INTO llm_cache(key, ts_ms, request, "
+	    "reply) VALUES (?, ?, ?, ?)",
+	[S_CACHE_TRIM] = "DELETE FROM llm_cache WHERE ts_ms < ?",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -942,6 +954,44 @@ store_put_request(struct store *st, uint32_t uid, int64_t id, const char *type,
 	sqlite3_bind_int64(stmt, 4, ts);
 	bind_text(stmt, 5, reply);
 	return step_done(st, stmt, "write request reply");
+}
+
+char *
+store_cache_get(struct store *st, const char *key, const char *request,
+    int64_t since_ms)
+{
+	sqlite3_stmt *stmt = prepare(st, S_CACHE_GET);
+	char *reply = NULL;
+
+	bind_text(stmt, 1, key);
+	bind_text(stmt, 2, request);
+	sqlite3_bind_int64(stmt, 3, since_ms);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		reply = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return reply;
+}
+
+int
+store_cache_put(struct store *st, const char *key, const char *request,
+    int64_t ts, const char *reply)
+{
+	sqlite3_stmt *stmt = prepare(st, S_CACHE_PUT);
+
+	bind_text(stmt, 1, key);
+	sqlite3_bind_int64(stmt, 2, ts);
+	bind_text(stmt, 3, request);
+	bind_text(stmt, 4, reply);
+	return step_done(st, stmt, "write llm cache entry");
+}
+
+int
+store_cache_trim(struct store *st, int64_t before_ms)
+{
+	sqlite3_stmt *stmt = prepare(st, S_CACHE_TRIM);
+
+	sqlite3_bind_int64(stmt, 1, before_ms);
+	return step_done(st, stmt, "trim llm cache");
 }
 
 char *

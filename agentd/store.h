@@ -83,6 +83,16 @@ char *store_get_request(struct store *st, uint32_t uid, int64_t id,
     const char *type);
 int store_trim_requests(struct store *st, int64_t before_ms);
 
+/* The LLM response cache. A new string: the reply stored for @key when
+ * its request text is exactly @request and it was stored at or after
+ * @since_ms, else NULL. */
+char *store_cache_get(struct store *st, const char *key, const char *request,
+    int64_t since_ms);
+/* Writes (inside the batch when one is open). */
+int store_cache_put(struct store *st, const char *key, const char *request,
+    int64_t ts, const char *reply);
+int store_cache_trim(struct store *st, int64_t before_ms);
+
 /* Records an operator's rating of a run (inside the batch). */
 int store_rate_run(struct store *st, const char *run, const char *rating,
     const char *note, uint32_t uid, int64_t ts);

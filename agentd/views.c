@@ -201,7 +201,7 @@ engine_health(struct engine *e)
 	for (size_t i = 0; i < e->n_escs; i++)
 		pending += e->escs[i]->state == ESC_PENDING;
 	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:I,"
-	    " s:I, s:I, s:f, s:I, s:o, s:o}",
+	    " s:I, s:I, s:f, s:I, s:o, s:o, s:o}",
 	    "version", AGENTD_VERSION_STRING,
 	    "started_ms", (json_int_t)e->started_ms,
 	    "uptime_ms", (json_int_t)(now - e->started_ms),
@@ -216,5 +216,6 @@ engine_health(struct engine *e)
 	    "spend_today_usd", spend,
 	    "requests", (json_int_t)e->stats.requests,
 	    "load_errors", json_incref(e->load_errors),
-	    "metrics", metrics_to_json(&e->metrics));
+	    "metrics", metrics_to_json(&e->metrics),
+	    "providers", engine_providers_health(e));
 }

@@ -468,6 +468,7 @@ ipc_event_from_json(json_t *obj, struct ipc_event *out,
 	}
 	ev.seq = json_integer_value(seq);
 	ev.ts = json_integer_value(ts);
+	ev.ephemeral = json_is_true(json_object_get(obj, "ephemeral"));
 	snprintf(ev.type_name, sizeof(ev.type_name), "%s", json_string_value(type));
 	ev.type = ipc_event_from_name(ev.type_name);
 	if (json_is_string(run))

@@ -126,6 +126,9 @@ struct ipc_event {
 	char type_name[48];		/* wire type, always set */
 	char run[32];			/* run id or "" */
 	struct json_t *body;		/* the whole event object (owned) */
+	bool ephemeral;			/* live only, never stored (llm.delta): its
+					 * seq is that of the last stored event
+					 * before it, so it is not a gap */
 };
 
 void ipc_event_finish(struct ipc_event *ev);

@@ -7,6 +7,8 @@
 #ifndef AGENTD_PROVIDER_H
 #define AGENTD_PROVIDER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "loop.h"
@@ -29,7 +31,12 @@ struct llm_request {
 struct llm_reply {
 	char *text;			/* owned or NULL */
 	struct json_t *tool_calls;	/* owned array or NULL */
-	int64_t tokens_in, tokens_out;
+	int64_t tokens_in, tokens_out;	/* as the provider reported them */
+	int64_t cache_read;		/* prompt tokens read from the provider's
+					 * prompt cache; -1: not reported */
+	int64_t cache_write;		/* prompt tokens written to it; -1: same */
+	bool usage_estimated;		/* no usage was reported: tokens are our
+					 * estimate (4 characters a token) */
 	char stop_reason[32];		/* "end_turn", "tool_use", … */
 };
 
@@ -40,14 +47,39 @@ void llm_reply_finish(struct llm_reply *reply);
 typedef void llm_done_fn(struct llm_call *call, int status,
     struct llm_reply *reply, const char *error);
 
+/* What a call is waiting on before (or between) its HTTP attempts. */
+enum llm_wait {
+	LLM_WAIT_NONE,			/* in flight */
+	LLM_WAIT_RATE_LIMIT,		/* queued for the endpoint's rate limit */
+	LLM_WAIT_RETRY,			/* backing off before the next attempt */
+};
+
+/* Streamed answer text as it arrives (borrowed for the call). */
+typedef void llm_delta_fn(struct llm_call *call, const char *text, size_t len);
+/* The call started waiting (@what), for @delay_ms if known (-1: unknown),
+ * because of @why (e.g. "HTTP 429: rate limited"); LLM_WAIT_NONE when an
+ * attempt goes out. @attempt counts from 1. */
+typedef void llm_wait_fn(struct llm_call *call, enum llm_wait what,
+    int attempt, int64_t delay_ms, const char *why);
+
 struct llm_call {
 	struct provider *provider;
 	void *owner;			/* the engine's run */
 	llm_done_fn *done;
+	llm_delta_fn *delta;		/* may be NULL */
+	llm_wait_fn *wait;		/* may be NULL */
+	int64_t tokens_estimate;	/* the engine's estimate of tokens in */
+	int64_t timeout_ms;		/* per attempt; 0: the endpoint's */
 	struct timer timer;		/* for the provider's use */
 	void *impl;			/* for the provider's use */
 	int64_t started;		/* mono ms */
 	char span[24];			/* the engine's span id */
+	char model[96];			/* the engine's "provider:model" */
+	const char *tier;		/* the engine's: "routing", "reasoning" or NULL */
+	/* set by the provider before done(): */
+	int attempts;			/* HTTP attempts made (0 for sim, cache) */
+	const char *cache;		/* "hit", "miss" or NULL (no cache) */
+	bool streamed;			/* the answer came as a stream */
 };
 
 struct provider_ops {
@@ -81,6 +113,35 @@ int64_t provider_estimate_tokens(const struct json_t *messages,
  */
 struct provider *sim_provider_create(struct loop *loop, const char *dir,
     struct json_t *errors);
+
+/* What remote providers need from the engine. */
+struct provider_host {
+	void *arg;
+	/* An endpoint's circuit breaker changed state (@why: the last error). */
+	void (*breaker_changed)(void *arg, const char *endpoint, int from, int to,
+	    const char *why);
+	/* The response cache; both NULL when it is off. cache_get returns the
+	 * stored reply (JSON text, owned) for @key if its request text equals
+	 * @request and it is fresh, else NULL. */
+	char *(*cache_get)(void *arg, const char *key, const char *request);
+	void (*cache_put)(void *arg, const char *key, const char *request,
+	    const char *reply);
+};
+
+struct endpoint_config;
+struct http_client;
+
+/*
+ * A provider that speaks to one HTTP endpoint (OpenAI-compatible or
+ * Anthropic, after cfg->format) through @http: rate limits, retries with
+ * backoff, a circuit breaker, streaming, the response cache. Borrows @cfg,
+ * @http and @host for its whole life.
+ */
+struct provider *remote_provider_create(struct loop *loop,
+    struct http_client *http, struct endpoint_config *cfg,
+    const struct provider_host *host);
+/* The endpoint's state for health: a new reference. */
+struct json_t *remote_provider_health(struct provider *p);
 
 /* Checks a scenario object as the sim provider would load it. */
 int sim_scenario_validate(const struct json_t *root, const char *file,

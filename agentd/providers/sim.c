@@ -310,6 +310,7 @@ sim_start(struct provider *p, struct llm_call *call,
 	if (s == NULL || (t = pick_turn(s, req)) == NULL)
 		return -ENOENT;
 	pending = xcalloc(1, sizeof(*pending));
+	pending->reply.cache_read = pending->reply.cache_write = -1;
 	pending->reply.text = t->text != NULL ? xstrdup(t->text) : NULL;
 	if (t->tool_calls != NULL) {
 		calls = json_array();

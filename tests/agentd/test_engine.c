@@ -359,7 +359,7 @@ kill_aborts_pending_model_call(void)
 }
 
 static void
-pause_holds_before_next_step(void)
+pause_stops_model_call_at_once(void)
 {
 	struct fixture fx;
 	char run[32];
@@ -372,10 +372,13 @@ pause_holds_before_next_step(void)
 	reply = fx_call(&fx, "runs.pause", json_pack("{s:s}", "run", run));
 	ok(fx_body(reply) != NULL);
 	json_decref(reply);
-	/* the model call in flight completes, then the run holds */
-	ok(fx_wait_state(&fx, run, "paused", 2000));
+	/* the model call in flight is stopped at once (it is only a question;
+	 * it is asked again on resume) and the run holds */
+	is_str(fx_state(&fx, run), "paused");
 	d = fx_run(&fx, run);
-	is_int(json_integer_value(json_object_get(d, "step")), 1);
+	is_int(json_integer_value(json_object_get(d, "step")), 0);
+	is_str(json_string_value(json_object_get(json_array_get(json_object_get(d,
+	    "spans"), 0), "status")), "cancelled");
 	is_str(json_string_value(json_object_get(json_object_get(d, "waiting"),
 	    "on")), "pause");
 	json_decref(d);
@@ -927,7 +930,7 @@ rate_finished_runs(void)
 	X(escalation_approved_with_edited_args) \
 	X(escalation_deadline_times_out) \
 	X(kill_aborts_pending_model_call) \
-	X(pause_holds_before_next_step) \
+	X(pause_stops_model_call_at_once) \
 	X(killswitch_kills_all_and_refuses_new) \
 	X(wall_budget_interrupts_tool) \
 	X(dry_run_skips_side_effects) \

@@ -1,0 +1,238 @@
+/*
+ * The engine's model providers: which provider serves "provider:model",
+ * the remote endpoints and their HTTP client, circuit-breaker events, the
+ * response cache in the database, and streamed answer text published live
+ * (llm.delta, at most 10 times a second per run, never stored).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "engine_impl.h"
+#include "http.h"
+#include "log.h"
+#include "providers/breaker.h"
+#include "providers/provider.h"
+#include "store.h"
+#include "util.h"
+
+#define STREAM_PUBLISH_MS	100
+#define STREAM_TEXT_MAX		(64 * 1024)	/* per llm.delta event */
+
+/* ---- provider host callbacks -------------------------------------------- */
+
+static void
+breaker_changed(void *arg, const char *endpoint, int from, int to,
+    const char *why)
+{
+	struct engine *e = arg;
+
+	log_warn("%s: circuit breaker %s -> %s%s%s", endpoint,
+	    breaker_state_name((enum breaker_state)from),
+	    breaker_state_name((enum breaker_state)to), why ? ": " : "",
+	    why ? why : "");
+	engine_emit(e, IPC_EV_PROVIDER_BREAKER, NULL, json_pack("{s:s, s:s, s:s,"
+	    " s:s?}", "endpoint", endpoint,
+	    "from", breaker_state_name((enum breaker_state)from),
+	    "to", breaker_state_name((enum breaker_state)to), "reason", why));
+}
+
+static char *
+cache_get(void *arg, const char *key, const char *request)
+{
+	struct engine *e = arg;
+
+	return store_cache_get(e->store, key, request,
+	    now_ms() - e->endpoints.cache_ttl_s * 1000);
+}
+
+static void
+cache_put(void *arg, const char *key, const char *request, const char *reply)
+{
+	struct engine *e = arg;
+
+	/* into the batch: committed with the events of the same moment */
+	if (store_begin(e->store) == 0)
+		store_cache_put(e->store, key, request, now_ms(), reply);
+}
+
+/* ---- setup ------------------------------------------------------------------ */
+
+int
+engine_providers_init(struct engine *e, const struct engine_config *cfg,
+    char *err, size_t errlen)
+{
+	struct provider_host host = { .arg = e, .breaker_changed = breaker_changed };
+	long max_conns = 0;
+	int r;
+
+	if ((r = endpoints_load(cfg->config_path, cfg->config_optional,
+	    cfg->envp, &e->endpoints, err, errlen)) != 0)
+		return r;
+	if (e->endpoints.cache_ttl_s > 0) {
+		host.cache_get = cache_get;
+		host.cache_put = cache_put;
+		store_cache_trim(e->store, now_ms() -
+		    e->endpoints.cache_ttl_s * 1000);
+	}
+	for (size_t i = 0; i < e->endpoints.n; i++)
+		max_conns = MAX(max_conns, e->endpoints.items[i].max_connections);
+	e->http = http_client_create(e->loop, max_conns);
+	for (size_t i = 0; i < e->endpoints.n; i++) {
+		struct endpoint_config *c = &e->endpoints.items[i];
+		if ((e->remote[i] = remote_provider_create(e->loop, e->http, c,
+		    &host)) == NULL) {
+			snprintf(err, errlen, "endpoint %s: cannot set up (format %s)",
+			    c->name, c->format);
+			return -EINVAL;
+		}
+		log_info("provider %s: %s (%s format), key %s%s", c->name,
+		    c->base_url, c->format, c->key ? "from " : "not set",
+		    c->key ? c->key_source : "");
+	}
+	if (e->endpoints.cache_ttl_s > 0)
+		log_info("response cache on: entries live %lld s",
+		    (long long)e->endpoints.cache_ttl_s);
+	return 0;
+}
+
+void
+engine_providers_finish(struct engine *e)
+{
+	for (size_t i = 0; i < ENDPOINTS_MAX; i++) {
+		if (e->remote[i] != NULL)
+			e->remote[i]->ops->destroy(e->remote[i]);
+		e->remote[i] = NULL;
+	}
+	http_client_destroy(e->http);
+	e->http = NULL;
+	endpoints_finish(&e->endpoints);
+	if (e->loop != NULL)
+		loop_timer_cancel(e->loop, &e->stream_timer);
+}
+
+struct provider *
+engine_provider_for(struct engine *e, const char *model, const char **name)
+{
+	const char *colon = strchr(model, ':');
+	size_t n;
+
+	if (colon == NULL)
+		return NULL;
+	*name = colon + 1;
+	n = (size_t)(colon - model);
+	if (n == 3 && strncmp(model, "sim", 3) == 0)
+		return e->sim;
+	for (size_t i = 0; i < e->endpoints.n; i++) {
+		const char *ep = e->endpoints.items[i].name;
+		if (strlen(ep) == n && strncmp(model, ep, n) == 0)
+			return e->remote[i];
+	}
+	return NULL;
+}
+
+/* "sim, openai, anthropic" */
+void
+engine_provider_names(struct engine *e, char *out, size_t outlen)
+{
+	size_t used = (size_t)snprintf(out, outlen, "sim");
+
+	for (size_t i = 0; i < e->endpoints.n && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used, ", %s",
+		    e->endpoints.items[i].name);
+}
+
+json_t *
+engine_providers_health(struct engine *e)
+{
+	json_t *list = json_array();
+
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "name", "sim",
+	    "format", "sim", "breaker", "closed"));
+	for (size_t i = 0; i < e->endpoints.n; i++)
+		json_array_append_new(list, remote_provider_health(e->remote[i]));
+	return list;
+}
+
+/* ---- streamed text ---------------------------------------------------------- */
+
+static void
+unlist(struct engine *e, struct run *run)
+{
+	if (!run->in_streaming)
+		return;
+	if (run->prev_streaming != NULL)
+		run->prev_streaming->next_streaming = run->next_streaming;
+	else
+		e->streaming = run->next_streaming;
+	if (run->next_streaming != NULL)
+		run->next_streaming->prev_streaming = run->prev_streaming;
+	run->prev_streaming = run->next_streaming = NULL;
+	run->in_streaming = false;
+}
+
+static void
+publish_streamed(struct timer *t, void *arg)
+{
+	struct engine *e = arg;
+	struct run *run;
+
+	(void)t;
+	while ((run = e->streaming) != NULL) {
+		json_t *body;
+		unlist(e, run);
+		if (run->streamed_len == 0 || run->llm == NULL)
+			continue;
+		body = json_pack("{s:s, s:s%, s:I}", "span", run->llm->span,
+		    "text", run->streamed, run->streamed_len,
+		    "total_bytes", (json_int_t)run->streamed_total);
+		if (body != NULL)
+			engine_publish_ephemeral(e, IPC_EV_LLM_DELTA, run->id, body);
+		run->streamed_len = 0;
+	}
+}
+
+void
+engine_stream_add(struct engine *e, struct run *run, const char *text,
+    size_t len)
+{
+	size_t room = STREAM_TEXT_MAX - run->streamed_len;
+
+	run->streamed_total += len;
+	if (len > room) {
+		/* not in the middle of a character */
+		len = room;
+		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+			len--;
+	}
+	if (len > 0) {
+		run->streamed = xrealloc(run->streamed, run->streamed_len + len + 1);
+		memcpy(run->streamed + run->streamed_len, text, len);
+		run->streamed_len += len;
+		run->streamed[run->streamed_len] = '\0';
+	}
+	if (!run->in_streaming) {
+		run->in_streaming = true;
+		run->prev_streaming = NULL;
+		run->next_streaming = e->streaming;
+		if (e->streaming != NULL)
+			e->streaming->prev_streaming = run;
+		e->streaming = run;
+	}
+	if (!loop_timer_armed(&e->stream_timer))
+		loop_timer_arm(e->loop, &e->stream_timer, STREAM_PUBLISH_MS,
+		    publish_streamed, e);
+}
+
+void
+engine_stream_end(struct engine *e, struct run *run)
+{
+	unlist(e, run);
+	free(run->streamed);
+	run->streamed = NULL;
+	run->streamed_len = 0;
+	run->streamed_total = 0;
+}

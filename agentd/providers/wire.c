@@ -1,0 +1,534 @@
+/*
+ * What both wire formats share: the format table, tool-call arguments,
+ * strict member access with error paths, clean error text, and the
+ * accumulator that becomes an llm_reply.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "providers/wire_impl.h"
+#include "util.h"
+
+const struct wire_ops *
+wire_find(const char *name)
+{
+	static const struct wire_ops *const all[] = {
+		&wire_openai, &wire_anthropic,
+	};
+
+	for (size_t i = 0; name != NULL && i < ARRAY_LEN(all); i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}
+
+/* Length of the valid UTF-8 sequence at @s (@n bytes left), 0 if none. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t need;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		need = 3;
+		if (c == 0xE0)
+			lo = 0xA0;		/* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;		/* surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 4;
+		if (c == 0xF0)
+			lo = 0x90;		/* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;		/* past U+10FFFF */
+	} else
+		return 0;
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < need; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return need;
+}
+
+void
+wire_clean(char *out, size_t outlen, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0, i = 0, k;
+
+	if (outlen == 0)
+		return;
+	while (i < n) {
+		k = utf8_len(u + i, n - i);
+		if (k == 0 || k == 1) {
+			if (o + 1 > outlen - 1)
+				break;
+			if (k == 0)
+				out[o++] = '?';
+			else if (u[i] < 0x20 || u[i] == 0x7F)
+				out[o++] = ' ';
+			else
+				out[o++] = (char)u[i];
+			i++;
+			continue;
+		}
+		if (o + k > outlen - 1)
+			break;
+		memcpy(out + o, s + i, k);
+		o += k;
+		i += k;
+	}
+	out[o] = '\0';
+}
+
+void
+wire_err(char *err, size_t errlen, const char *format, ...)
+{
+	va_list ap;
+	size_t len, i;
+	int n;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, format);
+	n = vsnprintf(err, errlen, format, ap);
+	va_end(ap);
+	if (n < 0) {
+		err[0] = '\0';
+		return;
+	}
+	if ((size_t)n < errlen)
+		return;
+	/* cut: drop a multi-byte sequence the cut left incomplete */
+	len = strlen(err);
+	for (i = len; i > 0 && len - i < 4; i--) {
+		unsigned char c = (unsigned char)err[i - 1];
+
+		if ((c & 0xC0) == 0x80)
+			continue;		/* a continuation byte */
+		if (c >= 0xC0 && utf8_len((const unsigned char *)err + i - 1,
+		    len - i + 1) == 0)
+			err[i - 1] = '\0';
+		break;
+	}
+}
+
+static const char *
+type_name(json_type type)
+{
+	switch (type) {
+	case JSON_STRING:	return "a string";
+	case JSON_OBJECT:	return "an object";
+	case JSON_ARRAY:	return "an array";
+	case JSON_INTEGER:	return "an integer";
+	case JSON_TRUE:		return "a boolean";
+	default:		return "of the expected type";
+	}
+}
+
+int
+wire_get(const json_t *obj, const char *path, const char *key,
+    json_type type, bool required, json_t **out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *dot = path[0] != '\0' ? "." : "";
+	bool ok;
+
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			wire_err(err, errlen, "%s%s%s: missing", path, dot, key);
+			return -EPROTO;
+		}
+		*out = NULL;
+		return 0;
+	}
+	ok = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
+	if (!ok) {
+		wire_err(err, errlen, "%s%s%s: not %s", path, dot, key,
+		    type_name(type));
+		return -EPROTO;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+wire_get_count(const json_t *obj, const char *path, const char *key,
+    int64_t *out, bool *seen, char *err, size_t errlen)
+{
+	json_t *v;
+	int r;
+
+	if ((r = wire_get(obj, path, key, JSON_INTEGER, false, &v, err,
+	    errlen)) != 0)
+		return r;
+	if (v == NULL)
+		return 0;
+	if (json_integer_value(v) < 0) {
+		wire_err(err, errlen, "%s%s%s: negative", path,
+		    path[0] != '\0' ? "." : "", key);
+		return -EPROTO;
+	}
+	*out = json_integer_value(v);
+	if (seen != NULL)
+		*seen = true;
+	return 0;
+}
+
+json_t *
+wire_load(const char *body, size_t len, const char *what, char *err,
+    size_t errlen)
+{
+	json_error_t je;
+	char text[sizeof je.text];
+	json_t *root;
+
+	if (len > WIRE_MAX_BODY) {
+		wire_err(err, errlen, "%s: larger than %zu MiB", what,
+		    WIRE_MAX_BODY >> 20);
+		return NULL;
+	}
+	if ((root = json_loadb(body, len, WIRE_JSON_FLAGS, &je)) == NULL) {
+		wire_clean(text, sizeof text, je.text, strlen(je.text));
+		wire_err(err, errlen, "%s: invalid JSON: %s (at byte %d)",
+		    what, text, je.position);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		wire_err(err, errlen, "%s: not a JSON object", what);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+const char *
+wire_str(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s != NULL ? s : "";
+}
+
+json_t *
+wire_content_string(const json_t *c)
+{
+	char *s;
+	json_t *v;
+
+	if (json_is_string(c))
+		return json_deep_copy(c);
+	if (c == NULL || json_is_null(c))
+		return json_string("");
+	s = json_dumps(c, JSON_COMPACT | JSON_ENCODE_ANY);
+	v = json_string(s != NULL ? s : "");
+	free(s);
+	return v;
+}
+
+bool
+wire_retryable(const char *s)
+{
+	return s != NULL && (strstr(s, "server_error") != NULL ||
+	    strstr(s, "rate_limit") != NULL ||
+	    strstr(s, "overloaded") != NULL || strcmp(s, "api_error") == 0);
+}
+
+void
+wire_error_message(const char *body, size_t len, char *out, size_t outlen)
+{
+	const json_t *e, *msg = NULL;
+	json_t *root = NULL;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	if (body == NULL)
+		return;
+	if (len <= WIRE_MAX_BODY)
+		root = json_loadb(body, len, 0, NULL);
+	if (json_is_object(root)) {
+		e = json_object_get(root, "error");
+		if (json_is_object(e))
+			msg = json_object_get(e, "message");
+		else if (json_is_string(e))
+			msg = e;
+		if (!json_is_string(msg))
+			msg = json_object_get(root, "message");
+		if (!json_is_string(msg))
+			msg = json_object_get(root, "detail");
+	}
+	if (json_is_string(msg))
+		wire_clean(out, outlen, json_string_value(msg),
+		    json_string_length(msg));
+	else
+		wire_clean(out, MIN(outlen, 201), body, MIN(len, 200));
+	json_decref(root);
+}
+
+void
+wire_stop_reason(char *out, size_t outlen, const char *s, size_t n)
+{
+	static const struct { const char *from, *to; } map[] = {
+		{ "stop", "end_turn" },
+		{ "tool_calls", "tool_use" },
+		{ "function_call", "tool_use" },
+		{ "length", "max_tokens" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(map); i++)
+		if (strlen(map[i].from) == n && memcmp(map[i].from, s, n) == 0) {
+			copy_str(out, outlen, map[i].to);
+			return;
+		}
+	wire_clean(out, outlen, s, n);
+}
+
+/* Appends to @b; the callers check the bounds. */
+static void
+buf_add(struct wire_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->p = xrealloc(b->p, cap);
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+wire_acc_init(struct wire_acc *acc)
+{
+	*acc = (struct wire_acc){ .cache_read = -1, .cache_write = -1 };
+}
+
+void
+wire_acc_finish(struct wire_acc *acc)
+{
+	if (acc == NULL)
+		return;
+	free(acc->text.p);
+	for (size_t i = 0; i < acc->n_calls; i++) {
+		free(acc->calls[i].id);
+		free(acc->calls[i].name);
+		free(acc->calls[i].args.p);
+		json_decref(acc->calls[i].input);
+	}
+	free(acc->calls);
+	wire_acc_init(acc);
+}
+
+int
+wire_acc_text(struct wire_acc *acc, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	if (n > WIRE_MAX_TEXT - acc->text.len) {
+		wire_err(err, errlen, "the answer is longer than %zu MiB",
+		    WIRE_MAX_TEXT >> 20);
+		return -EPROTO;
+	}
+	buf_add(&acc->text, s, n);
+	return 0;
+}
+
+struct wire_call *
+wire_acc_call(struct wire_acc *acc, long key, bool create, char *err,
+    size_t errlen)
+{
+	struct wire_call *c;
+
+	for (size_t i = 0; i < acc->n_calls; i++)
+		if (acc->calls[i].key == key)
+			return &acc->calls[i];
+	if (!create) {
+		wire_err(err, errlen, "no tool call %ld", key);
+		return NULL;
+	}
+	if (acc->n_calls == WIRE_MAX_CALLS) {
+		wire_err(err, errlen, "more than %d tool calls", WIRE_MAX_CALLS);
+		return NULL;
+	}
+	if (acc->n_calls == acc->cap_calls) {
+		acc->cap_calls = acc->cap_calls ? acc->cap_calls * 2 : 4;
+		acc->calls = xrealloc(acc->calls,
+		    acc->cap_calls * sizeof(*acc->calls));
+	}
+	c = &acc->calls[acc->n_calls++];
+	*c = (struct wire_call){ .key = key };
+	return c;
+}
+
+int
+wire_acc_args(struct wire_acc *acc, struct wire_call *call, const char *s,
+    size_t n, char *err, size_t errlen)
+{
+	if (n > WIRE_MAX_TEXT - acc->args_total) {
+		wire_err(err, errlen, "tool arguments are longer than %zu MiB",
+		    WIRE_MAX_TEXT >> 20);
+		return -EPROTO;
+	}
+	buf_add(&call->args, s, n);
+	acc->args_total += n;
+	return 0;
+}
+
+void
+wire_call_set(char **field, const char *s, size_t n)
+{
+	if (*field != NULL && (*field)[0] != '\0')
+		return;
+	free(*field);
+	*field = xstrndup(s, n);
+}
+
+void
+wire_set_arguments(json_t *call, const char *text, size_t len)
+{
+	json_error_t je;
+	char msg[sizeof je.text + 64], clean[sizeof je.text];
+	json_t *v = NULL, *raw;
+	size_t i;
+
+	json_object_del(call, "arguments");
+	json_object_del(call, "arguments_raw");
+	json_object_del(call, "arguments_error");
+	for (i = 0; i < len && strchr(" \t\r\n", text[i]) != NULL &&
+	    text[i] != '\0'; i++)
+		;
+	if (i == len) {
+		/* some servers send "" for a tool without parameters */
+		json_object_set_new(call, "arguments", json_object());
+		return;
+	}
+	if ((v = json_loadb(text, len, JSON_DECODE_ANY, &je)) == NULL) {
+		wire_clean(clean, sizeof clean, je.text, strlen(je.text));
+		snprintf(msg, sizeof msg,
+		    "arguments are not valid JSON: %s (at byte %d)", clean,
+		    je.position);
+	} else if (!json_is_object(v)) {
+		copy_str(msg, sizeof msg, "arguments are not a JSON object");
+	} else {
+		json_object_set_new(call, "arguments", v);
+		return;
+	}
+	json_decref(v);
+	if ((raw = json_stringn(text, len)) == NULL) {
+		/* not UTF-8: keep what can be kept */
+		char *s = xmalloc(len + 1);
+
+		wire_clean(s, len + 1, text, len);
+		raw = json_string(s);
+		free(s);
+	}
+	json_object_set_new(call, "arguments_raw", raw);
+	json_object_set_new(call, "arguments_error", json_string(msg));
+}
+
+/* True when some call of @acc already has the id @id. */
+static bool
+id_taken(const struct wire_acc *acc, const char *id)
+{
+	for (size_t i = 0; i < acc->n_calls; i++)
+		if (acc->calls[i].id != NULL && strcmp(acc->calls[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+int
+wire_acc_reply(struct wire_acc *acc, struct llm_reply *out, char *err,
+    size_t errlen)
+{
+	struct llm_reply reply = { 0 };
+	json_t *calls = NULL, *call;
+	unsigned next = 1;
+	char id[32];
+	int r;
+
+	for (size_t i = 0; i < acc->n_calls; i++) {
+		struct wire_call *c = &acc->calls[i];
+
+		if (c->name == NULL || c->name[0] == '\0') {
+			wire_err(err, errlen, "tool call %zu has no name", i);
+			r = -EPROTO;
+			goto out;
+		}
+		if (c->id == NULL || c->id[0] == '\0') {
+			do
+				snprintf(id, sizeof id, "call_%u", next++);
+			while (id_taken(acc, id));
+			free(c->id);
+			c->id = xstrdup(id);
+		}
+		if (calls == NULL)
+			calls = json_array();
+		call = json_object();
+		json_object_set_new(call, "id", json_string(c->id));
+		json_object_set_new(call, "name", json_string(c->name));
+		if (c->args.len == 0 && c->input != NULL)
+			json_object_set(call, "arguments", c->input);
+		else
+			wire_set_arguments(call, c->args.p ? c->args.p : "",
+			    c->args.len);
+		json_array_append_new(calls, call);
+	}
+	if (acc->text.len > 0) {
+		reply.text = acc->text.p;
+		acc->text = (struct wire_buf){ 0 };
+	}
+	reply.tool_calls = calls;
+	calls = NULL;
+	if (acc->stop_reason[0] != '\0')
+		copy_str(reply.stop_reason, sizeof reply.stop_reason,
+		    acc->stop_reason);
+	else
+		copy_str(reply.stop_reason, sizeof reply.stop_reason,
+		    acc->n_calls > 0 ? "tool_use" : "end_turn");
+	reply.cache_read = acc->cache_read;
+	reply.cache_write = acc->cache_write;
+	if (acc->usage) {
+		reply.tokens_in = acc->tokens_in;
+		reply.tokens_out = acc->tokens_out;
+	} else {
+		reply.usage_estimated = true;
+		reply.tokens_out = (int64_t)(reply.text ? strlen(reply.text) / 4
+		    : 0) + 20 * (int64_t)acc->n_calls;
+	}
+	*out = reply;
+	r = 0;
+out:
+	json_decref(calls);
+	wire_acc_finish(acc);
+	return r;
+}
+
+struct wire_stream *
+wire_stream_new(void)
+{
+	struct wire_stream *s = xcalloc(1, sizeof(*s));
+
+	wire_acc_init(&s->acc);
+	return s;
+}
+
+void
+wire_stream_free(struct wire_stream *s)
+{
+	if (s == NULL)
+		return;
+	wire_acc_finish(&s->acc);
+	free(s);
+}

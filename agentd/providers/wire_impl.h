@@ -1,0 +1,125 @@
+/*
+ * What wire.c shares with wire_openai.c and wire_anthropic.c: strict JSON
+ * member access with error paths, bounded text, and an accumulator that a
+ * parsed response or a stream fills and that becomes the llm_reply.
+ * Private to the three wire files.
+ */
+#ifndef AGENTD_WIRE_IMPL_H
+#define AGENTD_WIRE_IMPL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "providers/wire.h"
+
+#define WIRE_MAX_TEXT	((size_t)8 << 20)	/* answer text, and all tool
+						 * arguments together */
+#define WIRE_MAX_BODY	((size_t)32 << 20)	/* a whole response body */
+#define WIRE_MAX_CALLS	256			/* tool calls in one reply */
+#define WIRE_JSON_FLAGS	JSON_REJECT_DUPLICATES	/* for provider envelopes */
+
+/* A growing byte string that refuses to pass a bound; always
+ * NUL-terminated once anything was added. */
+struct wire_buf {
+	char *p;		/* owned */
+	size_t len, cap;
+};
+
+/* A tool call being assembled. */
+struct wire_call {
+	long key;		/* OpenAI: tool_calls index; Anthropic: content
+				 * block index (streams), position (bodies) */
+	char *id;		/* owned, NULL until known */
+	char *name;		/* owned, NULL until known */
+	struct wire_buf args;	/* arguments as JSON text, in pieces */
+	json_t *input;		/* owned: arguments already parsed (Anthropic
+				 * bodies); used instead of args when set */
+};
+
+/* Everything a reply is made of, as it comes in. */
+struct wire_acc {
+	struct wire_buf text;
+	struct wire_call *calls;	/* owned array */
+	size_t n_calls, cap_calls;
+	size_t args_total;		/* bytes of all args, bounded */
+	char stop_reason[32];		/* normalised; "" until sent */
+	int64_t tokens_in, tokens_out;
+	int64_t cache_read, cache_write;	/* -1: not reported */
+	bool usage;			/* the provider reported usage */
+};
+
+/* One stream, the same shape for both formats. */
+struct wire_stream {
+	struct wire_acc acc;
+	bool started;		/* Anthropic: message_start seen */
+	bool done;		/* OpenAI: [DONE]; Anthropic: message_stop */
+};
+
+/* Formats into @err (may be NULL/0); never leaves a cut UTF-8 sequence. */
+void wire_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copies at most @outlen-1 bytes of @s (length @n) into @out as valid
+ * UTF-8 on one line: control characters become spaces, invalid bytes '?'. */
+void wire_clean(char *out, size_t outlen, const char *s, size_t n);
+
+/* Member @key of the object @obj, which @path names in errors ("" for the
+ * root). @type is JSON_STRING, JSON_OBJECT, JSON_ARRAY, JSON_INTEGER or
+ * JSON_TRUE (a boolean). Absent or null: *out = NULL, and -EPROTO when
+ * @required. A wrong type: -EPROTO "path.key: not a string". The member
+ * is borrowed from @obj. */
+int wire_get(const json_t *obj, const char *path, const char *key,
+    json_type type, bool required, json_t **out, char *err, size_t errlen);
+/* A token count: leaves *out alone when absent or null; -EPROTO when it is
+ * not a non-negative integer. Sets *seen when present. */
+int wire_get_count(const json_t *obj, const char *path, const char *key,
+    int64_t *out, bool *seen, char *err, size_t errlen);
+/* Parses @body as a JSON object (duplicates rejected): NULL and @err
+ * ("@what: …") when it is not one. A new reference. */
+json_t *wire_load(const char *body, size_t len, const char *what, char *err,
+    size_t errlen);
+
+/* The string value of @v, "" when it is not a string (borrowed). */
+const char *wire_str(const json_t *v);
+/* Engine message content as one JSON string (a new reference): a string
+ * as it is, other JSON as its compact text, "" for none. */
+json_t *wire_content_string(const json_t *c);
+
+/* True when an error's type or code says it is worth retrying. */
+bool wire_retryable(const char *type_or_code);
+
+/* Both formats: the provider's message from an error body. */
+void wire_error_message(const char *body, size_t len, char *out,
+    size_t outlen);
+
+/* Sets @out to the normalised stop reason @s (length @n). */
+void wire_stop_reason(char *out, size_t outlen, const char *s, size_t n);
+
+void wire_acc_init(struct wire_acc *acc);
+void wire_acc_finish(struct wire_acc *acc);
+/* Appends answer text; -EPROTO past WIRE_MAX_TEXT. */
+int wire_acc_text(struct wire_acc *acc, const char *s, size_t n, char *err,
+    size_t errlen);
+/* The call with @key, created when @create (and absent); NULL with @err
+ * when there are too many calls, or when it is absent and !@create. */
+struct wire_call *wire_acc_call(struct wire_acc *acc, long key, bool create,
+    char *err, size_t errlen);
+/* Appends argument text to @call; -EPROTO past WIRE_MAX_TEXT in all. */
+int wire_acc_args(struct wire_acc *acc, struct wire_call *call,
+    const char *s, size_t n, char *err, size_t errlen);
+/* Sets a string field of a call (id or name) when it is not set yet. */
+void wire_call_set(char **field, const char *s, size_t n);
+/* Turns @acc into *out (written only on success): text, tool calls with
+ * ids (generated "call_<n>" when missing), arguments parsed, the stop
+ * reason (defaulted from the calls), usage or its estimate. -EPROTO when
+ * a call has no name. @acc is emptied either way. */
+int wire_acc_reply(struct wire_acc *acc, struct llm_reply *out, char *err,
+    size_t errlen);
+
+struct wire_stream *wire_stream_new(void);
+void wire_stream_free(struct wire_stream *s);
+
+#endif
