@@ -73,6 +73,11 @@ add_trace(json_t *detail, json_t *events)
 			json_object_set_new(s, "status", json_string("running"));
 			json_object_set(by_id, span, s);
 			json_array_append_new(spans, s);
+		} else if (strcmp(type, "llm.retry") == 0 && span != NULL &&
+		    (s = json_object_get(by_id, span)) != NULL) {
+			/* the HTTP attempt it is on, and why the last one failed */
+			json_object_set(s, "attempts", json_object_get(ev, "attempt"));
+			json_object_set(s, "retry_reason", json_object_get(ev, "reason"));
 		} else if (strcmp(type, "span.end") == 0 && span != NULL &&
 		    (s = json_object_get(by_id, span)) != NULL) {
 			const char *key;

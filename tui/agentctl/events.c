@@ -177,7 +177,14 @@ follow_loop(struct follow *f, struct ipc_sub *sub)
 			continue;
 		}
 		quiet = 0;
-		if (f->lost || ev.seq > f->synced + 1) {
+		if (ev.ephemeral) {
+			/* live only (llm.delta): after the stored events
+			 * before it, never refilled */
+			if (f->lost || ev.seq > f->synced)
+				r = resync(f, f->lost ? check : timeout);
+			if (r == 0 && !f->lost && wanted(f, &ev))
+				r = emit(f, ev.body);
+		} else if (f->lost || ev.seq > f->synced + 1) {
 			/* a gap, or agentd is back: what we missed comes first
 			 * (this event included) */
 			r = resync(f, f->lost ? check : timeout);

@@ -213,6 +213,46 @@ charge_span(json_t *run, const json_t *ev)
 	}
 }
 
+/* Streamed answer text (llm.delta): the tail is kept on the run as
+ * "streaming" {span, text} until its span ends. Never a gap: these events
+ * are not stored and carry the seq of the last stored one. */
+static int
+apply_ephemeral(struct model *m, const struct ipc_event *ev)
+{
+	json_t *run = ev->run[0] != '\0' ? json_object_get(m->runs, ev->run) : NULL;
+	const char *span = json_string_value(json_object_get(ev->body, "span"));
+	const char *text = json_string_value(json_object_get(ev->body, "text"));
+	json_t *cur;
+	const char *old = "";
+	char *joined;
+	size_t n, cut = 0;
+
+	if (run == NULL || span == NULL || text == NULL ||
+	    strcmp(ev->type_name, "llm.delta") != 0)
+		return 1;
+	cur = json_object_get(run, "streaming");
+	if (cur != NULL && strcmp(str_or(json_string_value(json_object_get(cur,
+	    "span")), ""), span) == 0)
+		old = str_or(json_string_value(json_object_get(cur, "text")), "");
+	n = strlen(old) + strlen(text);
+	joined = malloc(n + 1);
+	if (joined == NULL)
+		return 1;
+	snprintf(joined, n + 1, "%s%s", old, text);
+	/* the last STREAM_TAIL bytes, starting on a character */
+	if (n > MODEL_STREAM_TAIL) {
+		cut = n - MODEL_STREAM_TAIL;
+		while (cut < n && ((unsigned char)joined[cut] & 0xC0) == 0x80)
+			cut++;
+	}
+	json_object_set_new(run, "streaming", json_pack("{s:s, s:s}", "span",
+	    span, "text", joined + cut));
+	free(joined);
+	if (strcmp(m->detail_run, ev->run) == 0)
+		m->dirty |= MODEL_DIRTY_DETAIL;
+	return 0;
+}
+
 int
 model_apply_event(struct model *m, const struct ipc_event *ev)
 {
@@ -220,6 +260,8 @@ model_apply_event(struct model *m, const struct ipc_event *ev)
 	json_t *run;
 	const char *type = ev->type_name;
 
+	if (ev->ephemeral)
+		return apply_ephemeral(m, ev);
 	if (ev->seq <= m->seq)
 		return 1;
 	if (m->seq > 0 && ev->seq != m->seq + 1)
@@ -257,6 +299,7 @@ model_apply_event(struct model *m, const struct ipc_event *ev)
 		    "detail")));
 		m->dirty |= MODEL_DIRTY_RUNS;
 	} else if (strcmp(type, "span.end") == 0 && run != NULL) {
+		json_object_del(run, "streaming");
 		charge_span(run, b);
 		runs_changed(m);
 	} else if (strcmp(type, "run.message") == 0 && run != NULL &&

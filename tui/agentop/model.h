@@ -28,6 +28,8 @@ enum conn_state {
 };
 
 /* What changed, so that views redraw only when needed. */
+#define MODEL_STREAM_TAIL	600	/* bytes of streamed text kept per run */
+
 #define MODEL_DIRTY_RUNS	0x01
 #define MODEL_DIRTY_ESC		0x02
 #define MODEL_DIRTY_STATUS	0x04

@@ -84,6 +84,34 @@ add_budget(const json_t *d)
 	}
 }
 
+/* The answer streaming in for a running model call: its last words. */
+static void
+add_streaming(struct ui *ui, const json_t *d, const json_t *span)
+{
+	const json_t *run = model_run(ui->m, str_or(json_string_value(
+	    json_object_get(d, "id")), ""));
+	const json_t *st = json_object_get(run, "streaming");
+	const char *text = json_string_value(json_object_get(st, "text"));
+	char tail[200];
+	size_t n, cut = 0, j = 0;
+
+	if (text == NULL || strcmp(str_or(json_string_value(json_object_get(st,
+	    "span")), ""), str_or(json_string_value(json_object_get(span,
+	    "span")), "")) != 0)
+		return;
+	n = strlen(text);
+	if (n > 120) {
+		cut = n - 120;
+		while (cut < n && ((unsigned char)text[cut] & 0xC0) == 0x80)
+			cut++;
+	}
+	for (const char *p = text + cut; *p && j + 1 < sizeof(tail); p++)
+		tail[j++] = *p == '\n' || *p == '\t' || *p == '\r' ? ' ' : *p;
+	tail[j] = '\0';
+	add(ROLE_DIM, "%s      streaming: %s%s", ui->ascii ? "|" : "│",
+	    cut > 0 ? "..." : "", tail);
+}
+
 static void
 add_trace(struct ui *ui, const json_t *d, int64_t now)
 {
@@ -122,6 +150,15 @@ add_trace(struct ui *ui, const json_t *d, int64_t now)
 		if (json_integer_value(json_object_get(s, "attempt")) > 1)
 			snprintf(att, sizeof(att), "retry %lld", (long long)
 			    json_integer_value(json_object_get(s, "attempt")) - 1);
+		else if (json_integer_value(json_object_get(s, "attempts")) > 1)
+			snprintf(att, sizeof(att), "try %lld", (long long)
+			    json_integer_value(json_object_get(s, "attempts")));
+		if (strcmp(str_or(json_string_value(json_object_get(s, "cache")),
+		    ""), "hit") == 0)
+			snprintf(att, sizeof(att), "cached");
+		if (running && json_is_string(json_object_get(s, "retry_reason")))
+			snprintf(extra, sizeof(extra), "%s", json_string_value(
+			    json_object_get(s, "retry_reason")));
 		if (strcmp(kind, "tool") == 0) {
 			char *args = json_dumps(json_object_get(s, "args"), JSON_COMPACT);
 			snprintf(extra, sizeof(extra), "%s", args ? args : "");
@@ -136,6 +173,8 @@ add_trace(struct ui *ui, const json_t *d, int64_t now)
 		    ui->ascii ? (last ? "`-" : "|-") : (last ? "└─" : "├─"),
 		    kind, str_or(json_string_value(json_object_get(s, "name")), "?"),
 		    running ? "RUNNING" : status, lat, "", tok, cost, att, extra);
+		if (running && strcmp(kind, "llm") == 0)
+			add_streaming(ui, d, s);
 	}
 	if (json_array_size(spans) == 0)
 		add(ROLE_DIM, "  (no calls yet)");
