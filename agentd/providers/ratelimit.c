@@ -15,6 +15,14 @@ slack(double cap)
 	return 1e-9 + cap * 1e-15;
 }
 
+/* What a full bucket of @limit per minute holds: RATELIMIT_BURST_MS of it,
+ * at least 1 (a call of one request, or one token, can always go). */
+static double
+capacity(double limit)
+{
+	return fmax(1, limit / (MS_PER_MIN / RATELIMIT_BURST_MS));
+}
+
 /* Adds what flowed in since refilled_at; a full bucket stays full. */
 static void
 refill(struct ratelimit *rl, int64_t now)
@@ -25,9 +33,11 @@ refill(struct ratelimit *rl, int64_t now)
 		return;		/* no time passed (or the clock went back) */
 	dt = (double)(now - rl->refilled_at);
 	if (rl->rpm > 0)
-		rl->requests = fmin(rl->rpm, rl->requests + dt * rl->rpm / MS_PER_MIN);
+		rl->requests = fmin(rl->requests_cap,
+		    rl->requests + dt * rl->rpm / MS_PER_MIN);
 	if (rl->tpm > 0)
-		rl->tokens = fmin(rl->tpm, rl->tokens + dt * rl->tpm / MS_PER_MIN);
+		rl->tokens = fmin(rl->tokens_cap,
+		    rl->tokens + dt * rl->tpm / MS_PER_MIN);
 	rl->refilled_at = now;
 }
 
@@ -42,9 +52,11 @@ need(double want, double cap)
 static bool
 fits(const struct ratelimit *rl, double tokens)
 {
-	if (rl->rpm > 0 && rl->requests + slack(rl->rpm) < need(1, rl->rpm))
+	if (rl->rpm > 0 && rl->requests + slack(rl->requests_cap) <
+	    need(1, rl->requests_cap))
 		return false;
-	if (rl->tpm > 0 && rl->tokens + slack(rl->tpm) < need(tokens, rl->tpm))
+	if (rl->tpm > 0 && rl->tokens + slack(rl->tokens_cap) <
+	    need(tokens, rl->tokens_cap))
 		return false;
 	return true;
 }
@@ -66,8 +78,10 @@ ratelimit_init(struct ratelimit *rl, double rpm, double tpm, int64_t now)
 		.tpm = tpm > 0 ? tpm : 0,
 		.refilled_at = now,
 	};
-	rl->requests = rl->rpm;
-	rl->tokens = rl->tpm;
+	rl->requests_cap = rl->rpm > 0 ? capacity(rl->rpm) : 0;
+	rl->tokens_cap = rl->tpm > 0 ? capacity(rl->tpm) : 0;
+	rl->requests = rl->requests_cap;
+	rl->tokens = rl->tokens_cap;
 }
 
 bool
@@ -111,13 +125,14 @@ ratelimit_pop_ready(struct ratelimit *rl, int64_t now)
 	return w;
 }
 
-/* Ms until a bucket of @limit holding @level has @want. */
+/* Ms until a bucket of @cap refilling at @limit per minute and holding
+ * @level has @want. */
 static int64_t
-wait_for(double level, double want, double limit)
+wait_for(double level, double want, double cap, double limit)
 {
 	double ms;
 
-	if (limit <= 0 || level + slack(limit) >= want)
+	if (limit <= 0 || level + slack(cap) >= want)
 		return 0;
 	ms = ceil((want - level) * MS_PER_MIN / limit);
 	return ms < 1 ? 1 : (int64_t)ms;
@@ -131,8 +146,10 @@ ratelimit_wait_ms(struct ratelimit *rl, int64_t now)
 	if (rl->head == NULL)
 		return -1;
 	refill(rl, now);
-	a = wait_for(rl->requests, need(1, rl->rpm), rl->rpm);
-	b = wait_for(rl->tokens, need(rl->head->tokens, rl->tpm), rl->tpm);
+	a = wait_for(rl->requests, need(1, rl->requests_cap), rl->requests_cap,
+	    rl->rpm);
+	b = wait_for(rl->tokens, need(rl->head->tokens, rl->tokens_cap),
+	    rl->tokens_cap, rl->tpm);
 	if (a < b)
 		a = b;
 	/* the levels are as of refilled_at, which a clock that went back
@@ -169,5 +186,5 @@ ratelimit_adjust(struct ratelimit *rl, double delta, int64_t now)
 		return;
 	refill(rl, now);
 	/* more used than charged takes from the bucket, less gives back */
-	rl->tokens = fmin(rl->tpm, rl->tokens - delta);
+	rl->tokens = fmin(rl->tokens_cap, rl->tokens - delta);
 }

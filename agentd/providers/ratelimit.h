@@ -1,7 +1,10 @@
 /*
  * Rate limits per provider endpoint: requests per minute and tokens per
- * minute, as token buckets that refill continuously (a bucket holds one
- * minute's allowance). Calls that cannot go now wait in a FIFO queue: the
+ * minute, as token buckets that refill continuously at the limit's rate. A
+ * bucket holds six seconds' allowance (RATELIMIT_BURST_MS; at least one
+ * request or token), so a burst of a tenth of the minute's limit goes at
+ * once, the rest is spread evenly: providers enforce per-minute limits over
+ * shorter windows. Calls that cannot go now wait in a FIFO queue: the
  * head goes first even when a smaller call behind it would fit, so no call
  * waits forever. Pure state (time is an argument); the provider arms a
  * timer for ratelimit_wait_ms() and pops ready waiters.
@@ -13,6 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a full bucket holds: this many ms of its limit. */
+#define RATELIMIT_BURST_MS 6000
+
 struct rl_waiter {
 	struct rl_waiter *next;		/* queue link */
 	double tokens;			/* tokens the call will use */
@@ -21,14 +27,15 @@ struct rl_waiter {
 };
 
 struct ratelimit {
-	double rpm, tpm;		/* limits; 0: none */
+	double rpm, tpm;		/* limits per minute; 0: none */
+	double requests_cap, tokens_cap; /* what a full bucket holds */
 	double requests, tokens;	/* what the buckets hold now */
 	int64_t refilled_at;		/* ms */
 	struct rl_waiter *head, *tail;
 	size_t n_waiting;
 };
 
-/* Full buckets at @now. */
+/* Full buckets at @now; limits <= 0 (or NaN) mean none. */
 void ratelimit_init(struct ratelimit *rl, double rpm, double tpm, int64_t now);
 /* Takes one request and @tokens now and returns true, or queues @w (which
  * must stay valid until popped or cancelled) and returns false. A call that

@@ -206,7 +206,8 @@ call_free(struct remote_call *rc)
 static json_t *
 reply_to_json(const struct llm_reply *reply)
 {
-	return json_pack("{s:s?, s:O?, s:I, s:I, s:I, s:I, s:b, s:s}",
+	/* '*': a NULL text or tool_calls leaves the key out */
+	return json_pack("{s:s*, s:O*, s:I, s:I, s:I, s:I, s:b, s:s}",
 	    "text", reply->text, "tool_calls", reply->tool_calls,
 	    "tokens_in", (json_int_t)reply->tokens_in,
 	    "tokens_out", (json_int_t)reply->tokens_out,

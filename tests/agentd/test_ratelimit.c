@@ -24,7 +24,8 @@ rpm_bucket_refills_one_a_second(void)
 	struct rl_waiter w = { 0 };
 
 	ratelimit_init(&rl, 60, 0, 0);
-	for (int i = 0; i < 60; i++)
+	ok(rl.requests_cap == 6);		/* six seconds' worth */
+	for (int i = 0; i < 6; i++)
 		ok(ratelimit_acquire(&rl, &w, 0, 0));
 	ok(!ratelimit_acquire(&rl, &w, 0, 0));
 	ok(w.queued);
@@ -51,17 +52,19 @@ wait_ms_table(void)
 		double used, head;
 		int64_t want;
 	} cases[] = {
-		{ 60, 0, 60, 0, 0, 1000 },
-		{ 7, 0, 7, 0, 0, 8572 },		/* 8571.43 rounds up */
-		{ 0, 6000, 1, 6000, 1, 10 },		/* 0.1 token a ms */
-		{ 0, 6000, 1, 5000, 2000, 10000 },
+		{ 60, 0, 6, 0, 0, 1000 },		/* bucket of 6 */
+		{ 7, 0, 1, 0, 0, 8572 },		/* bucket of 1; 8571.43 rounds up */
+		{ 15, 0, 1, 0, 0, 2000 },		/* bucket of 1.5: 0.5 left */
+		{ 0, 6000, 1, 600, 1, 10 },		/* 0.1 token a ms */
+		{ 0, 6000, 1, 500, 200, 1000 },
 		{ 0, 6000, 1, 1, 10000, 10 },		/* larger: waits for full */
-		{ 0, 6000, 1, 10000, 10, 40100 },	/* after one larger went */
-		{ 60, 6000, 60, 6000, 3000, 30000 },	/* the longer of the two */
-		{ 60, 6000, 60, 5999, 1, 1000 },
-		{ 1, 60000, 1, 0, 1, 60000 },
+		{ 0, 6000, 1, 10000, 10, 94100 },	/* after one larger went */
+		{ 0, 5, 1, 1, 1, 12000 },		/* bucket of 1 token */
+		{ 60, 6000, 6, 600, 300, 3000 },	/* the longer of the two */
+		{ 60, 6000, 6, 599, 1, 1000 },
+		{ 1, 60000, 1, 0, 1, 60000 },		/* bucket of 1 request */
 		{ 0, 1e9, 1, 1e9, 1e9, 60000 },		/* big numbers stay exact */
-		{ 0, 1e12, 1, 1e12, 1, 1 },
+		{ 0, 1e12, 1, 1e11, 1, 1 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -86,25 +89,76 @@ wait_ms_table(void)
 	}
 }
 
+/* A tenth of the minute's limit goes at once, the rest one by one at the
+ * limit's rate; a quiet spell refills no more than the bucket. */
+static void
+burst_then_spread_evenly(void)
+{
+	struct ratelimit rl;
+	struct rl_waiter w = { 0 };
+	int64_t t;
+
+	ratelimit_init(&rl, 600, 60000, 0);
+	ok(rl.requests_cap == 600.0 * RATELIMIT_BURST_MS / 60000);
+	ok(rl.requests_cap == 60 && rl.tokens_cap == 6000);
+	ok(rl.requests == 60 && rl.tokens == 6000);
+	for (int i = 0; i < 60; i++)
+		ok(ratelimit_acquire(&rl, &w, 10, 0));
+	ok(!ratelimit_acquire(&rl, &w, 10, 0));
+	/* one request every 100 ms from then on */
+	for (t = 100; t <= 1000; t += 100) {
+		is_int(ratelimit_wait_ms(&rl, t - 100), 100);
+		ok(ratelimit_pop_ready(&rl, t - 1) == NULL);
+		ok(ratelimit_pop_ready(&rl, t) == &w);
+		ok(!ratelimit_acquire(&rl, &w, 10, t));
+	}
+	ratelimit_cancel(&rl, &w);
+	/* a minute of quiet refills six seconds' worth, not a minute's */
+	for (int i = 0; i < 60; i++)
+		ok(ratelimit_acquire(&rl, &w, 0, 61000));
+	ok(!ratelimit_acquire(&rl, &w, 0, 61000));
+	is_int(ratelimit_wait_ms(&rl, 61000), 100);
+}
+
+/* Small limits still let one request, or one token, go. */
+static void
+small_limits_hold_one(void)
+{
+	struct ratelimit rl;
+	struct rl_waiter w = { 0 };
+
+	ratelimit_init(&rl, 3, 5, 0);
+	ok(rl.requests_cap == 1 && rl.tokens_cap == 1);
+	ok(rl.requests == 1 && rl.tokens == 1);
+	ok(ratelimit_acquire(&rl, &w, 1, 0));
+	ok(!ratelimit_acquire(&rl, &w, 1, 0));
+	/* a request per 20 s is the longer wait than a token per 12 s */
+	is_int(ratelimit_wait_ms(&rl, 0), 20000);
+	ok(ratelimit_pop_ready(&rl, 19999) == NULL);
+	ok(ratelimit_pop_ready(&rl, 20000) == &w);
+	ok(rl.requests == 0 && rl.tokens == 0);	/* both were full at 1 */
+}
+
 static void
 fifo_head_blocks_smaller_calls(void)
 {
 	struct ratelimit rl;
 	struct rl_waiter a = { 0 }, w1 = { 0 }, w2 = { 0 };
 
-	ratelimit_init(&rl, 0, 6000, 0);
-	ok(ratelimit_acquire(&rl, &a, 5500, 0));	/* 500 left */
-	ok(!ratelimit_acquire(&rl, &w1, 1000, 0));
-	ok(!ratelimit_acquire(&rl, &w2, 100, 0));	/* would fit: queues */
+	ratelimit_init(&rl, 0, 6000, 0);		/* bucket of 600 */
+	ok(ratelimit_acquire(&rl, &a, 550, 0));	/* 50 left */
+	ok(!ratelimit_acquire(&rl, &w1, 100, 0));
+	ok(!ratelimit_acquire(&rl, &w2, 10, 0));	/* would fit: queues */
 	is_int(rl.n_waiting, 2);
 	ok(rl.head == &w1 && rl.tail == &w2 && w1.next == &w2);
 	ok(ratelimit_pop_ready(&rl, 100) == NULL);	/* w2 is not let by */
-	is_int(ratelimit_wait_ms(&rl, 0), 5000);
-	ok(ratelimit_pop_ready(&rl, 5000) == &w1);
-	ok(ratelimit_pop_ready(&rl, 5000) == NULL);	/* bucket empty again */
-	is_int(ratelimit_wait_ms(&rl, 5000), 1000);
-	ok(ratelimit_pop_ready(&rl, 6000) == &w2);
-	ok(ratelimit_pop_ready(&rl, 6000) == NULL);
+	is_int(ratelimit_wait_ms(&rl, 0), 500);
+	ok(ratelimit_pop_ready(&rl, 499) == NULL);
+	ok(ratelimit_pop_ready(&rl, 500) == &w1);
+	ok(ratelimit_pop_ready(&rl, 500) == NULL);	/* bucket empty again */
+	is_int(ratelimit_wait_ms(&rl, 500), 100);
+	ok(ratelimit_pop_ready(&rl, 600) == &w2);
+	ok(ratelimit_pop_ready(&rl, 600) == NULL);
 	is_int(rl.n_waiting, 0);
 }
 
@@ -115,7 +169,7 @@ several_ready_pop_in_order(void)
 	struct rl_waiter w[5] = { { 0 } };
 
 	ratelimit_init(&rl, 60, 0, 0);
-	for (int i = 0; i < 60; i++)
+	for (int i = 0; i < 6; i++)
 		ok(ratelimit_acquire(&rl, &w[0], 0, 0));
 	for (int i = 0; i < 5; i++)
 		ok(!ratelimit_acquire(&rl, &w[i], 0, 0));
@@ -134,15 +188,15 @@ larger_than_bucket_goes_when_full(void)
 	struct ratelimit rl;
 	struct rl_waiter w = { 0 }, x = { 0 };
 
-	ratelimit_init(&rl, 0, 6000, 0);
+	ratelimit_init(&rl, 0, 6000, 0);		/* bucket of 600 */
 	ok(ratelimit_acquire(&rl, &w, 10000, 0));	/* full: goes */
-	ok(rl.tokens == -4000);
+	ok(rl.tokens == -9400);
 	ok(!ratelimit_acquire(&rl, &x, 10000, 0));
-	/* from -4000 to full 6000 at 0.1 a ms */
+	/* from -9400 to full 600 at 0.1 a ms */
 	is_int(ratelimit_wait_ms(&rl, 0), 100000);
 	ok(ratelimit_pop_ready(&rl, 99999) == NULL);
 	ok(ratelimit_pop_ready(&rl, 100000) == &x);
-	ok(rl.tokens == -4000);
+	ok(rl.tokens == -9400);
 }
 
 static void
@@ -151,12 +205,16 @@ refill_never_passes_capacity(void)
 	struct ratelimit rl;
 	struct rl_waiter w = { 0 };
 
-	ratelimit_init(&rl, 10, 1000, 0);
-	ok(ratelimit_acquire(&rl, &w, 500, 0));
+	ratelimit_init(&rl, 10, 1000, 0);		/* buckets of 1 and 100 */
+	ok(rl.requests_cap == 1 && rl.tokens_cap == 100);
+	ok(ratelimit_acquire(&rl, &w, 50, 0));
+	ok(!ratelimit_acquire(&rl, &w, 0, 1));	/* no second request */
+	ratelimit_cancel(&rl, &w);
 	ok(ratelimit_acquire(&rl, &w, 0, 10000000));
-	ok(rl.requests <= 10);
-	ok(rl.tokens <= 1000);
-	ok(rl.tokens == 1000);
+	ok(rl.requests <= 1);
+	ok(rl.requests == 0);			/* refilled to 1, took 1 */
+	ok(rl.tokens <= 100);
+	ok(rl.tokens == 100);
 	is_int(rl.refilled_at, 10000000);
 }
 
@@ -167,7 +225,7 @@ clock_going_back_changes_nothing(void)
 	struct rl_waiter w = { 0 };
 
 	ratelimit_init(&rl, 60, 0, 1000);
-	for (int i = 0; i < 60; i++)
+	for (int i = 0; i < 6; i++)
 		ok(ratelimit_acquire(&rl, &w, 0, 1000));
 	ok(!ratelimit_acquire(&rl, &w, 0, 500));
 	is_int(rl.refilled_at, 1000);
@@ -214,19 +272,19 @@ adjust_takes_and_gives_back(void)
 	struct ratelimit rl;
 	struct rl_waiter w = { 0 };
 
-	ratelimit_init(&rl, 0, 6000, 0);
-	ok(ratelimit_acquire(&rl, &w, 1000, 0));
-	ratelimit_adjust(&rl, 2000, 0);		/* used more than charged */
-	ok(rl.tokens == 3000);
-	ratelimit_adjust(&rl, 10000, 0);		/* may go below zero */
-	ok(rl.tokens == -7000);
-	ratelimit_adjust(&rl, -5000, 0);		/* given back */
-	ok(rl.tokens == -2000);
+	ratelimit_init(&rl, 0, 6000, 0);		/* bucket of 600 */
+	ok(ratelimit_acquire(&rl, &w, 100, 0));
+	ratelimit_adjust(&rl, 200, 0);		/* used more than charged */
+	ok(rl.tokens == 300);
+	ratelimit_adjust(&rl, 1000, 0);		/* may go below zero */
+	ok(rl.tokens == -700);
+	ratelimit_adjust(&rl, -500, 0);		/* given back */
+	ok(rl.tokens == -200);
 	ratelimit_adjust(&rl, -1e9, 0);		/* no more than full */
-	ok(rl.tokens == 6000);
-	ratelimit_adjust(&rl, 600, 0);
+	ok(rl.tokens == 600);
+	ratelimit_adjust(&rl, 150, 0);
 	ratelimit_adjust(&rl, 0, 1000);		/* refills first: +100 */
-	ok(rl.tokens == 5500);
+	ok(rl.tokens == 550);
 }
 
 static void
@@ -235,9 +293,9 @@ negative_token_estimate_counts_as_zero(void)
 	struct ratelimit rl;
 	struct rl_waiter w = { 0 };
 
-	ratelimit_init(&rl, 0, 100, 0);
+	ratelimit_init(&rl, 0, 100, 0);		/* bucket of 10 */
 	ok(ratelimit_acquire(&rl, &w, -50, 0));
-	ok(rl.tokens == 100);
+	ok(rl.tokens == 10);
 	ratelimit_init(&rl, -5, -5, 0);		/* negative limits: none */
 	ok(rl.rpm == 0 && rl.tpm == 0);
 	ok(ratelimit_acquire(&rl, &w, 1e12, 0));
@@ -247,6 +305,8 @@ negative_token_estimate_counts_as_zero(void)
 	X(no_limits_always_go) \
 	X(rpm_bucket_refills_one_a_second) \
 	X(wait_ms_table) \
+	X(burst_then_spread_evenly) \
+	X(small_limits_hold_one) \
 	X(fifo_head_blocks_smaller_calls) \
 	X(several_ready_pop_in_order) \
 	X(larger_than_bucket_goes_when_full) \

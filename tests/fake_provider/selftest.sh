@@ -32,7 +32,7 @@ start main --openai-key sk-good --anthropic-key ak-good
 start fast --latency-ms 200
 
 FP="$FP" T="$T" PORT=$(cat "$T/main.port") PORT_LAT=$(cat "$T/fast.port") \
-  exec python3 - <<'PY'
+  python3 - <<'PY'
 import asyncio, json, os, resource, socket, subprocess, sys, time
 
 PORT = int(os.environ["PORT"]); PORT_LAT = int(os.environ["PORT_LAT"])
@@ -422,3 +422,5 @@ ok(any("status=429" in l and "retry_after" in l for l in log_lines)
 print("1..%d" % n)
 sys.exit(1 if failed else 0)
 PY
+rc=$?
+exit $rc

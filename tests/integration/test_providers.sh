@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Remote providers against the fake OpenAI/Anthropic server on 127.0.0.1:
+# both wire formats, streamed and not, retries, Retry-After, no retry on a
+# 4xx, hangs, cut streams, malformed JSON, invalid tool calls fed back, the
+# circuit breaker, rate limits, the response cache, tiered routing, kill and
+# pause in the middle of a call, pricing, and keys that never leak.
+. "$(dirname "$0")/lib.sh"
+
+FAKE="python3 $SRCDIR/tests/fake_provider/fake_provider.py"
+KEY_OPENAI="sk-test-openai-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+KEY_ANTHROPIC="sk-ant-test-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+FAKE_PID=
+
+# our own agents: the demo ones, a tiered one, and prices for the fake models
+AGENTS=$T/agents
+mkdir -p "$AGENTS/scenarios"
+cp "$SRCDIR"/examples/agents/*.json "$AGENTS/"
+cp "$SRCDIR"/examples/agents/scenarios/*.json "$AGENTS/scenarios/"
+jq '.models["openai:support-triage"] = {"input_per_mtok": 0.15, "output_per_mtok": 0.6}' \
+  "$SRCDIR/examples/agents/pricing.json" >"$AGENTS/pricing.json"
+jq '.name = "tiered" | .model = "anthropic:support-triage"
+    | .routing = {"model": "openai:support-triage", "turns": [1]}' \
+  "$SRCDIR/examples/agents/support-triage.json" >"$AGENTS/tiered.json"
+
+start_fake() {	# start_fake [args]
+  rm -f "$T/port"
+  $FAKE serve --port-file "$T/port" --scenarios "$AGENTS/scenarios" \
+    --openai-key "$KEY_OPENAI" --anthropic-key "$KEY_ANTHROPIC" "$@" \
+    >>"$T/fake.log" 2>&1 &
+  FAKE_PID=$!
+  for _ in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+  PORT=$(cat "$T/port")
+}
+stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=; }
+faults() { $FAKE faults "$PORT" "$1" >/dev/null; }
+requests() { $FAKE requests "$PORT"; }
+trap 'stop_fake; cleanup' EXIT
+
+# start_with [VAR=value...]: agentd with the fake endpoints in its environment
+start_with() {
+  local -a vars=(OPENAI_API_KEY="$KEY_OPENAI" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1"
+    ANTHROPIC_API_KEY="$KEY_ANTHROPIC" ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT"
+    OPENAI_TIMEOUT_MS=1500 ANTHROPIC_TIMEOUT_MS=1500 "$@")
+  env "${vars[@]}" "$AGENTD" --data-dir "$DATA" --agents "$AGENTS" \
+    --socket-dir "$SOCK" >>"$T/agentd.log" 2>&1 &
+  AGENTD_PID=$!
+  for _ in $(seq 1 100); do
+    ctl hello >/dev/null 2>&1 && return 0
+    kill -0 "$AGENTD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  diag "agentd did not start:"; tail -5 "$T/agentd.log" | sed 's/^/# /'
+  return 1
+}
+
+llm_spans() { ctl events --run "$1" --type span.end | jq -c 'select(.kind == "llm")'; }
+
+start_fake
+[ -n "$PORT" ]; ok $? "the fake provider listens on 127.0.0.1"
+start_with; ok $? "agentd starts with OpenAI and Anthropic endpoints"
+
+# ---- both wire formats, streamed ------------------------------------------
+r=$(ctl submit support-triage "refund for T-4821" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "a demo agent runs on openai: (streamed) to the end"
+spans=$(llm_spans "$r")
+is "$(echo "$spans" | jq -s -c '[.[].tokens_in]')" "[900,1300,1450,1600]" \
+  "usage comes from the responses"
+is "$(echo "$spans" | jq -s -c '[.[].stop_reason] | unique')" '["end_turn","tool_use"]' \
+  "stop reasons are recorded"
+is "$(echo "$spans" | jq -s 'all(.[]; .streamed == true and .attempts == 1)')" true \
+  "every answer came as a stream, first try"
+is "$(echo "$spans" | jq -s 'all(.[]; (.cost_usd | type) == "number" and .cost_usd > 0)')" true \
+  "a priced model has a cost on every span"
+like "$(ctl show "$r" --json | jq -r .output)" "T-4821 tagged" "the final answer is the model's"
+req=$(requests | jq -c '[.[] | select(.path == "/v1/chat/completions")] | last')
+is "$(echo "$req" | jq -r '.headers.authorization')" "Bearer $KEY_OPENAI" "OpenAI: the key goes as a bearer token"
+is "$(echo "$req" | jq -c '[.body.messages[].role]')" \
+  '["system","user","assistant","tool","assistant","tool","assistant","tool"]' \
+  "OpenAI: system prompt, tool calls and tool results in the conversation"
+is "$(echo "$req" | jq -c '[.body.tools[].function.name]')" '["kb_search","ticket_update","clock_now"]' \
+  "OpenAI: tools as function definitions"
+is "$(echo "$req" | jq -c '[.body.stream, .body.stream_options.include_usage]')" '[true,true]' \
+  "OpenAI: streaming with usage asked for"
+
+r=$(ctl submit support-triage "refund for T-4821" --model anthropic:support-triage)
+wait_state "$r" done 20; ok $? "the same agent runs on anthropic: (streamed)"
+is "$(llm_spans "$r" | jq -s -c '[.[].tokens_out]')" "[60,70,20,120]" "Anthropic usage recorded"
+is "$(llm_spans "$r" | jq -s 'all(.[]; .cost_usd == null)')" true \
+  "a model with no price has an unknown cost, not zero"
+is "$(ctl show "$r" --json | jq .cost_unknown)" true "and the run says its cost is unknown"
+req=$(requests | jq -c '[.[] | select(.path == "/v1/messages")] | last')
+is "$(echo "$req" | jq -r '.headers["x-api-key"] + " " + .headers["anthropic-version"]')" \
+  "$KEY_ANTHROPIC 2023-06-01" "Anthropic: x-api-key and anthropic-version headers"
+is "$(echo "$req" | jq -c '[.body.messages[].role]')" '["user","assistant","user","assistant","user","assistant","user"]' \
+  "Anthropic: roles alternate (tool results in user turns)"
+is "$(echo "$req" | jq -c '[.body.messages[2].content[].type]')" '["tool_result"]' \
+  "Anthropic: tool results as tool_result blocks"
+is "$(echo "$req" | jq -r '.body.system | type')" string "Anthropic: the system prompt is top-level"
+
+# ---- not streamed ----------------------------------------------------------
+stop_agentd
+start_with OPENAI_STREAM=0 ANTHROPIC_STREAM=0; ok $? "agentd restarts with streaming off"
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+s=$(ctl submit support-triage "t" --model anthropic:support-triage)
+wait_state "$r" done 20 && wait_state "$s" done 20; ok $? "both formats run without streaming"
+is "$(llm_spans "$r" | jq -s 'any(.[]; .streamed == true)')" false "OpenAI answers were whole JSON bodies"
+is "$(requests | jq '[.[-8:][] | .body.stream // false] | any')" false \
+  "the requests did not ask for a stream"
+
+# ---- resilience -------------------------------------------------------------
+faults '[{"status":429,"retry_after":"1","model":"support-triage"}]'
+t0=$(date +%s%N)
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "a 429 is retried and the run finishes"
+retry=$(ctl events --run "$r" --type llm.retry | head -1)
+is "$(echo "$retry" | jq .delay_ms)" 1000 "after the Retry-After delay (1 s)"
+like "$(echo "$retry" | jq -r .reason)" "HTTP 429" "the retry says why"
+is "$(llm_spans "$r" | jq -s '.[0].attempts')" 2 "the span counts 2 attempts"
+
+faults '[{"status":500},{"status":503}]'
+r=$(ctl submit support-triage "t" --model anthropic:support-triage)
+wait_state "$r" done 20; ok $? "500 and 503 are retried with backoff"
+is "$(ctl events --run "$r" --type llm.retry | jq -s length)" 2 "two retries"
+
+faults '[{"status":400}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" failed 10; ok $? "a 400 fails the run"
+is "$(ctl events --run "$r" --type llm.retry | jq -s length)" 0 "without a retry"
+like "$(ctl show "$r" --json | jq -r .reason)" "HTTP 400" "and says what the provider said"
+
+faults '[{"kind":"hang"}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "a hung request times out (1.5 s) and is retried"
+like "$(ctl events --run "$r" --type llm.retry | jq -r .reason)" "within 1500 ms" "the retry names the timeout"
+
+faults '[{"kind":"malformed"}]'
+r=$(ctl submit support-triage "t" --model anthropic:support-triage)
+wait_state "$r" done 20; ok $? "malformed JSON is retried"
+
+stop_agentd
+start_with; ok $? "agentd restarts streaming"
+faults '[{"kind":"cut","after_events":3}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "a stream cut in the middle is retried"
+like "$(ctl events --run "$r" --type llm.retry | jq -r .reason)" "stream|cut|ended" "as an error, not a half answer"
+is "$(ctl show "$r" --json | jq '[.messages[] | select(.role == "assistant")] | length')" 4 \
+  "no half answer entered the conversation"
+faults '[{"kind":"cut","after_events":2}]'
+r=$(ctl submit support-triage "t" --model anthropic:support-triage)
+wait_state "$r" done 20; ok $? "a cut Anthropic stream too"
+faults '[{"kind":"stream_error"}]'
+r=$(ctl submit support-triage "t" --model anthropic:support-triage)
+wait_state "$r" done 20; ok $? "an overloaded error event in a stream is retried"
+
+faults '[{"kind":"bad_args"}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "unparseable tool arguments do not stop the run"
+like "$(ctl events --run "$r" --type tool.invalid_args | jq -r .error)" "not valid JSON" \
+  "they are refused as invalid"
+like "$(ctl show "$r" --json | jq -r '[.messages[] | select(.role == "tool" and .is_error)][0].content')" \
+  "not valid JSON" "and the error goes back to the model"
+faults '[{"kind":"unknown_tool"}]'
+r=$(ctl submit support-triage "t" --model anthropic:support-triage)
+wait_state "$r" done 20; ok $? "an unknown tool does not stop the run"
+like "$(ctl events --run "$r" --type tool.invalid_args | jq -r .error)" "unknown tool" "it is fed back"
+is "$(ctl show "$r" --json | jq -c '[.usage.llm_calls, .usage.tool_calls]')" "[4,2]" \
+  "the turn that asked for it counts as a model call; no tool ran for it"
+
+# ---- kill and pause stop a call in flight --------------------------------------
+faults '[{"kind":"hang"}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+sleep 0.5
+open=$($FAKE stats "$PORT" | jq .open_connections)
+ctl kill "$r" >/dev/null; ok $? "kill during a model call"
+is "$(state_of "$r")" killed "the run is killed at once"
+is "$(llm_spans "$r" | jq -r .status)" cancelled "the call's span is cancelled"
+sleep 0.3
+is "$($FAKE stats "$PORT" | jq .open_connections)" "$((open - 1))" "its connection is closed"
+faults '[{"kind":"slow","latency_ms":5000}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+sleep 0.5
+ctl pause "$r" >/dev/null
+is "$(state_of "$r")" paused "pause during a model call holds the run at once"
+ctl resume "$r" >/dev/null
+wait_state "$r" done 20; ok $? "after resume it asks again and finishes"
+
+# ---- streamed text is visible live ---------------------------------------------
+# (under the 1.5 s timeout: 90% of it before the first byte, the rest
+# spread over the stream's events)
+faults '[{"kind":"slow","latency_ms":1400}]'
+"$AGENTCTL" --socket-dir "$SOCK" events --follow --type llm.delta >"$T/deltas" 2>&1 &
+fpid=$!
+sleep 0.5
+r=$(ctl submit support-triage "t" --model anthropic:support-triage)
+wait_state "$r" done 20
+sleep 0.3; kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+n=$(jq -s --arg r "$r" '[.[] | select(.run == $r)] | length' "$T/deltas")
+[ "$n" -ge 1 ]; ok $? "a slow stream arrives live as llm.delta events ($n)"
+is "$(jq -s -r --arg r "$r" '[.[] | select(.run == $r) | .text] | add' "$T/deltas" | cut -c1-17)" \
+  "The customer asks" "carrying the answer's text as it streams"
+is "$(jq -s -r --arg r "$r" '[.[] | select(.run == $r)][0].ephemeral' "$T/deltas")" true \
+  "they are marked ephemeral"
+is "$(ctl events --run "$r" --type llm.delta | jq -s length)" 0 "and are not stored"
+
+# ---- tiered routing -------------------------------------------------------------
+r=$(ctl submit tiered "t")
+wait_state "$r" done 20; ok $? "a tiered agent runs"
+is "$(llm_spans "$r" | jq -s -c '[.[] | .name + "/" + .tier]')" \
+  '["openai:support-triage/routing","anthropic:support-triage/reasoning","anthropic:support-triage/reasoning","anthropic:support-triage/reasoning"]' \
+  "turn 1 goes to the cheap model, the others to the strong one"
+
+# ---- the circuit breaker ---------------------------------------------------------
+stop_agentd
+start_with OPENAI_BREAKER_FAILURES=2 OPENAI_BREAKER_COOLDOWN_MS=1500 OPENAI_MAX_ATTEMPTS=8
+ok $? "agentd restarts with a breaker of 2 failures"
+faults '[{"status":500},{"status":500},{"status":500}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 30; ok $? "the run outlives the breaker"
+br=$(ctl events --type provider.breaker | jq -s -c '[.[] | .from + ">" + .to]')
+is "$br" '["closed>open","open>half_open","half_open>open","open>half_open","half_open>closed"]' \
+  "the breaker opens, probes, reopens and closes, as events"
+is "$(ctl health --json | jq -r '.providers[] | select(.name == "openai") | .breaker')" closed \
+  "health shows the breaker closed again"
+
+# ---- rate limits ------------------------------------------------------------------
+stop_agentd
+# 120 a minute: a burst of 12, then one every 500 ms; 6 runs make 24 calls
+start_with OPENAI_RPM=120; ok $? "agentd restarts with 120 requests a minute"
+$FAKE reset "$PORT" >/dev/null
+runs=()
+for i in 1 2 3 4 5 6; do runs+=("$(ctl submit support-triage "t$i" --model openai:support-triage)"); done
+all=0
+for r in "${runs[@]}"; do wait_state "$r" done 30 || all=1; done
+ok $all "six runs on a rate-limited endpoint all finish"
+waits=$(for r in "${runs[@]}"; do ctl events --run "$r" --type run.waiting; done |
+  jq -s '[.[] | select(.on == "rate_limit")] | length')
+[ "$waits" -ge 6 ]; ok $? "their calls waited on the rate limit ($waits times), visible on the run"
+span=$(requests | jq '[.[] | select(.path == "/v1/chat/completions") | .t] | (max - min)')
+like "$span" "^([5-9]|[1-9][0-9])" "24 calls were spread over ${span%%.*}+ s, not sent in one burst"
+is "$(requests | jq '[.[] | select(.status == 429)] | length')" 0 "the provider never had to say 429"
+
+# ---- the response cache -------------------------------------------------------------
+stop_agentd
+start_with AGENTD_CACHE_TTL_S=600; ok $? "agentd restarts with the response cache"
+a=$(ctl submit support-triage "cache me" --model openai:support-triage)
+wait_state "$a" done 20
+before=$(requests | jq length)
+b=$(ctl submit support-triage "cache me" --model openai:support-triage)
+wait_state "$b" done 20; ok $? "the same task again"
+# the last turn reads clock_now's answer, which differs: a new request
+is "$(llm_spans "$b" | jq -s -c '[.[].cache]')" '["hit","hit","hit","miss"]' \
+  "identical requests are answered from the cache, the changed one is not"
+is "$(requests | jq length)" "$((before + 1))" "only the changed request reached the provider"
+is "$(llm_spans "$a" | jq -s -c '[.[].cache] | unique')" '["miss"]' "the first run's spans said miss"
+is "$(llm_spans "$b" | jq -s -c '[.[0:3][] | .cost_usd] | add')" 0 "cached answers cost nothing"
+
+# ---- keys never leak ------------------------------------------------------------------
+stop_agentd
+WRONG="sk-wrong-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+start_with OPENAI_API_KEY="$WRONG"; ok $? "agentd restarts with a wrong key"
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" failed 10; ok $? "a 401 fails the run at once"
+like "$(ctl show "$r" --json | jq -r .reason)" "HTTP 401" "the reason says 401"
+is "$(requests | jq -r '.[-1].body | tostring | contains("sk-")')" false "(no key in the request body)"
+stop_agentd
+leaks=0
+for k in "$KEY_OPENAI" "$KEY_ANTHROPIC" "$WRONG"; do
+  grep -a -q -- "$k" "$T/agentd.log" && { diag "key in the log"; leaks=1; }
+  cat "$DATA"/agentd.db* 2>/dev/null | grep -a -q -- "$k" && { diag "key in the database"; leaks=1; }
+done
+ok $leaks "no key in agentd's log or database (the provider echoed one)"
+
+# ---- keys from files and the config file ------------------------------------------------
+printf '%s\n' "$KEY_OPENAI" >"$T/openai.key"; chmod 644 "$T/openai.key"
+out=$(env OPENAI_API_KEY_FILE="$T/openai.key" "$AGENTD" --data-dir "$DATA" --agents "$AGENTS" \
+  --socket-dir "$SOCK" 2>&1); s=$?
+is "$s" 1 "a key file readable by others is refused"
+like "$out" "chmod 600" "with the fix in the message"
+chmod 600 "$T/openai.key"
+printf 'OPENAI_BASE_URL=http://127.0.0.1:%s/v1\nOPENAI_API_KEY_FILE=%s\n' "$PORT" "$T/openai.key" >"$T/agentd.conf"
+"$AGENTD" --data-dir "$DATA" --agents "$AGENTS" --socket-dir "$SOCK" --config "$T/agentd.conf" \
+  >>"$T/agentd.log" 2>&1 &
+AGENTD_PID=$!
+for _ in $(seq 1 100); do ctl hello >/dev/null 2>&1 && break; sleep 0.1; done
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "a config file with a 0600 key file works"
+stop_agentd
+printf 'OPENAI_RPM=abc\n' >"$T/bad.conf"
+out=$("$AGENTD" --data-dir "$DATA" --agents "$AGENTS" --socket-dir "$SOCK" --config "$T/bad.conf" 2>&1)
+like "$out" "bad.conf:1: OPENAI_RPM" "a bad config value is refused with file, line and name"
+
+done_testing
