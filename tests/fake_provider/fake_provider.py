@@ -664,6 +664,11 @@ class Server:
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
         await writer.drain()
         gap = latency * 0.1 / 1000 / max(1, len(events))
+        if fault and fault.get("kind") == "slow" and "stream_ms" in fault:
+            try:   # the whole stream spread over stream_ms
+                gap = max(0.0, float(fault["stream_ms"])) / 1000 / max(1, len(events))
+            except (TypeError, ValueError):
+                pass
         for i, ev in enumerate(events):
             if limit is not None and i >= limit:
                 return False

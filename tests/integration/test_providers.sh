@@ -34,7 +34,8 @@ start_fake() {	# start_fake [args]
 stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=; }
 faults() { $FAKE faults "$PORT" "$1" >/dev/null; }
 requests() { $FAKE requests "$PORT"; }
-trap 'stop_fake; cleanup' EXIT
+export TMUX_TMPDIR=$T	# a private tmux server for the agentop part
+trap 'stop_fake; tmux kill-server 2>/dev/null; cleanup' EXIT
 
 # start_with [VAR=value...]: agentd with the fake endpoints in its environment
 start_with() {
@@ -288,5 +289,42 @@ stop_agentd
 printf 'OPENAI_RPM=abc\n' >"$T/bad.conf"
 out=$("$AGENTD" --data-dir "$DATA" --agents "$AGENTS" --socket-dir "$SOCK" --config "$T/bad.conf" 2>&1)
 like "$out" "bad.conf:1: OPENAI_RPM" "a bad config value is refused with file, line and name"
+
+# ---- agentop: streamed text in the trace, breakers in health ----------------------
+if command -v tmux >/dev/null; then
+  export LC_ALL=C.UTF-8
+  start_with ANTHROPIC_TIMEOUT_MS=30000 ANTHROPIC_BREAKER_FAILURES=1 \
+    ANTHROPIC_BREAKER_COOLDOWN_MS=60000
+  ok $? "agentd restarts with a slow-stream timeout and a one-failure breaker"
+  tmux new-session -d -s op -x 140 -y 40 \
+    "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK'; sleep 30"
+  screen() { tmux capture-pane -t op -p; }
+  wait_screen() {
+    for _ in $(seq 1 $((${2:-10} * 10))); do
+      screen | grep -Eq -- "$1" && return 0
+      sleep 0.1
+    done
+    diag "screen does not match /$1/:"; screen | sed 's/^/#   /'
+    return 1
+  }
+  wait_screen " live " 10; ok $? "agentop connects"
+  faults '[{"kind":"slow","latency_ms":300,"stream_ms":6000}]'
+  r=$(ctl submit support-triage "stream slowly" --model anthropic:support-triage)
+  wait_screen "$r" 5
+  tmux send-keys -t op / ; sleep 0.2; tmux send-keys -t op C-u "$r" Enter; sleep 0.3
+  tmux send-keys -t op Enter
+  wait_screen "streaming: The customer" 8; ok $? "the detail view shows the answer streaming in"
+  wait_screen "streaming: The customer asks for a refund; let me" 8
+  ok $? "and it grows as tokens arrive"
+  tmux send-keys -t op q; sleep 0.2
+  faults '[{"status":500}]'
+  b=$(ctl submit support-triage "breaks" --model anthropic:support-triage)
+  tmux send-keys -t op 4
+  wait_screen "anthropic +OPEN" 10; ok $? "health shows the open breaker"
+  like "$(screen)" "HTTP 500" "with the last error"
+  ctl kill "$r" >/dev/null 2>&1; ctl kill "$b" >/dev/null 2>&1
+  tmux send-keys -t op q
+  tmux kill-server 2>/dev/null
+fi
 
 done_testing

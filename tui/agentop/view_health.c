@@ -89,6 +89,32 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 			    "  (no samples yet)" : "");
 		}
 	}
+	row++;
+	draw_text(row++, 0, cols, ROLE_TITLE, " providers        breaker     "
+	    "in flight  waiting  requests  retries  failures  last error");
+	{
+		const json_t *p;
+		size_t i;
+		json_array_foreach(json_object_get(h, "providers"), i, p) {
+			const char *br = str_or(json_string_value(json_object_get(p,
+			    "breaker")), "?");
+			const char *err = json_string_value(json_object_get(p,
+			    "last_error"));
+			const char *shown = strcmp(br, "open") == 0 ? "OPEN" :
+			    strcmp(br, "closed") != 0 ? "HALF-OPEN" : "closed";
+			ROW(strcmp(br, "open") == 0 ? ROLE_ERROR : strcmp(br,
+			    "closed") != 0 ? ROLE_WARN : ROLE_NORMAL,
+			    "   %-14.14s %-10s %10lld %8lld %9lld %8lld %9lld  %s",
+			    str_or(json_string_value(json_object_get(p, "name")), "?"),
+			    shown, (long long)json_integer_value(json_object_get(p,
+			    "in_flight")), (long long)json_integer_value(
+			    json_object_get(p, "rate_waiting")), (long long)
+			    json_integer_value(json_object_get(p, "requests")),
+			    (long long)json_integer_value(json_object_get(p, "retries")),
+			    (long long)json_integer_value(json_object_get(p, "failures")),
+			    err != NULL ? err : "");
+		}
+	}
 #undef ROW
 }
 
