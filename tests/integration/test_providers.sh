@@ -222,6 +222,8 @@ is "$br" '["closed>open","open>half_open","half_open>open","open>half_open","hal
   "the breaker opens, probes, reopens and closes, as events"
 is "$(ctl health --json | jq -r '.providers[] | select(.name == "openai") | .breaker')" closed \
   "health shows the breaker closed again"
+like "$(ctl health)" "openai +breaker closed +0 in flight, 0 waiting, [0-9]+ requests, [0-9]+ retries" \
+  "agentctl health lists each provider on a line"
 
 # ---- rate limits ------------------------------------------------------------------
 stop_agentd

@@ -592,6 +592,20 @@ view_health(const json_t *body, int64_t now_ms)
 			    json_is_true(v) ? "yes" : "no");
 		} else if (json_is_string(v)) {
 			kv(&b, w, label, "%s", json_string_value(v));
+		} else if (json_is_array(v) && strcmp(key, "providers") == 0) {
+			kv(&b, w, label, "%zu", json_array_size(v));
+			json_array_foreach(v, i, item) {
+				const char *err = str(item, "last_error");
+				sbuf_printf(&b, "%*s  %-10s breaker %-9s %lld in flight, "
+				    "%lld waiting, %lld requests, %lld retries, %lld "
+				    "failed%s%s\n", w, "", str(item, "name"),
+				    str(item, "breaker"), (long long)num_i(item, "in_flight"),
+				    (long long)num_i(item, "rate_waiting"),
+				    (long long)num_i(item, "requests"),
+				    (long long)num_i(item, "retries"),
+				    (long long)num_i(item, "failures"),
+				    err[0] ? "; last error: " : "", err);
+			}
 		} else if (json_is_array(v)) {
 			kv(&b, w, label, "%zu", json_array_size(v));
 			json_array_foreach(v, i, item) {
