@@ -134,6 +134,12 @@ r=$(ctl submit support-triage "t" --model openai:support-triage)
 wait_state "$r" done 20; ok $? "a hung request times out (1.5 s) and is retried"
 like "$(ctl events --run "$r" --type llm.retry | jq -r .reason)" "within 1500 ms" "the retry names the timeout"
 
+faults '[{"kind":"hang"}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage --budget '{"wall_ms":800}')
+wait_state "$r" failed 10; ok $? "the run's wall-time budget is a per-run timeout, also mid-call"
+is "$(ctl show "$r" --json | jq -r .reason)" "budget:wall_ms" "it says so"
+is "$(llm_spans "$r" | jq -r .status)" cancelled "and the hung call is cancelled"
+
 faults '[{"kind":"malformed"}]'
 r=$(ctl submit support-triage "t" --model anthropic:support-triage)
 wait_state "$r" done 20; ok $? "malformed JSON is retried"

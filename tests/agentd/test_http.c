@@ -1,0 +1,601 @@
+/*
+ * http.c on a loop of its own, against the fake provider
+ * (tests/fake_provider) and, for heads the fake never sends, a canned
+ * one-connection server on the same loop.
+ */
+#include "t.h"
+#include "fake_server.h"
+#include "http.h"
+#include "loop.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define OPENAI_KEY "sk-unit-0123456789abcdefghij"
+#define ANTHROPIC_KEY "sk-ant-unit-0123456789abcdefghij"
+#define COMPLETION_BODY "{\"model\":\"support-triage\",\"messages\":" \
+	"[{\"role\":\"user\",\"content\":\"refund?\"}]}"
+
+/* What the callbacks saw. */
+struct result {
+	int heads, dones;
+	struct http_head head;
+	char *body;
+	size_t len;
+	int status;
+	char error[512];
+	bool had_error;
+	int head_return;		/* what on_head returns */
+	int body_return;		/* what on_body returns */
+};
+
+static int
+r_head(void *arg, const struct http_head *head)
+{
+	struct result *r = arg;
+
+	r->heads++;
+	r->head = *head;
+	return r->head_return;
+}
+
+static int
+r_body(void *arg, const char *data, size_t len)
+{
+	struct result *r = arg;
+
+	r->body = xrealloc(r->body, r->len + len + 1);
+	memcpy(r->body + r->len, data, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return r->body_return;
+}
+
+static void
+r_done(void *arg, int status, const char *error)
+{
+	struct result *r = arg;
+
+	r->dones++;
+	r->status = status;
+	r->had_error = error != NULL;
+	copy_str(r->error, sizeof(r->error), error ? error : "");
+}
+
+static const struct http_callbacks r_cb = { r_head, r_body, r_done };
+
+static void
+result_finish(struct result *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+/* Runs @loop until *@flag is set; false after the deadline. */
+static bool
+run_until(struct loop *loop, const int *flag)
+{
+	int64_t end = mono_ms() + FAKE_DEADLINE_MS;
+
+	while (*flag == 0 && mono_ms() < end)
+		loop_run_once(loop, 50);
+	return *flag != 0;
+}
+
+/* Runs @loop for about @ms. */
+static void
+run_for(struct loop *loop, int64_t ms)
+{
+	int64_t end = mono_ms() + ms;
+
+	while (mono_ms() < end)
+		loop_run_once(loop, (int)MAX(end - mono_ms(), 0));
+}
+
+static int
+start_fake(void)
+{
+	if (fake_start(OPENAI_KEY, ANTHROPIC_KEY) != 0)
+		return -1;
+	return fake_reset();
+}
+
+/* ---- the fake provider --------------------------------------------------- */
+
+static void
+get_round_trip(void)
+{
+	struct loop *loop = loop_create();
+	struct http_client *c = http_client_create(loop, 0);
+	struct http_transfer *t = NULL;
+	struct result r = { 0 };
+	char url[128];
+	struct http_request req = { .url = url, .timeout_ms = 20000 };
+	json_t *j;
+
+	t_bail_if(start_fake() != 0);
+	snprintf(url, sizeof(url), "%s/_fake/stats", fake.url);
+	is_int(http_start(c, &req, &r_cb, &r, &t), 0);
+	ok(t != NULL);
+	is_int(http_client_active(c), 1);
+	ok(run_until(loop, &r.dones));
+	is_int(r.heads, 1);
+	is_int(r.dones, 1);
+	is_int(r.status, 0);
+	ok(!r.had_error);
+	is_int(r.head.status, 200);
+	is_str(r.head.content_type, "application/json");
+	is_int(r.head.retry_after_ms, -1);
+	ok(r.body != NULL && r.len == strlen(r.body));
+	j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+	ok(json_is_integer(json_object_get(j, "requests")));
+	ok(json_is_integer(json_object_get(j, "open_connections")));
+	json_decref(j);
+	is_int(http_client_active(c), 0);
+	result_finish(&r);
+	http_client_destroy(c);
+	loop_destroy(loop);
+}
+
+static void
+post_round_trip_with_headers(void)
+{
+	static const char *const headers[] = { "Content-Type: application/json",
+	    "X-Unit-Test: yes", NULL };
+	struct loop *loop = loop_create();
+	struct http_client *c = http_client_create(loop, 0);
+	struct http_transfer *t = NULL;
+	struct result r = { 0 };
+	char url[128];
+	struct http_request req = { .url = url, .body = COMPLETION_BODY,
+	    .body_len = strlen(COMPLETION_BODY), .headers = headers,
+	    .secret_header = "Authorization: Bearer " OPENAI_KEY,
+	    .timeout_ms = 20000 };
+	json_t *j, *log, *rec, *h, *sent;
+	const char *ua;
+
+	t_bail_if(start_fake() != 0);
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", fake.url);
+	is_int(http_start(c, &req, &r_cb, &r, &t), 0);
+	ok(run_until(loop, &r.dones));
+	is_int(r.status, 0);
+	is_int(r.heads, 1);
+	is_int(r.head.status, 200);
+	is_str(r.head.content_type, "application/json");
+	ok(r.body != NULL && r.len == strlen(r.body));
+	j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+	is_str(json_string_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(json_object_get(json_array_get(json_object_get(j,
+	    "choices"), 0), "message"), "tool_calls"), 0), "function"), "name")),
+	    "kb_search");
+	is_int(json_integer_value(json_object_get(json_object_get(j, "usage"),
+	    "prompt_tokens")), 900);
+	is_int(json_integer_value(json_object_get(json_object_get(j, "usage"),
+	    "completion_tokens")), 60);
+	json_decref(j);
+
+	/* what went over the wire */
+	log = fake_requests();
+	t_bail_if(log == NULL);
+	is_int(json_array_size(log), 1);
+	rec = json_array_get(log, 0);
+	h = json_object_get(rec, "headers");
+	is_str(json_string_value(json_object_get(rec, "method")), "POST");
+	is_str(json_string_value(json_object_get(rec, "path")),
+	    "/v1/chat/completions");
+	is_str(json_string_value(json_object_get(h, "x-unit-test")), "yes");
+	is_str(json_string_value(json_object_get(h, "authorization")),
+	    "Bearer " OPENAI_KEY);
+	is_str(json_string_value(json_object_get(h, "content-type")),
+	    "application/json");
+	ua = json_string_value(json_object_get(h, "user-agent"));
+	ok(ua != NULL && strncmp(ua, "agentd/", 7) == 0);
+	ok(json_object_get(h, "expect") == NULL);
+	sent = json_loads(COMPLETION_BODY, 0, NULL);
+	ok(json_equal(json_object_get(rec, "body"), sent));
+	json_decref(sent);
+	json_decref(log);
+	result_finish(&r);
+	http_client_destroy(c);
+	loop_destroy(loop);
+}
+
+static void
+connection_refused(void)
+{
+	struct loop *loop = loop_create();
+	struct http_client *c = http_client_create(loop, 0);
+	struct http_transfer *t = NULL;
+	struct result r = { 0 };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	char url[128];
+	struct http_request req = { .url = url, .timeout_ms = 20000 };
+	/* bound but not listening: a connect gets a RST, and nobody else can
+	 * take the port while we hold it */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	t_bail_if(fd < 0);
+	t_bail_if(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0);
+	t_bail_if(getsockname(fd, (struct sockaddr *)&sa, &sl) != 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x", ntohs(sa.sin_port));
+	is_int(http_start(c, &req, &r_cb, &r, &t), 0);
+	ok(run_until(loop, &r.dones));
+	is_int(r.dones, 1);
+	is_int(r.heads, 0);
+	is_int(r.status, -ECONNREFUSED);
+	has_str(r.error, "cannot connect");
+	is_int(http_client_active(c), 0);
+	close(fd);
+	result_finish(&r);
+	http_client_destroy(c);
+	loop_destroy(loop);
+}
+
+static void
+timeout_on_hang(void)
+{
+	static const char *const headers[] = { "Content-Type: application/json",
+	    NULL };
+	struct loop *loop = loop_create();
+	struct http_client *c = http_client_create(loop, 0);
+	struct http_transfer *t = NULL;
+	struct result r = { 0 };
+	char url[128];
+	struct http_request req = { .url = url, .body = COMPLETION_BODY,
+	    .body_len = strlen(COMPLETION_BODY), .headers = headers,
+	    .timeout_ms = 300 };
+	int64_t start;
+
+	t_bail_if(start_fake() != 0);
+	t_bail_if(fake_faults("[{\"kind\":\"hang\"}]") != 0);
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", fake.url);
+	start = mono_ms();
+	is_int(http_start(c, &req, &r_cb, &r, &t), 0);
+	ok(run_until(loop, &r.dones));
+	ok(mono_ms() - start >= 250);
+	is_int(r.dones, 1);
+	is_int(r.heads, 0);
+	is_int(r.status, -ETIMEDOUT);
+	is_str(r.error, "no complete response within 300 ms");
+	is_int(http_client_active(c), 0);
+	result_finish(&r);
+	http_client_destroy(c);
+	loop_destroy(loop);
+	/* the fake saw the connection go */
+	ok(fake_wait_stat("open_connections", 1));
+}
+
+static void
+cancel_in_flight(void)
+{
+	static const char *const headers[] = { "Content-Type: application/json",
+	    NULL };
+	struct loop *loop = loop_create();
+	struct http_client *c = http_client_create(loop, 0);
+	struct http_transfer *t = NULL;
+	struct result r = { 0 };
+	char url[128];
+	struct http_request req = { .url = url, .body = COMPLETION_BODY,
+	    .body_len = strlen(COMPLETION_BODY), .headers = headers };
+	int64_t end;
+
+	t_bail_if(start_fake() != 0);
+	t_bail_if(fake_faults("[{\"kind\":\"hang\"}]") != 0);
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", fake.url);
+	is_int(http_start(c, &req, &r_cb, &r, &t), 0);
+	/* until the fake holds the request */
+	end = mono_ms() + FAKE_DEADLINE_MS;
+	while (fake_stat("requests") < 1 && mono_ms() < end)
+		run_for(loop, 20);
+	is_int(fake_stat("requests"), 1);
+	is_int(http_client_active(c), 1);
+	http_cancel(t);
+	is_int(http_client_active(c), 0);
+	run_for(loop, 200);
+	is_int(r.heads, 0);
+	is_int(r.dones, 0);
+	ok(fake_wait_stat("open_connections", 1));
+	result_finish(&r);
+	http_client_destroy(c);
+	loop_destroy(loop);
+}
+
+static void
+callback_return_aborts(void)
+{
+	static const char *const headers[] = { "Content-Type: application/json",
+	    NULL };
+	static const struct { int head_return, body_return; } cases[] = {
+		{ 0, -42 },		/* on_body */
+		{ -7, 0 },		/* on_head */
+		{ 1, 0 },		/* any non-zero value */
+	};
+	char url[128];
+
+	t_bail_if(start_fake() != 0);
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", fake.url);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct loop *loop = loop_create();
+		struct http_client *c = http_client_create(loop, 0);
+		struct http_transfer *t = NULL;
+		struct result r = { .head_return = cases[i].head_return,
+		    .body_return = cases[i].body_return };
+		struct http_request req = { .url = url, .body = COMPLETION_BODY,
+		    .body_len = strlen(COMPLETION_BODY), .headers = headers,
+		    .secret_header = "Authorization: Bearer " OPENAI_KEY,
+		    .timeout_ms = 20000 };
+		int want = cases[i].head_return ? cases[i].head_return :
+		    cases[i].body_return;
+
+		is_int(http_start(c, &req, &r_cb, &r, &t), 0);
+		ok(run_until(loop, &r.dones));
+		is_int(r.dones, 1);
+		is_int(r.heads, 1);
+		is_int(r.status, want);
+		is_str(r.error, "stopped by the receiver");
+		if (cases[i].head_return != 0)
+			is_int(r.len, 0);
+		else
+			ok(r.len > 0);
+		is_int(http_client_active(c), 0);
+		run_for(loop, 50);
+		is_int(r.dones, 1);
+		result_finish(&r);
+		http_client_destroy(c);
+		loop_destroy(loop);
+	}
+}
+
+static void
+destroy_cancels_silently(void)
+{
+	static const char *const headers[] = { "Content-Type: application/json",
+	    NULL };
+	struct loop *loop = loop_create();
+	struct http_client *c = http_client_create(loop, 0);
+	struct http_transfer *t1 = NULL, *t2 = NULL;
+	struct result r1 = { 0 }, r2 = { 0 };
+	char url[128];
+	struct http_request req = { .url = url, .body = COMPLETION_BODY,
+	    .body_len = strlen(COMPLETION_BODY), .headers = headers };
+
+	t_bail_if(start_fake() != 0);
+	t_bail_if(fake_faults("[{\"kind\":\"hang\"},{\"kind\":\"hang\"}]") != 0);
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", fake.url);
+	is_int(http_start(c, &req, &r_cb, &r1, &t1), 0);
+	is_int(http_start(c, &req, &r_cb, &r2, &t2), 0);
+	is_int(http_client_active(c), 2);
+	run_for(loop, 100);
+	http_client_destroy(c);
+	run_for(loop, 100);
+	is_int(r1.dones + r2.dones, 0);
+	loop_destroy(loop);
+	ok(fake_wait_stat("open_connections", 1));
+}
+
+/* ---- Retry-After ----------------------------------------------------------- */
+
+static void
+retry_after_values(void)
+{
+	static const int64_t now = 1445412480;	/* Wed, 21 Oct 2015 07:28:00 GMT */
+	static const struct { const char *value; int64_t want; } cases[] = {
+		{ "1", 1000 },
+		{ "1.5", 1500 },
+		{ "0", 0 },
+		{ "  2 ", 2000 },
+		{ "120", 120000 },
+		{ "86400", 86400000 },
+		{ "86401", -1 },		/* more than a day */
+		{ "Wed, 21 Oct 2015 07:28:30 GMT", 30000 },
+		{ "Wednesday, 21-Oct-15 07:29:00 GMT", 60000 },	/* RFC 850 */
+		{ "Wed Oct 21 07:28:10 2015", 10000 },		/* asctime */
+		{ "Wed, 21 Oct 2015 07:00:00 GMT", 0 },		/* in the past */
+		{ "garbage", -1 },
+		{ "", -1 },
+		{ "1x", -1 },
+		{ "1 2", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t got = http_parse_retry_after(cases[i].value, now);
+		if (got != cases[i].want)
+			T_DIAG("\"%s\" gives %lld, want %lld", cases[i].value,
+			    (long long)got, (long long)cases[i].want);
+	}
+}
+
+/* ---- heads the fake never sends: a canned server ---------------------------- */
+
+struct canned {
+	struct loop *loop;
+	int lfd, cfd;			/* listening, accepted (-1: none) */
+	const char *response;		/* sent once the request head is in */
+	char req[8192];
+	size_t req_len;
+	bool answered;			/* close cfd after this iteration */
+	int port;
+};
+
+static void
+canned_read(int fd, void *arg)
+{
+	struct canned *s = arg;
+	ssize_t n;
+
+	if (s->answered || fd != s->cfd)
+		return;
+	n = read(fd, s->req + s->req_len, sizeof(s->req) - 1 - s->req_len);
+	if (n <= 0)
+		return;
+	s->req_len += (size_t)n;
+	s->req[s->req_len] = '\0';
+	if (strstr(s->req, "\r\n\r\n") == NULL)
+		return;
+	for (size_t off = 0, len = strlen(s->response); off < len; ) {
+		n = write(fd, s->response + off, len - off);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+		if (n > 0)
+			off += (size_t)n;
+	}
+	/* closed by canned_tick: a handler must not remove its own fd while
+	 * loop_run_once walks the descriptor table */
+	s->answered = true;
+}
+
+static void
+canned_accept(int fd, void *arg)
+{
+	struct canned *s = arg;
+	int cfd;
+
+	if (fd != s->lfd || s->cfd >= 0)
+		return;
+	if ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0)
+		return;
+	s->cfd = cfd;
+	loop_add_fd(s->loop, cfd, canned_read, s);
+}
+
+/* After each loop iteration: closes an answered connection. */
+static void
+canned_tick(struct canned *s)
+{
+	if (s->answered && s->cfd >= 0) {
+		loop_remove_fd(s->loop, s->cfd);
+		close(s->cfd);
+		s->cfd = -1;
+	}
+}
+
+static int
+canned_open(struct canned *s, struct loop *loop, const char *response)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+
+	*s = (struct canned){ .loop = loop, .cfd = -1, .response = response };
+	if ((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(s->lfd, 4) != 0 ||
+	    getsockname(s->lfd, (struct sockaddr *)&sa, &sl) != 0) {
+		close(s->lfd);
+		return -1;
+	}
+	s->port = ntohs(sa.sin_port);
+	loop_add_fd(loop, s->lfd, canned_accept, s);
+	return 0;
+}
+
+static void
+canned_close(struct canned *s)
+{
+	if (s->cfd >= 0) {
+		loop_remove_fd(s->loop, s->cfd);
+		close(s->cfd);
+	}
+	loop_remove_fd(s->loop, s->lfd);
+	close(s->lfd);
+}
+
+static void
+canned_responses(void)
+{
+	static const struct {
+		const char *response;
+		int status;		/* on_done's */
+		const char *error;	/* in its message; NULL: no message */
+		int heads;
+		long code;
+		const char *content_type;
+		int64_t retry_after_ms;
+		const char *body;
+	} cases[] = {
+		{ "HTTP/1.1 503 Service Unavailable\r\n"
+		  "Content-Type: Text/Event-Stream ; Charset=UTF-8\r\n"
+		  "Retry-After: 2\r\nContent-Length: 5\r\n\r\nhello",
+		  0, NULL, 1, 503, "text/event-stream", 2000, "hello" },
+		{ "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\n"
+		  "retry-after-ms: 1500\r\nContent-Length: 0\r\n\r\n",
+		  0, NULL, 1, 429, "", 1500, "" },
+		{ "HTTP/1.1 429 Too Many Requests\r\nRETRY-AFTER-MS: 250\r\n"
+		  "Retry-After: 7\r\nContent-Length: 0\r\n\r\n",
+		  0, NULL, 1, 429, "", 250, "" },
+		{ "HTTP/1.1 429 Too Many Requests\r\nRetry-After: soon\r\n"
+		  "Content-Length: 0\r\n\r\n",
+		  0, NULL, 1, 429, "", -1, "" },
+		{ "HTTP/1.1 100 Continue\r\nContent-Type: a/wrong\r\n\r\n"
+		  "HTTP/1.1 200 OK\r\nContent-Type: APPLICATION/JSON\r\n"
+		  "Content-Length: 2\r\n\r\nok",
+		  0, NULL, 1, 200, "application/json", -1, "ok" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+		  -EPROTO, "cut short", 1, 200, "", -1, "abc" },
+		{ "", -ECONNRESET, "the connection broke", 0, 0, "", -1, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct loop *loop = loop_create();
+		struct http_client *c = http_client_create(loop, 0);
+		struct http_transfer *t = NULL;
+		struct result r = { 0 };
+		struct canned s;
+		char url[128];
+		struct http_request req = { .url = url, .timeout_ms = 20000 };
+		int64_t end = mono_ms() + FAKE_DEADLINE_MS;
+
+		printf("# case %zu\n", i);
+		if (canned_open(&s, loop, cases[i].response) != 0) {
+			T_DIAG("cannot listen");
+			http_client_destroy(c);
+			loop_destroy(loop);
+			continue;
+		}
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/canned", s.port);
+		is_int(http_start(c, &req, &r_cb, &r, &t), 0);
+		while (r.dones == 0 && mono_ms() < end) {
+			loop_run_once(loop, 50);
+			canned_tick(&s);
+		}
+		is_int(r.dones, 1);
+		is_int(r.status, cases[i].status);
+		if (cases[i].error != NULL)
+			has_str(r.error, cases[i].error);
+		else
+			ok(!r.had_error);
+		is_int(r.heads, cases[i].heads);
+		if (cases[i].heads > 0) {
+			is_int(r.head.status, cases[i].code);
+			is_str(r.head.content_type, cases[i].content_type);
+			is_int(r.head.retry_after_ms, cases[i].retry_after_ms);
+		}
+		is_str(r.body ? r.body : (r.heads ? "" : NULL), cases[i].body);
+		has_str(s.req, "GET /canned HTTP/1.1\r\n");
+		result_finish(&r);
+		canned_close(&s);
+		http_client_destroy(c);
+		loop_destroy(loop);
+	}
+}
+
+#define TESTS(X) \
+	X(retry_after_values) \
+	X(canned_responses) \
+	X(connection_refused) \
+	X(get_round_trip) \
+	X(post_round_trip_with_headers) \
+	X(timeout_on_hang) \
+	X(cancel_in_flight) \
+	X(callback_return_aborts) \
+	X(destroy_cancels_silently)
+T_MAIN(TESTS)
