@@ -192,6 +192,16 @@ run_due_timers(struct loop *loop)
 	}
 }
 
+static bool
+still_watched(const struct loop *loop, const struct watched_fd *w)
+{
+	for (size_t i = 0; i < loop->n_fds; i++)
+		if (loop->fds[i].fd == w->fd && loop->fds[i].fn == w->fn &&
+		    loop->fds[i].arg == w->arg)
+			return true;
+	return false;
+}
+
 /* Finished transfers go back to their owners (http.c). */
 static void
 reap_transfers(struct loop *loop)
@@ -213,6 +223,8 @@ int
 loop_run_once(struct loop *loop, int max_wait_ms)
 {
 	struct curl_waitfd waits[MAX_FDS];
+	struct watched_fd polled[MAX_FDS];
+	size_t n;
 	int64_t wait = max_wait_ms < 0 ? 1000 : max_wait_ms;
 	int running, ready = 0;
 	CURLMcode mc;
@@ -230,9 +242,12 @@ loop_run_once(struct loop *loop, int max_wait_ms)
 		log_error("curl_multi_poll: %s", curl_multi_strerror(mc));
 		return -EIO;
 	}
-	for (size_t i = 0; i < loop->n_fds; i++) {
-		if (waits[i].revents != 0)
-			loop->fds[i].fn(loop->fds[i].fd, loop->fds[i].arg);
+	/* handlers may add or remove descriptors: go by what was polled */
+	n = loop->n_fds;
+	memcpy(polled, loop->fds, n * sizeof(*polled));
+	for (size_t i = 0; i < n; i++) {
+		if (waits[i].revents != 0 && still_watched(loop, &polled[i]))
+			polled[i].fn(polled[i].fd, polled[i].arg);
 	}
 	curl_multi_perform(loop->multi, &running);
 	reap_transfers(loop);

@@ -338,6 +338,11 @@ read_env(struct parser *p, char *const *envp)
 		var[eq - *envp] = '\0';
 		if (!classify(var, &proto) || find_entry(p, var, false) != NULL)
 			continue;
+		/* the environment is everyone's: DATE_FORMAT=%Y is not an
+		 * endpoint; only a format we speak declares one there */
+		if (proto.set == S_FORMAT && strcmp(eq + 1, "openai") != 0 &&
+		    strcmp(eq + 1, "anthropic") != 0)
+			continue;
 		add_entry(p, &proto, eq + 1, strlen(eq + 1));
 	}
 }

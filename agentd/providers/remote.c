@@ -52,6 +52,7 @@ struct remote {
 	/* for health */
 	int64_t requests, retries, failures, in_flight, cache_hits;
 	char last_error[200];
+	char breaker_why[200];		/* the last failure the breaker counted */
 };
 
 struct remote_call {
@@ -65,6 +66,7 @@ struct remote_call {
 	struct http_transfer *xfer;	/* the attempt in flight */
 	int attempt;			/* attempts started */
 	bool breaker_held;		/* allowed by the breaker, no outcome yet */
+	bool probe_wait;		/* told the caller it waits for a probe */
 	int64_t timeout_ms;
 	/* the response of the attempt */
 	struct http_head head;
@@ -77,6 +79,7 @@ struct remote_call {
 };
 
 static void attempt_start(struct remote_call *rc);
+static void probe_recheck(struct timer *t, void *arg);
 static void rl_fire(struct timer *t, void *arg);
 
 static struct remote *
@@ -155,14 +158,25 @@ breaker_outcome(struct remote *r, struct remote_call *rc, bool ok,
     const char *why)
 {
 	enum breaker_state from;
+	char msg[400];
 
 	if (!rc->breaker_held)
 		return;
 	rc->breaker_held = false;
+	if (!ok && why != NULL) {
+		copy_str(r->breaker_why, sizeof(r->breaker_why), why);
+		clean_text(r, r->breaker_why);
+	}
 	if (breaker_record(&r->breaker, ok, mono_ms(), &from) &&
-	    r->host.breaker_changed != NULL)
+	    r->host.breaker_changed != NULL) {
+		/* @why is the provider's text: it goes to events and logs */
+		if (why != NULL) {
+			copy_str(msg, sizeof(msg), why);
+			clean_text(r, msg);
+		}
 		r->host.breaker_changed(r->host.arg, r->cfg->name, (int)from,
-		    (int)r->breaker.state, why);
+		    (int)r->breaker.state, why != NULL ? msg : NULL);
+	}
 }
 
 static void
@@ -367,8 +381,13 @@ on_body(void *arg, const char *data, size_t len)
 {
 	struct remote_call *rc = arg;
 
-	if (rc->streaming)
-		return sse_feed(&rc->sse, data, len, on_event, rc);
+	if (rc->streaming) {
+		int r = sse_feed(&rc->sse, data, len, on_event, rc);
+		if (r == -EMSGSIZE && rc->err[0] == '\0')
+			snprintf(rc->err, sizeof(rc->err), "a stream event is "
+			    "larger than %d MiB", RESPONSE_MAX >> 20);
+		return r;
+	}
 	if (rc->len + len > RESPONSE_MAX) {
 		snprintf(rc->err, sizeof(rc->err), "the response is larger than "
 		    "%d MiB", RESPONSE_MAX >> 20);
@@ -480,10 +499,24 @@ attempt_start(struct remote_call *rc)
 	int e;
 
 	if (!breaker_allow(&r->breaker, mono_ms(), &changed, &from)) {
+		if (r->breaker.state == BREAKER_HALF_OPEN) {
+			/* a probe call is out and its outcome decides: look again
+			 * soon, using up neither an attempt nor the rate limit */
+			if (!rc->probe_wait) {
+				rc->probe_wait = true;
+				snprintf(why, sizeof(why), "circuit breaker half-open "
+				    "for %s: waiting for the probe call", r->cfg->name);
+				notify_wait(rc, LLM_WAIT_RETRY, -1, why);
+			}
+			loop_timer_arm(r->loop, &rc->call->timer,
+			    MAX(breaker_wait_ms(&r->breaker, mono_ms()), 50),
+			    probe_recheck, rc);
+			return;
+		}
 		/* counts as an attempt: a breaker that stays open ends the call */
 		rc->attempt++;
 		snprintf(why, sizeof(why), "circuit breaker open for %s (%s)",
-		    r->cfg->name, r->last_error[0] ? r->last_error : "failures");
+		    r->cfg->name, r->breaker_why[0] ? r->breaker_why : "failures");
 		retry_or_fail(rc, -EAGAIN, MAX(breaker_wait_ms(&r->breaker,
 		    mono_ms()), 50), why);
 		return;
@@ -492,6 +525,7 @@ attempt_start(struct remote_call *rc)
 		r->host.breaker_changed(r->host.arg, r->cfg->name, (int)from,
 		    (int)r->breaker.state, "cooldown over: one probe call");
 	rc->breaker_held = true;
+	rc->probe_wait = false;
 	reset_response(rc);
 	rc->attempt++;
 	notify_wait(rc, LLM_WAIT_NONE, -1, NULL);
@@ -507,6 +541,13 @@ attempt_start(struct remote_call *rc)
 		return;
 	}
 	r->in_flight++;
+}
+
+static void
+probe_recheck(struct timer *t, void *arg)
+{
+	(void)t;
+	attempt_start(arg);
 }
 
 static void

@@ -340,6 +340,25 @@ environment_overrides_file(void)
 	endpoints_finish(&eps);
 }
 
+/* Other programs' *_FORMAT variables are not endpoints (in the file they
+ * would be errors: the file is ours). */
+static void
+foreign_format_variables_ignored(void)
+{
+	char *env[] = { (char *)"DATE_FORMAT=%Y-%m-%d", (char *)"X_FORMAT=grpc",
+	    (char *)"OLLAMA_FORMAT=openai",
+	    (char *)"OLLAMA_BASE_URL=http://127.0.0.1:11434/v1", NULL };
+	struct endpoints eps;
+	char err[512] = "";
+
+	is_int(parse("", env, &eps, err, sizeof(err)), 0);
+	is_int(eps.n, 3);
+	is_str(eps.items[2].name, "ollama");
+	endpoints_finish(&eps);
+	ok(parse("X_FORMAT=grpc\n", NULL, &eps, err, sizeof(err)) != 0);
+	has_str(err, "is not a format");
+}
+
 static void
 environment_errors(void)
 {
@@ -349,7 +368,6 @@ environment_errors(void)
 		{ "OPENAI_RPM=abc", "environment: OPENAI_RPM: \"abc\" is not a number" },
 		{ "OPENAI_STREAM=", "environment: OPENAI_STREAM: empty value" },
 		{ "X_FORMAT=openai", "environment: X_FORMAT: X_BASE_URL is not set" },
-		{ "X_FORMAT=grpc", "environment: X_FORMAT: \"grpc\" is not a format" },
 		{ "AGENTD_CACHE_TTL_S=-1", "environment: AGENTD_CACHE_TTL_S: -1 is out" },
 		{ "OPENAI_API_KEY=", "environment: OPENAI_API_KEY: empty value" },
 		{ "OPENAI_API_KEY_FILE=/nonexistent/key",
@@ -592,6 +610,7 @@ load_missing_and_odd_files(void)
 	X(extra_endpoints_in_order) \
 	X(environment_overrides_file) \
 	X(environment_errors) \
+	X(foreign_format_variables_ignored) \
 	X(key_from_environment_and_file) \
 	X(key_file_read_and_trimmed) \
 	X(environment_key_overrides_file_key) \

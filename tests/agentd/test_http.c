@@ -4,6 +4,7 @@
  * one-connection server on the same loop.
  */
 #include "t.h"
+#include "canned_server.h"
 #include "fake_server.h"
 #include "http.h"
 #include "loop.h"
@@ -11,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -413,101 +413,6 @@ retry_after_values(void)
 }
 
 /* ---- heads the fake never sends: a canned server ---------------------------- */
-
-struct canned {
-	struct loop *loop;
-	int lfd, cfd;			/* listening, accepted (-1: none) */
-	const char *response;		/* sent once the request head is in */
-	char req[8192];
-	size_t req_len;
-	bool answered;			/* close cfd after this iteration */
-	int port;
-};
-
-static void
-canned_read(int fd, void *arg)
-{
-	struct canned *s = arg;
-	ssize_t n;
-
-	if (s->answered || fd != s->cfd)
-		return;
-	n = read(fd, s->req + s->req_len, sizeof(s->req) - 1 - s->req_len);
-	if (n <= 0)
-		return;
-	s->req_len += (size_t)n;
-	s->req[s->req_len] = '\0';
-	if (strstr(s->req, "\r\n\r\n") == NULL)
-		return;
-	for (size_t off = 0, len = strlen(s->response); off < len; ) {
-		n = write(fd, s->response + off, len - off);
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			break;
-		if (n > 0)
-			off += (size_t)n;
-	}
-	/* closed by canned_tick: a handler must not remove its own fd while
-	 * loop_run_once walks the descriptor table */
-	s->answered = true;
-}
-
-static void
-canned_accept(int fd, void *arg)
-{
-	struct canned *s = arg;
-	int cfd;
-
-	if (fd != s->lfd || s->cfd >= 0)
-		return;
-	if ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0)
-		return;
-	s->cfd = cfd;
-	loop_add_fd(s->loop, cfd, canned_read, s);
-}
-
-/* After each loop iteration: closes an answered connection. */
-static void
-canned_tick(struct canned *s)
-{
-	if (s->answered && s->cfd >= 0) {
-		loop_remove_fd(s->loop, s->cfd);
-		close(s->cfd);
-		s->cfd = -1;
-	}
-}
-
-static int
-canned_open(struct canned *s, struct loop *loop, const char *response)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-
-	*s = (struct canned){ .loop = loop, .cfd = -1, .response = response };
-	if ((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(s->lfd, 4) != 0 ||
-	    getsockname(s->lfd, (struct sockaddr *)&sa, &sl) != 0) {
-		close(s->lfd);
-		return -1;
-	}
-	s->port = ntohs(sa.sin_port);
-	loop_add_fd(loop, s->lfd, canned_accept, s);
-	return 0;
-}
-
-static void
-canned_close(struct canned *s)
-{
-	if (s->cfd >= 0) {
-		loop_remove_fd(s->loop, s->cfd);
-		close(s->cfd);
-	}
-	loop_remove_fd(s->loop, s->lfd);
-	close(s->lfd);
-}
 
 static void
 canned_responses(void)

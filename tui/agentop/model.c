@@ -200,8 +200,12 @@ charge_span(json_t *run, const json_t *ev)
 		return;
 	if (strcmp(kind, "llm") == 0 && strcmp(status, "ok") == 0) {
 		add_one(u, "llm_calls");
-		add_number(u, "tokens_in", json_object_get(ev, "tokens_in"));
-		add_number(u, "tokens_out", json_object_get(ev, "tokens_out"));
+		/* agentd charges a cached answer one call and nothing else */
+		if (strcmp(str_or(json_string_value(json_object_get(ev, "cache")),
+		    ""), "hit") != 0) {
+			add_number(u, "tokens_in", json_object_get(ev, "tokens_in"));
+			add_number(u, "tokens_out", json_object_get(ev, "tokens_out"));
+		}
 		if (json_is_number(json_object_get(ev, "cost_usd")))
 			add_number(u, "cost_usd", json_object_get(ev, "cost_usd"));
 		else
@@ -298,6 +302,9 @@ model_apply_event(struct model *m, const struct ipc_event *ev)
 		    json_object_get(b, "since_ms"), "detail", json_object_get(b,
 		    "detail")));
 		m->dirty |= MODEL_DIRTY_RUNS;
+	} else if (strcmp(type, "llm.retry") == 0 && run != NULL) {
+		/* the next attempt streams its answer from the start */
+		json_object_del(run, "streaming");
 	} else if (strcmp(type, "span.end") == 0 && run != NULL) {
 		json_object_del(run, "streaming");
 		charge_span(run, b);
