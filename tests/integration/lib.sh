@@ -59,10 +59,13 @@ diag() { echo "# $*"; }
 
 ctl() { "$AGENTCTL" --socket-dir "$SOCK" "$@"; }
 
-# start_agentd [extra args]: starts it and waits until it answers.
+# start_agentd [VAR=value...] [extra args]: starts it (with those variables
+# in its environment) and waits until it answers.
 start_agentd() {
-  "$AGENTD" --data-dir "$DATA" --agents "$AGENTS" --socket-dir "$SOCK" \
-    --foreground "$@" >>"$T/agentd.log" 2>&1 &
+  local -a vars=()
+  while [ $# -gt 0 ] && [[ $1 =~ ^[A-Z][A-Z0-9_]*= ]]; do vars+=("$1"); shift; done
+  env "${vars[@]}" "$AGENTD" --data-dir "$DATA" --agents "$AGENTS" \
+    --socket-dir "$SOCK" --foreground "$@" >>"$T/agentd.log" 2>&1 &
   AGENTD_PID=$!
   for _ in $(seq 1 100); do
     ctl hello >/dev/null 2>&1 && return 0
@@ -117,5 +120,18 @@ pending_escalation() {
     [ -n "$id" ] && { echo "$id"; return 0; }
     sleep 0.1
   done
+  return 1
+}
+
+# agentop under tmux: $session names the tmux session (TMUX_TMPDIR private)
+screen() { tmux capture-pane -t "$session" -p; }
+keys() { tmux send-keys -t "$session" "$@"; }
+# wait_screen REGEX [SECONDS]: until the screen matches
+wait_screen() {
+  for _ in $(seq 1 $((${2:-10} * 10))); do
+    screen | grep -Eq -- "$1" && return 0
+    sleep 0.1
+  done
+  diag "screen does not match /$1/:"; screen | sed 's/^/#   /'
   return 1
 }

@@ -8,17 +8,6 @@ export LC_ALL=C.UTF-8	# ${#line} counts characters
 command -v tmux >/dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 export TMUX_TMPDIR=$T
 session=op
-screen() { tmux capture-pane -t $session -p; }
-keys() { tmux send-keys -t $session "$@"; }
-# wait_screen REGEX [SECONDS]: until the screen matches
-wait_screen() {
-  for _ in $(seq 1 $((${2:-10} * 10))); do
-    screen | grep -Eq -- "$1" && return 0
-    sleep 0.1
-  done
-  diag "screen does not match /$1/:"; screen | sed 's/^/#   /'
-  return 1
-}
 cleanup_tmux() { tmux kill-server 2>/dev/null; }
 trap 'cleanup_tmux; cleanup' EXIT
 

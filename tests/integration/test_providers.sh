@@ -39,19 +39,9 @@ trap 'stop_fake; tmux kill-server 2>/dev/null; cleanup' EXIT
 
 # start_with [VAR=value...]: agentd with the fake endpoints in its environment
 start_with() {
-  local -a vars=(OPENAI_API_KEY="$KEY_OPENAI" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1"
-    ANTHROPIC_API_KEY="$KEY_ANTHROPIC" ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT"
-    OPENAI_TIMEOUT_MS=1500 ANTHROPIC_TIMEOUT_MS=1500 "$@")
-  env "${vars[@]}" "$AGENTD" --data-dir "$DATA" --agents "$AGENTS" \
-    --socket-dir "$SOCK" >>"$T/agentd.log" 2>&1 &
-  AGENTD_PID=$!
-  for _ in $(seq 1 100); do
-    ctl hello >/dev/null 2>&1 && return 0
-    kill -0 "$AGENTD_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  diag "agentd did not start:"; tail -5 "$T/agentd.log" | sed 's/^/# /'
-  return 1
+  start_agentd OPENAI_API_KEY="$KEY_OPENAI" OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" \
+    ANTHROPIC_API_KEY="$KEY_ANTHROPIC" ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
+    OPENAI_TIMEOUT_MS=1500 ANTHROPIC_TIMEOUT_MS=1500 "$@"
 }
 
 llm_spans() { ctl events --run "$1" --type span.end | jq -c 'select(.kind == "llm")'; }
@@ -181,7 +171,10 @@ open=$($FAKE stats "$PORT" | jq .open_connections)
 ctl kill "$r" >/dev/null; ok $? "kill during a model call"
 is "$(state_of "$r")" killed "the run is killed at once"
 is "$(llm_spans "$r" | jq -r .status)" cancelled "the call's span is cancelled"
-sleep 0.3
+for _ in $(seq 1 30); do
+  [ "$($FAKE stats "$PORT" | jq .open_connections)" -lt "$open" ] && break
+  sleep 0.1
+done
 is "$($FAKE stats "$PORT" | jq .open_connections)" "$((open - 1))" "its connection is closed"
 faults '[{"kind":"slow","latency_ms":5000}]'
 r=$(ctl submit support-triage "t" --model openai:support-triage)
@@ -304,34 +297,26 @@ if command -v tmux >/dev/null; then
   start_with ANTHROPIC_TIMEOUT_MS=30000 ANTHROPIC_BREAKER_FAILURES=1 \
     ANTHROPIC_BREAKER_COOLDOWN_MS=60000
   ok $? "agentd restarts with a slow-stream timeout and a one-failure breaker"
-  tmux new-session -d -s op -x 140 -y 40 \
+  session=op
+  tmux new-session -d -s $session -x 140 -y 40 \
     "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK'; sleep 30"
-  screen() { tmux capture-pane -t op -p; }
-  wait_screen() {
-    for _ in $(seq 1 $((${2:-10} * 10))); do
-      screen | grep -Eq -- "$1" && return 0
-      sleep 0.1
-    done
-    diag "screen does not match /$1/:"; screen | sed 's/^/#   /'
-    return 1
-  }
   wait_screen " live " 10; ok $? "agentop connects"
   faults '[{"kind":"slow","latency_ms":300,"stream_ms":6000}]'
   r=$(ctl submit support-triage "stream slowly" --model anthropic:support-triage)
   wait_screen "$r" 5
-  tmux send-keys -t op / ; sleep 0.2; tmux send-keys -t op C-u "$r" Enter; sleep 0.3
-  tmux send-keys -t op Enter
+  keys / ; sleep 0.2; keys C-u "$r" Enter; sleep 0.3
+  keys Enter
   wait_screen "streaming: The customer" 8; ok $? "the detail view shows the answer streaming in"
   wait_screen "streaming: The customer asks for a refund; let me" 8
   ok $? "and it grows as tokens arrive"
-  tmux send-keys -t op q; sleep 0.2
+  keys q; sleep 0.2
   faults '[{"status":500}]'
   b=$(ctl submit support-triage "breaks" --model anthropic:support-triage)
-  tmux send-keys -t op 4
+  keys 4
   wait_screen "anthropic +OPEN" 10; ok $? "health shows the open breaker"
   like "$(screen)" "HTTP 500" "with the last error"
   ctl kill "$r" >/dev/null 2>&1; ctl kill "$b" >/dev/null 2>&1
-  tmux send-keys -t op q
+  keys q
   tmux kill-server 2>/dev/null
 fi
 
