@@ -66,6 +66,7 @@ struct remote_call {
 	struct http_transfer *xfer;	/* the attempt in flight */
 	int attempt;			/* attempts started */
 	bool breaker_held;		/* allowed by the breaker, no outcome yet */
+	bool breaker_probe;		/* ... as the half-open probe call */
 	bool probe_wait;		/* told the caller it waits for a probe */
 	int64_t timeout_ms;
 	/* the response of the attempt */
@@ -153,6 +154,17 @@ notify_wait(struct remote_call *rc, enum llm_wait what, int64_t delay,
 		    delay, why);
 }
 
+/* An allowed attempt ended with no outcome: only the probe frees the
+ * half-open probe slot (another call's must not be freed). */
+static void
+breaker_drop(struct remote *r, struct remote_call *rc)
+{
+	if (rc->breaker_held && rc->breaker_probe)
+		breaker_release(&r->breaker);
+	rc->breaker_held = false;
+	rc->breaker_probe = false;
+}
+
 static void
 breaker_outcome(struct remote *r, struct remote_call *rc, bool ok,
     const char *why)
@@ -163,6 +175,7 @@ breaker_outcome(struct remote *r, struct remote_call *rc, bool ok,
 	if (!rc->breaker_held)
 		return;
 	rc->breaker_held = false;
+	rc->breaker_probe = false;
 	if (!ok && why != NULL) {
 		copy_str(r->breaker_why, sizeof(r->breaker_why), why);
 		clean_text(r, r->breaker_why);
@@ -203,12 +216,17 @@ call_free(struct remote_call *rc)
 		http_cancel(rc->xfer);
 		r->in_flight--;
 	}
-	ratelimit_cancel(&r->rl, &rc->waiter);
-	loop_timer_cancel(r->loop, &rc->call->timer);
-	if (rc->breaker_held) {
-		breaker_release(&r->breaker);
-		rc->breaker_held = false;
+	if (rc->waiter.queued) {
+		int64_t wait;
+		ratelimit_cancel(&r->rl, &rc->waiter);
+		/* the timer was set for this call if it was the head: the
+		 * next one may go sooner */
+		if ((wait = ratelimit_wait_ms(&r->rl, mono_ms())) >= 0)
+			loop_timer_arm(r->loop, &r->rl_timer, MAX(wait, 1),
+			    rl_fire, r);
 	}
+	loop_timer_cancel(r->loop, &rc->call->timer);
+	breaker_drop(r, rc);
 	reset_response(rc);
 	free(rc->body);
 	rc->call->impl = NULL;
@@ -302,6 +320,13 @@ retry_fire(struct timer *t, void *arg)
 	struct remote *r = rc->r;
 
 	(void)t;
+	/* an open breaker refuses the attempt: it sends nothing, so it
+	 * takes nothing from the rate limit */
+	if (r->breaker.state == BREAKER_OPEN &&
+	    breaker_wait_ms(&r->breaker, mono_ms()) > 0) {
+		attempt_start(rc);
+		return;
+	}
 	if (ratelimit_acquire(&r->rl, &rc->waiter, rc->rl_tokens, mono_ms())) {
 		attempt_start(rc);
 		return;
@@ -470,10 +495,7 @@ on_done(void *arg, int status, const char *error)
 	}
 	/* rate limiting says nothing about the endpoint's health */
 	if (code == 429) {
-		if (rc->breaker_held) {
-			breaker_release(&r->breaker);
-			rc->breaker_held = false;
-		}
+		breaker_drop(r, rc);
 	} else {
 		breaker_outcome(r, rc, false, why);
 	}
@@ -525,6 +547,7 @@ attempt_start(struct remote_call *rc)
 		r->host.breaker_changed(r->host.arg, r->cfg->name, (int)from,
 		    (int)r->breaker.state, "cooldown over: one probe call");
 	rc->breaker_held = true;
+	rc->breaker_probe = r->breaker.state == BREAKER_HALF_OPEN;
 	rc->probe_wait = false;
 	reset_response(rc);
 	rc->attempt++;
@@ -535,8 +558,7 @@ attempt_start(struct remote_call *rc)
 	    .timeout_ms = rc->timeout_ms, .connect_timeout_ms = 10000 };
 	r->requests++;
 	if ((e = http_start(r->http, &req, &callbacks, rc, &rc->xfer)) != 0) {
-		breaker_release(&r->breaker);
-		rc->breaker_held = false;
+		breaker_drop(r, rc);
 		fail(rc, e, "the HTTP transfer could not start");
 		return;
 	}

@@ -745,6 +745,68 @@ calls_wait_for_the_probe(void)
 	env_close();
 }
 
+/* A call allowed while the breaker was closed and cancelled while another
+ * call is the half-open probe must not free the probe's slot. */
+static void
+cancel_keeps_the_probe_slot(void)
+{
+	static const char *const extra[] = { "MAX_ATTEMPTS=5",
+	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=300", NULL };
+	struct rcall a, b, c;
+	char state[32];
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	/* a hangs; b's 500 opens the breaker, b's retry is the probe (hangs) */
+	t_bail_if(fake_faults("[{\"kind\":\"hang\"},{\"status\":500},"
+	    "{\"kind\":\"hang\"}]") != 0);
+	is_int(call_start(&a), 0);
+	ok(wait_requests(1));
+	is_int(call_start(&b), 0);
+	ok(wait_requests(3));
+	health_str("breaker", state, sizeof(state));
+	is_str(state, "half_open");
+	E.p->ops->cancel(E.p, &a.call);
+	/* c waits for b's probe instead of going as a second probe */
+	is_int(call_start(&c), 0);
+	run_for(200);
+	t_bail_if(c.n_waits < 1);
+	is_wait(&c.waits[0], LLM_WAIT_RETRY, 1);
+	is_int(c.waits[0].delay, -1);
+	is_int(fake_stat("requests"), 3);
+	E.p->ops->cancel(E.p, &b.call);
+	E.p->ops->cancel(E.p, &c.call);
+	rcall_finish(&a);
+	rcall_finish(&b);
+	rcall_finish(&c);
+	env_close();
+}
+
+/* An attempt the open breaker refuses sends nothing and takes nothing from
+ * the rate limit: it is refused at once, not after a wait for a request. */
+static void
+open_breaker_takes_no_rate_limit(void)
+{
+	static const char *const extra[] = { "MAX_ATTEMPTS=1", "RPM=1",
+	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=600000", NULL };
+	struct rcall rc;
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"status\":503}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	rcall_finish(&rc);
+	/* the bucket (one request) is empty now, the breaker open */
+	is_int(call_start(&rc), 0);
+	run_for(100);
+	is_int(rc.dones, 1);
+	has_str(rc.error, "circuit breaker open for openai");
+	is_int(health_int("rate_waiting"), 0);
+	E.p->ops->cancel(E.p, &rc.call);
+	rcall_finish(&rc);
+	is_int(fake_stat("requests"), 1);
+	env_close();
+}
+
 /* ---- the rate limit ------------------------------------------------------------ */
 
 static void
@@ -790,6 +852,57 @@ rate_limit_queues(void)
 	is_int(health_int("rate_waiting"), 0);
 	for (int i = 0; i < 7; i++)
 		rcall_finish(&rc[i]);
+	env_close();
+}
+
+/* A call of @tokens tokens in (and no max_tokens). */
+static int
+call_start_tokens(struct rcall *rc, int64_t tokens)
+{
+	int64_t max = E.req.max_tokens;
+	int r;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->call.provider = E.p;
+	rc->call.done = on_done;
+	rc->call.delta = on_delta;
+	rc->call.wait = on_wait;
+	rc->call.tokens_estimate = tokens;
+	E.req.max_tokens = 0;
+	r = E.p->ops->start(E.p, &rc->call, &E.req);
+	E.req.max_tokens = max;
+	return r;
+}
+
+/* When the head of the rate-limit queue is cancelled, the call behind it
+ * goes as soon as it fits, not when the head would have. */
+static void
+cancelled_head_lets_the_next_go(void)
+{
+	/* a bucket of 600 tokens, refilled at 100 a second */
+	static const char *const extra[] = { "TPM=6000", NULL };
+	struct rcall a, b, c;
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	/* a stays in flight: its usage must not change the bucket */
+	t_bail_if(fake_faults("[{\"kind\":\"hang\"}]") != 0);
+	is_int(call_start_tokens(&a, 400), 0);		/* 200 left */
+	is_int(call_start_tokens(&b, 600), 0);		/* waits ~4 s */
+	is_int(call_start_tokens(&c, 10), 0);		/* fits, but behind b */
+	t_bail_if(b.n_waits != 1 || c.n_waits != 1);
+	is_wait(&b.waits[0], LLM_WAIT_RATE_LIMIT, 1);
+	is_wait(&c.waits[0], LLM_WAIT_RATE_LIMIT, 1);
+	E.p->ops->cancel(E.p, &b.call);
+	run_for(500);
+	is_int(c.n_waits, 2);
+	if (c.n_waits >= 2)
+		is_wait(&c.waits[1], LLM_WAIT_NONE, 1);
+	ok(wait_done(&c));
+	is_int(a.dones, 0);
+	E.p->ops->cancel(E.p, &a.call);
+	rcall_finish(&a);
+	rcall_finish(&b);
+	rcall_finish(&c);
 	env_close();
 }
 
@@ -1090,8 +1203,11 @@ key_not_in_breaker_reason(void)
 	X(gives_up_after_max_attempts) \
 	X(breaker_opens_and_recovers) \
 	X(calls_wait_for_the_probe) \
+	X(cancel_keeps_the_probe_slot) \
+	X(open_breaker_takes_no_rate_limit) \
 	X(open_breaker_refuses) \
 	X(rate_limit_queues) \
+	X(cancelled_head_lets_the_next_go) \
 	X(cache_hit_makes_no_request) \
 	X(cache_miss_stores_the_reply) \
 	X(unreadable_cache_entry_is_a_miss) \
