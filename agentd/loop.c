@@ -26,6 +26,7 @@ struct loop {
 	hook_fn *before_sleep;
 	void *before_sleep_arg;
 	bool stop;
+	uint64_t armed;			/* timers armed so far */
 };
 
 struct loop *
@@ -66,6 +67,15 @@ heap_set(struct loop *loop, size_t i, struct timer *t)
 	t->slot = i + 1;
 }
 
+/* Heap order: by due time, then by arming order, so timers due at the same
+ * ms fire in the order they were armed (calls started in a row go in that
+ * order). */
+static bool
+fires_before(const struct timer *a, const struct timer *b)
+{
+	return a->due < b->due || (a->due == b->due && a->seq < b->seq);
+}
+
 static void
 sift_up(struct loop *loop, size_t i)
 {
@@ -73,7 +83,7 @@ sift_up(struct loop *loop, size_t i)
 
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (loop->heap[parent]->due <= t->due)
+		if (!fires_before(t, loop->heap[parent]))
 			break;
 		heap_set(loop, i, loop->heap[parent]);
 		i = parent;
@@ -91,9 +101,9 @@ sift_down(struct loop *loop, size_t i)
 		size_t c = 2 * i + 1;
 		if (c >= n)
 			break;
-		if (c + 1 < n && loop->heap[c + 1]->due < loop->heap[c]->due)
+		if (c + 1 < n && fires_before(loop->heap[c + 1], loop->heap[c]))
 			c++;
-		if (t->due <= loop->heap[c]->due)
+		if (!fires_before(loop->heap[c], t))
 			break;
 		heap_set(loop, i, loop->heap[c]);
 		i = c;
@@ -125,6 +135,7 @@ loop_timer_arm(struct loop *loop, struct timer *t, int64_t delay_ms,
 {
 	loop_timer_cancel(loop, t);
 	t->due = mono_ms() + MAX(delay_ms, 0);
+	t->seq = loop->armed++;
 	t->fn = fn;
 	t->arg = arg;
 	if (loop->n_timers == loop->cap_timers) {

@@ -21,6 +21,7 @@ typedef void hook_fn(void *arg);
 /* A timer lives in its owner's storage; zero it before first use. */
 struct timer {
 	int64_t due;		/* monotonic ms; valid while armed */
+	uint64_t seq;		/* arming order: equal dues fire first-armed first */
 	size_t slot;		/* index in the heap + 1; 0 when not armed */
 	timer_fn *fn;
 	void *arg;

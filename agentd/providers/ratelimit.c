@@ -188,3 +188,13 @@ ratelimit_adjust(struct ratelimit *rl, double delta, int64_t now)
 	/* more used than charged takes from the bucket, less gives back */
 	rl->tokens = fmin(rl->tokens_cap, rl->tokens - delta);
 }
+
+void
+ratelimit_refund(struct ratelimit *rl, double tokens, int64_t now)
+{
+	refill(rl, now);
+	if (rl->rpm > 0)
+		rl->requests = fmin(rl->requests_cap, rl->requests + 1);
+	if (rl->tpm > 0 && !isnan(tokens))
+		rl->tokens = fmin(rl->tokens_cap, rl->tokens + tokens);
+}

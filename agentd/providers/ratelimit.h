@@ -53,5 +53,8 @@ void ratelimit_cancel(struct ratelimit *rl, struct rl_waiter *w);
 /* Corrects a call's token charge once its real usage is known (@delta may
  * be negative: tokens given back). */
 void ratelimit_adjust(struct ratelimit *rl, double delta, int64_t now);
+/* Gives back the request and @tokens of a call that took its share but
+ * sent nothing (cancelled, refused by the breaker). */
+void ratelimit_refund(struct ratelimit *rl, double tokens, int64_t now);
 
 #endif

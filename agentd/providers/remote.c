@@ -63,6 +63,7 @@ struct remote_call {
 	char cache_key[40];		/* "" when the cache is off */
 	double rl_tokens;		/* tokens taken from the rate limit */
 	struct rl_waiter waiter;
+	bool rl_held;			/* took its share, has not sent yet */
 	struct http_transfer *xfer;	/* the attempt in flight */
 	int attempt;			/* attempts started */
 	bool breaker_held;		/* allowed by the breaker, no outcome yet */
@@ -207,6 +208,16 @@ reset_response(struct remote_call *rc)
 	rc->head = (struct http_head){ .retry_after_ms = -1 };
 }
 
+/* A share of the rate limit taken for an attempt that sent nothing goes
+ * back to the bucket. */
+static void
+rl_give_back(struct remote_call *rc)
+{
+	if (rc->rl_held)
+		ratelimit_refund(&rc->r->rl, rc->rl_tokens, mono_ms());
+	rc->rl_held = false;
+}
+
 static void
 call_free(struct remote_call *rc)
 {
@@ -225,6 +236,7 @@ call_free(struct remote_call *rc)
 			loop_timer_arm(r->loop, &r->rl_timer, MAX(wait, 1),
 			    rl_fire, r);
 	}
+	rl_give_back(rc);
 	loop_timer_cancel(r->loop, &rc->call->timer);
 	breaker_drop(r, rc);
 	reset_response(rc);
@@ -328,6 +340,7 @@ retry_fire(struct timer *t, void *arg)
 		return;
 	}
 	if (ratelimit_acquire(&r->rl, &rc->waiter, rc->rl_tokens, mono_ms())) {
+		rc->rl_held = true;
 		attempt_start(rc);
 		return;
 	}
@@ -536,6 +549,7 @@ attempt_start(struct remote_call *rc)
 			return;
 		}
 		/* counts as an attempt: a breaker that stays open ends the call */
+		rl_give_back(rc);
 		rc->attempt++;
 		snprintf(why, sizeof(why), "circuit breaker open for %s (%s)",
 		    r->cfg->name, r->breaker_why[0] ? r->breaker_why : "failures");
@@ -562,6 +576,7 @@ attempt_start(struct remote_call *rc)
 		fail(rc, e, "the HTTP transfer could not start");
 		return;
 	}
+	rc->rl_held = false;	/* sent: the endpoint counts it */
 	r->in_flight++;
 }
 
@@ -580,8 +595,11 @@ rl_fire(struct timer *t, void *arg)
 	int64_t wait;
 
 	(void)t;
-	while ((w = ratelimit_pop_ready(&r->rl, mono_ms())) != NULL)
-		attempt_start(w->arg);
+	while ((w = ratelimit_pop_ready(&r->rl, mono_ms())) != NULL) {
+		struct remote_call *rc = w->arg;
+		rc->rl_held = true;
+		attempt_start(rc);
+	}
 	if ((wait = ratelimit_wait_ms(&r->rl, mono_ms())) >= 0)
 		loop_timer_arm(r->loop, &r->rl_timer, MAX(wait, 1), rl_fire, r);
 }
@@ -702,7 +720,9 @@ remote_start(struct provider *p, struct llm_call *call,
 			return 0;
 		}
 	}
-	retry_fire(&call->timer, rc);
+	/* the first attempt goes from the loop: done() is never called from
+	 * inside start(), whatever the breaker or curl say */
+	loop_timer_arm(r->loop, &call->timer, 0, retry_fire, rc);
 	return 0;
 }
 

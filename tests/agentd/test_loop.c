@@ -35,6 +35,33 @@ timers_fire_in_due_order(void)
 	loop_destroy(loop);
 }
 
+/* Timers due at the same ms fire in the order they were armed, also after
+ * the heap was reshuffled by cancels. */
+static void
+equal_dues_fire_in_arming_order(void)
+{
+	struct loop *loop = loop_create();
+	struct timer t[12] = { 0 };
+	int64_t end = mono_ms() + 1000;
+
+	n_fired = 0;
+	for (int i = 0; i < 12; i++)
+		loop_timer_arm(loop, &t[i], 0, record, (void *)(intptr_t)i);
+	loop_timer_cancel(loop, &t[0]);
+	loop_timer_cancel(loop, &t[5]);
+	loop_timer_arm(loop, &t[0], 0, record, (void *)(intptr_t)0);
+	while (n_fired < 11 && mono_ms() < end)
+		loop_run_once(loop, 10);
+	is_int(n_fired, 11);
+	for (int i = 0, want = 1; i < 10; i++, want++) {
+		if (want == 5)
+			want++;
+		is_int(order[i], want);
+	}
+	is_int(order[10], 0);
+	loop_destroy(loop);
+}
+
 static void
 cancel_and_rearm(void)
 {
@@ -145,6 +172,7 @@ many_timers_stay_ordered(void)
 
 #define TESTS(X) \
 	X(timers_fire_in_due_order) \
+	X(equal_dues_fire_in_arming_order) \
 	X(cancel_and_rearm) \
 	X(fds_wake_the_loop) \
 	X(before_sleep_runs_each_iteration) \

@@ -287,6 +287,30 @@ adjust_takes_and_gives_back(void)
 	ok(rl.tokens == 550);
 }
 
+/* A call that took its share and sent nothing gives back its request and
+ * its tokens, no more than a full bucket; the next call may go at once. */
+static void
+refund_gives_back_an_unsent_share(void)
+{
+	struct ratelimit rl;
+	struct rl_waiter a = { 0 }, b = { 0 };
+
+	ratelimit_init(&rl, 10, 6000, 0);	/* 1 request, 600 tokens */
+	ok(ratelimit_acquire(&rl, &a, 400, 0));
+	ok(!ratelimit_acquire(&rl, &b, 100, 0));
+	ratelimit_cancel(&rl, &b);
+	ratelimit_refund(&rl, 400, 0);
+	ok(rl.requests == 1);
+	ok(rl.tokens == 600);
+	ok(ratelimit_acquire(&rl, &b, 100, 0));
+	ratelimit_refund(&rl, 1e9, 0);		/* no more than full */
+	ok(rl.requests == 1);
+	ok(rl.tokens == 600);
+	ratelimit_init(&rl, 0, 0, 0);		/* no limits: no-op */
+	ratelimit_refund(&rl, 10, 0);
+	ok(rl.requests == 0 && rl.tokens == 0);
+}
+
 static void
 negative_token_estimate_counts_as_zero(void)
 {
@@ -314,5 +338,6 @@ negative_token_estimate_counts_as_zero(void)
 	X(clock_going_back_changes_nothing) \
 	X(cancel_head_middle_tail) \
 	X(adjust_takes_and_gives_back) \
+	X(refund_gives_back_an_unsent_share) \
 	X(negative_token_estimate_counts_as_zero)
 T_MAIN(TESTS)
