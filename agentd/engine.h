@@ -54,6 +54,7 @@ struct engine {
 	struct provider *sim;
 	struct endpoints endpoints;	/* remote providers' configuration */
 	struct provider *remote[ENDPOINTS_MAX];	/* one per endpoint */
+	int64_t cache_trimmed_at;	/* wall ms: expired cache entries went */
 	struct http_client *http;	/* every HTTP call of the engine */
 	struct run *streaming;		/* runs with streamed text to publish */
 	struct timer stream_timer;	/* publishes it, at most 10 times/s */

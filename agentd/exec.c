@@ -211,9 +211,9 @@ engine_call_model(struct engine *e, struct run *run)
 		    strerror(-r);
 		run->llm = NULL;
 		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
-		    " s:s, s:I, s:s}", "span", call->span, "kind", "llm",
+		    " s:s, s:I, s:s, s:i}", "span", call->span, "kind", "llm",
 		    "name", model, "status", "error", "latency_ms",
-		    (json_int_t)0, "error", why));
+		    (json_int_t)0, "error", why, "attempts", 0));
 		free(call);
 		engine_finish(e, run, RUN_FAILED, "model %s: %s", model, why);
 	}
@@ -247,6 +247,18 @@ model_span_end(const struct llm_call *call, const struct llm_reply *reply,
 	if (call->tier != NULL)
 		json_object_set_new(end, "tier", json_string(call->tier));
 	return end;
+}
+
+/* A call to a model with no price: the run's cost becomes a lower bound,
+ * and the log says once per model how to fix it. */
+static void
+cost_unknown(struct engine *e, struct run *run, const char *model)
+{
+	run->budget.cost_unknown = true;
+	if (pricing_first_miss(e->pricing, model))
+		log_warn("model %s has no price in the pricing table: the cost of "
+		    "runs that use it is unknown (add it to pricing.json, "
+		    "docs/providers.md#pricing-and-usage)", model);
 }
 
 static void
@@ -284,7 +296,7 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 			delta.v[BUDGET_COST_USD] = price_cost(&price,
 			    (double)reply->tokens_in, (double)reply->tokens_out);
 		else
-			run->budget.cost_unknown = true;
+			cost_unknown(e, run, call->model);
 	}
 	end = model_span_end(call, reply, latency, run->step + 1);
 	json_object_set_new(end, "cost_usd", priced || hit ?

@@ -21,6 +21,7 @@
 
 #define STREAM_PUBLISH_MS	100
 #define STREAM_TEXT_MAX		(64 * 1024)	/* per llm.delta event */
+#define CACHE_TRIM_EVERY_MS	(10 * 60 * 1000)
 
 /* ---- provider host callbacks -------------------------------------------- */
 
@@ -40,6 +41,21 @@ breaker_changed(void *arg, const char *endpoint, int from, int to,
 	    "to", breaker_state_name((enum breaker_state)to), "reason", why));
 }
 
+/* Expired entries go at start and then every CACHE_TRIM_EVERY_MS, with a
+ * put (a cache nobody writes to does not grow). */
+static void
+cache_trim(struct engine *e)
+{
+	int64_t now = now_ms();
+
+	if (now - e->cache_trimmed_at < CACHE_TRIM_EVERY_MS &&
+	    now >= e->cache_trimmed_at)
+		return;
+	if (store_cache_trim(e->store, now - e->endpoints.cache_ttl_s * 1000) != 0)
+		log_warn("response cache: expired entries could not be removed");
+	e->cache_trimmed_at = now;
+}
+
 static char *
 cache_get(void *arg, const char *key, const char *request)
 {
@@ -55,8 +71,10 @@ cache_put(void *arg, const char *key, const char *request, const char *reply)
 	struct engine *e = arg;
 
 	/* into the batch: committed with the events of the same moment */
-	if (store_begin(e->store) == 0)
-		store_cache_put(e->store, key, request, now_ms(), reply);
+	if (store_begin(e->store) != 0)
+		return;
+	store_cache_put(e->store, key, request, now_ms(), reply);
+	cache_trim(e);
 }
 
 /* ---- setup ------------------------------------------------------------------ */
@@ -72,11 +90,16 @@ engine_providers_init(struct engine *e, const struct engine_config *cfg,
 	if ((r = endpoints_load(cfg->config_path, cfg->config_optional,
 	    cfg->envp, &e->endpoints, err, errlen)) != 0)
 		return r;
+	if (e->endpoints.file_read)
+		log_info("provider settings: %s, then the environment",
+		    cfg->config_path);
+	else
+		log_info("provider settings: the environment (no %s)",
+		    cfg->config_path ? cfg->config_path : "config file");
 	if (e->endpoints.cache_ttl_s > 0) {
 		host.cache_get = cache_get;
 		host.cache_put = cache_put;
-		store_cache_trim(e->store, now_ms() -
-		    e->endpoints.cache_ttl_s * 1000);
+		cache_trim(e);
 	}
 	for (size_t i = 0; i < e->endpoints.n; i++)
 		max_conns = MAX(max_conns, e->endpoints.items[i].max_connections);

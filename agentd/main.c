@@ -129,7 +129,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((r = engine_create(&cfg, &e)) != 0) {
-		log_error("cannot start (%s): see the error above", strerror(-r));
+		log_error("not started: the error above says why");
 		curl_global_cleanup();
 		return 1;
 	}

@@ -10,6 +10,7 @@
 
 struct pricing {
 	json_t *models;		/* name → {input_per_mtok, output_per_mtok} */
+	json_t *missed;		/* models reported without a price: name → true */
 };
 
 struct pricing *
@@ -18,6 +19,7 @@ pricing_create_empty(void)
 	struct pricing *p = xcalloc(1, sizeof(*p));
 
 	p->models = json_object();
+	p->missed = json_object();
 	return p;
 }
 
@@ -27,6 +29,7 @@ pricing_destroy(struct pricing *p)
 	if (p == NULL)
 		return;
 	json_decref(p->models);
+	json_decref(p->missed);
 	free(p);
 }
 
@@ -60,7 +63,8 @@ pricing_load(const char *path, struct pricing **out, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	*out = xcalloc(1, sizeof(**out));
+	*out = pricing_create_empty();
+	json_decref((*out)->models);
 	(*out)->models = json_incref(models);
 	r = 0;
 out:
@@ -93,4 +97,13 @@ price_cost(const struct price *price, double tokens_in, double tokens_out)
 {
 	return (tokens_in * price->input_per_mtok +
 	    tokens_out * price->output_per_mtok) / 1e6;
+}
+
+bool
+pricing_first_miss(struct pricing *p, const char *model)
+{
+	if (json_object_get(p->missed, model) != NULL)
+		return false;
+	json_object_set_new(p->missed, model, json_true());
+	return true;
 }

@@ -470,6 +470,14 @@ parse_url(struct parser *p, const struct entry *e, char **out)
 		len--;
 	if (len == (size_t)(rest - v) || *rest == '/')
 		return fail(p, e, "\"%s\" has no host", v);
+	/* the URL shows in health and logs: no password in it (and the
+	 * value is not repeated) */
+	for (const char *s = rest; s < v + len && *s != '/' && *s != '?' &&
+	    *s != '#'; s++)
+		if (*s == '@')
+			return fail(p, e, "has a user or password (user@host): "
+			    "put the key in %s_API_KEY or %s_API_KEY_FILE instead",
+			    e->upper, e->upper);
 	*out = xstrndup(v, len);
 	return 0;
 }
@@ -579,6 +587,16 @@ check_key(struct parser *p, const struct entry *e, const char *what,
 	return 0;
 }
 
+/* A *_API_KEY_FILE value that cannot be opened and looks like a key rather
+ * than a file name ("sk-...", or a long word with no '/' or '.'): the error
+ * must not repeat it. */
+static bool
+looks_like_key(const char *v)
+{
+	return strchr(v, '/') == NULL && (strncmp(v, "sk-", 3) == 0 ||
+	    (strlen(v) >= 20 && strchr(v, '.') == NULL));
+}
+
 static int
 read_key_file(struct parser *p, const struct entry *e, struct secret **out)
 {
@@ -593,7 +611,12 @@ read_key_file(struct parser *p, const struct entry *e, struct secret **out)
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
 		r = -errno;
-		fail(p, e, "%s: %s", path, strerror(errno));
+		if (looks_like_key(path))
+			fail(p, e, "cannot open it (%s), and it looks like a key, "
+			    "not a file name: a key itself goes in %s_API_KEY",
+			    strerror(-r), e->upper);
+		else
+			fail(p, e, "%s: %s", path, strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) != 0) {
@@ -810,6 +833,8 @@ endpoints_load(const char *path, bool path_optional, char *const *envp,
 	}
 	r = parse(text, len, path, (int)(st.st_mode & 07777), envp, out, err,
 	    errlen);
+	if (r == 0)
+		out->file_read = true;
 out:
 	if (text != NULL)
 		wipe_free(text, (size_t)st.st_size + 1);

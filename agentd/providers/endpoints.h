@@ -57,6 +57,7 @@ struct endpoints {
 	struct endpoint_config items[ENDPOINTS_MAX];
 	size_t n;			/* openai and anthropic always, then others */
 	int64_t cache_ttl_s;		/* 0: response cache off */
+	bool file_read;			/* a config file was read (not missing) */
 };
 
 /*

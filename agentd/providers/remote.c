@@ -496,8 +496,14 @@ on_done(void *arg, int status, const char *error)
 		char msg[240];
 		r->wire->error_message(rc->buf ? rc->buf : "", rc->len, msg,
 		    sizeof(msg));
-		snprintf(why, sizeof(why), "HTTP %ld%s%s", code, msg[0] ? ": " : "",
-		    msg);
+		/* a 404 is most often a base URL with a path too many or too
+		 * few (".../v1" twice): say which URL it was */
+		if (code == 404)
+			snprintf(why, sizeof(why), "HTTP 404 from %s%s%s", r->url,
+			    msg[0] ? ": " : "", msg);
+		else
+			snprintf(why, sizeof(why), "HTTP %ld%s%s", code,
+			    msg[0] ? ": " : "", msg);
 	}
 	if (!status_retryable(code)) {
 		/* the endpoint answered: it is up, the request is wrong */

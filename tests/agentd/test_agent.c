@@ -165,6 +165,9 @@ pricing_lookup_and_unknown(void)
 	ok(price.input_per_mtok == 3.0);
 	ok(!pricing_find(p, "openai:gpt-4o", &price));
 	ok(price_cost(&price, 1e6, 0) == price.input_per_mtok);
+	ok(pricing_first_miss(p, "openai:gpt-4o"));
+	ok(!pricing_first_miss(p, "openai:gpt-4o"));
+	ok(pricing_first_miss(p, "anthropic:claude"));
 	pricing_destroy(p);
 	ok(pricing_load(TEST_DATA "/agents/quick.json", &p, err, sizeof(err)) != 0);
 	has_str(err, "quick.json");

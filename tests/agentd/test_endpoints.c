@@ -181,6 +181,18 @@ errors_table(void)
 		{ "OPENAI_BASE_URL=https://", "has no host" },
 		{ "OPENAI_BASE_URL=https:////", "has no host" },
 		{ "OPENAI_BASE_URL=https://a b", "contains a space" },
+		{ "OPENAI_BASE_URL=https://u:pw@h/v1", "agentd.conf:1: "
+		    "OPENAI_BASE_URL: has a user or password (user@host): put "
+		    "the key in OPENAI_API_KEY or OPENAI_API_KEY_FILE instead" },
+		{ "OPENAI_BASE_URL=http://u@h", "has a user or password" },
+		{ "OPENAI_BASE_URL=http://h/v1?x=a@b", "(ok)" },
+		{ "OPENAI_BASE_URL=http://h/@v1", "(ok)" },
+		{ "OPENAI_API_KEY_FILE=sk-proj-abcdefghijklmnop",
+		    "agentd.conf:1: OPENAI_API_KEY_FILE: cannot open it (No such "
+		    "file or directory), and it looks like a key, not a file "
+		    "name: a key itself goes in OPENAI_API_KEY" },
+		{ "OPENAI_API_KEY_FILE=/nonexistent/key",
+		    "OPENAI_API_KEY_FILE: /nonexistent/key: No such file" },
 		{ "OPENAI_FORMAT=gemini",
 		    "OPENAI_FORMAT: \"gemini\" is not a format (openai or anthropic)" },
 		{ "OPENAI_RPM=1\nOPENAI_ORG_ID=x", "agentd.conf:2: unknown name OPENAI_ORG_ID" },

@@ -192,7 +192,7 @@ env_open(const char *format, const char *const *extra, bool cache,
 	const char *upper = anthropic ? "ANTHROPIC" : "OPENAI";
 	char vars[16][200], *envp[17], err[300];
 	size_t n = 0;
-	bool timeout_set = false;
+	bool timeout_set = false, url_set = false;
 	int r;
 
 	memset(&E, 0, sizeof(E));
@@ -200,14 +200,16 @@ env_open(const char *format, const char *const *extra, bool cache,
 		T_DIAG("the fake provider is not running");
 		return -1;
 	}
-	snprintf(vars[n++], sizeof(vars[0]), "%s_BASE_URL=%s%s", upper,
-	    fake.url, anthropic ? "" : "/v1");
 	snprintf(vars[n++], sizeof(vars[0]), "%s_API_KEY=%s", upper,
 	    key ? key : anthropic ? ANTHROPIC_KEY : OPENAI_KEY);
-	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 15; i++) {
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 14; i++) {
 		snprintf(vars[n++], sizeof(vars[0]), "%s_%s", upper, extra[i]);
 		timeout_set |= strncmp(extra[i], "TIMEOUT_MS=", 11) == 0;
+		url_set |= strncmp(extra[i], "BASE_URL=", 9) == 0;
 	}
+	if (!url_set)
+		snprintf(vars[n++], sizeof(vars[0]), "%s_BASE_URL=%s%s", upper,
+		    fake.url, anthropic ? "" : "/v1");
 	/* a hang ends a call only in the test that wants it to */
 	if (!timeout_set)
 		snprintf(vars[n++], sizeof(vars[0]), "%s_TIMEOUT_MS=20000", upper);
@@ -564,6 +566,29 @@ timeout_is_retried(void)
 	is_wait(&rc.waits[1], LLM_WAIT_RETRY, 2);
 	has_str(rc.waits[1].why, "no complete response within 800 ms");
 	ok(rc.waits[1].at - rc.waits[0].at >= 750);
+	rcall_finish(&rc);
+	env_close();
+}
+
+/* Anthropic's base URL given with "/v1" (as OpenAI's is): the 404 says
+ * which URL it was, and is not retried. */
+static void
+not_found_names_the_url(void)
+{
+	char url[200], want[300];
+	const char *extra[] = { url, NULL };
+	struct rcall rc;
+
+	t_bail_if(fake_start(OPENAI_KEY, ANTHROPIC_KEY) != 0);
+	snprintf(url, sizeof(url), "BASE_URL=%s/v1", fake.url);
+	t_bail_if(env_open("anthropic", extra, false, NULL) != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	is_int(rc.status, -EINVAL);
+	snprintf(want, sizeof(want), "HTTP 404 from %s/v1/v1/messages: Not Found",
+	    fake.url);
+	is_str(rc.error, want);
+	is_int(rc.call.attempts, 1);
 	rcall_finish(&rc);
 	env_close();
 }
@@ -1215,6 +1240,7 @@ key_not_in_breaker_reason(void)
 	X(retry_after_500) \
 	X(timeout_is_retried) \
 	X(no_retry_on_400) \
+	X(not_found_names_the_url) \
 	X(gives_up_after_max_attempts) \
 	X(breaker_opens_and_recovers) \
 	X(calls_wait_for_the_probe) \

@@ -79,6 +79,9 @@ is "$(llm_spans "$r" | jq -s -c '[.[].tokens_out]')" "[60,70,20,120]" "Anthropic
 is "$(llm_spans "$r" | jq -s 'all(.[]; .cost_usd == null)')" true \
   "a model with no price has an unknown cost, not zero"
 is "$(ctl show "$r" --json | jq .cost_unknown)" true "and the run says its cost is unknown"
+is "$(ctl runs | awk -v r="$r" '$1 == r { print $6 }')" "?" "agentctl runs shows its cost as ?"
+is "$(grep -c 'model anthropic:support-triage has no price in the pricing table' "$T/agentd.log")" 1 \
+  "the log warns once that the model has no price"
 req=$(requests | jq -c '[.[] | select(.path == "/v1/messages")] | last')
 is "$(echo "$req" | jq -r '.headers["x-api-key"] + " " + .headers["anthropic-version"]')" \
   "$KEY_ANTHROPIC 2023-06-01" "Anthropic: x-api-key and anthropic-version headers"

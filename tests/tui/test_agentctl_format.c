@@ -478,6 +478,14 @@ view_runs_table(void)
 	has_str(text, "a-very-lon\xe2\x80\xa6");	/* cut to fit */
 	free(text);
 	json_decref(runs);
+	runs = J("[{'id':'r-1','agent':'a','state':'done','step':1,"
+	    "'created_ms':1795452557675,'usage':{'cost_usd':0.5},"
+	    "'cost_unknown':true,'waiting':null}]");
+	text = view_runs(runs, NOW);
+	ok(strstr(text, "$0.5") == NULL);	/* a lower bound is not the cost */
+	has_str(text, " ? ");
+	free(text);
+	json_decref(runs);
 	runs = json_array();
 	text = view_runs(runs, NOW);
 	is_str(text, "no runs\n");

@@ -142,7 +142,10 @@ view_runs(const json_t *runs, int64_t now_ms)
 		snprintf(step, sizeof(step), "%lld", (long long)num_i(run, "step"));
 		format_tokens(tokens, sizeof(tokens), num_i(usage, "tokens_in") +
 		    num_i(usage, "tokens_out"));
-		format_cost(cost, sizeof(cost), num_d(usage, "cost_usd"));
+		if (json_is_true(json_object_get(run, "cost_unknown")))
+			snprintf(cost, sizeof(cost), "?");	/* as agentop */
+		else
+			format_cost(cost, sizeof(cost), num_d(usage, "cost_usd"));
 		format_waiting(wait, sizeof(wait), json_string_value(
 		    json_object_get(waiting, "on")), num_i(waiting, "since_ms"), now_ms);
 		format_duration(age, sizeof(age), now_ms - num_i(run, "created_ms"));
