@@ -442,6 +442,16 @@ on_body(void *arg, const char *data, size_t len)
 	return 0;
 }
 
+/* The endpoint answered that the request is wrong: it is up, and
+ * sending the same request again cannot help. */
+static void
+request_refused(struct remote_call *rc, const char *why)
+{
+	breaker_outcome(rc->r, rc, true, NULL);
+	set_last_error(rc->r, why);
+	fail(rc, -EINVAL, why);
+}
+
 static bool
 status_retryable(long status)
 {
@@ -463,6 +473,10 @@ on_done(void *arg, int status, const char *error)
 	if (status != 0) {
 		/* the network, a timeout, or what we refused in the body */
 		snprintf(why, sizeof(why), "%s", rc->err[0] ? rc->err : error);
+		if (status == -EINVAL) {
+			request_refused(rc, why);
+			return;
+		}
 		breaker_outcome(r, rc, false, why);
 		if (status == -EMSGSIZE)
 			fail(rc, status, why);
@@ -488,6 +502,10 @@ on_done(void *arg, int status, const char *error)
 			return;
 		}
 		snprintf(why, sizeof(why), "%s", perr);
+		if (pr == -EINVAL) {
+			request_refused(rc, why);
+			return;
+		}
 		breaker_outcome(r, rc, false, why);
 		retry_or_fail(rc, -EPROTO, -1, why);
 		return;
@@ -506,10 +524,13 @@ on_done(void *arg, int status, const char *error)
 			    msg[0] ? ": " : "", msg);
 	}
 	if (!status_retryable(code)) {
-		/* the endpoint answered: it is up, the request is wrong */
-		breaker_outcome(r, rc, true, NULL);
-		set_last_error(r, why);
-		fail(rc, code == 401 || code == 403 ? -EACCES : -EINVAL, why);
+		if (code == 401 || code == 403) {
+			breaker_outcome(r, rc, true, NULL);
+			set_last_error(r, why);
+			fail(rc, -EACCES, why);
+		} else {
+			request_refused(rc, why);
+		}
 		return;
 	}
 	/* rate limiting says nothing about the endpoint's health */
@@ -537,6 +558,7 @@ attempt_start(struct remote_call *rc)
 	enum breaker_state from;
 	bool changed = false;
 	char why[200];
+	int64_t wait;
 	int e;
 
 	if (!breaker_allow(&r->breaker, mono_ms(), &changed, &from)) {
@@ -557,10 +579,20 @@ attempt_start(struct remote_call *rc)
 		/* counts as an attempt: a breaker that stays open ends the call */
 		rl_give_back(rc);
 		rc->attempt++;
+		wait = MAX(breaker_wait_ms(&r->breaker, mono_ms()), 50);
 		snprintf(why, sizeof(why), "circuit breaker open for %s (%s)",
 		    r->cfg->name, r->breaker_why[0] ? r->breaker_why : "failures");
-		retry_or_fail(rc, -EAGAIN, MAX(breaker_wait_ms(&r->breaker,
-		    mono_ms()), 50), why);
+		if (wait > RETRY_AFTER_MAX_MS &&
+		    rc->attempt < r->cfg->max_attempts) {
+			/* a cooldown longer than any call should wait */
+			size_t n = strlen(why);
+			snprintf(why + n, sizeof(why) - n, " for %lld s more",
+			    (long long)((wait + 999) / 1000));
+			set_last_error(r, why);
+			fail(rc, -EAGAIN, why);
+			return;
+		}
+		retry_or_fail(rc, -EAGAIN, wait, why);
 		return;
 	}
 	if (changed && r->host.breaker_changed != NULL)

@@ -235,12 +235,32 @@ wire_content_string(const json_t *c)
 	return v;
 }
 
-bool
-wire_retryable(const char *s)
+static bool
+contains_any(const char *s, const char *const *words, size_t n)
 {
-	return s != NULL && (strstr(s, "server_error") != NULL ||
-	    strstr(s, "rate_limit") != NULL ||
-	    strstr(s, "overloaded") != NULL || strcmp(s, "api_error") == 0);
+	for (size_t i = 0; s != NULL && i < n; i++)
+		if (strstr(s, words[i]) != NULL)
+			return true;
+	return false;
+}
+
+int
+wire_error_class(const char *type, const char *code)
+{
+	static const char *const transient[] = { "server_error", "rate_limit",
+	    "overloaded", "api_error", "timeout" };
+	static const char *const permanent[] = { "invalid_request",
+	    "authentication", "permission", "not_found", "request_too_large",
+	    "invalid_api_key", "insufficient_quota", "billing",
+	    "context_length_exceeded" };
+
+	if (contains_any(type, transient, ARRAY_LEN(transient)) ||
+	    contains_any(code, transient, ARRAY_LEN(transient)))
+		return -EAGAIN;
+	if (contains_any(type, permanent, ARRAY_LEN(permanent)) ||
+	    contains_any(code, permanent, ARRAY_LEN(permanent)))
+		return -EINVAL;
+	return -EPROTO;
 }
 
 void

@@ -42,8 +42,10 @@ struct wire_ops {
 	/* The body of a request; a new reference. */
 	struct json_t *(*build_request)(const struct llm_request *req,
 	    bool stream);
-	/* A whole (not streamed) 2xx body. 0, or -EPROTO with @err saying what
-	 * was wrong and where. On success *out is filled (llm_reply_finish). */
+	/* A whole (not streamed) 2xx body. 0; -EINVAL when it is an error
+	 * object saying the request is wrong (wire_error_class); -EPROTO (or
+	 * -EAGAIN) for anything else wrong, with @err saying what and where.
+	 * On success *out is filled (llm_reply_finish). */
 	int (*parse_response)(const char *body, size_t len,
 	    struct llm_reply *out, char *err, size_t errlen);
 	/* The provider's own message from an error body (4xx/5xx or an error
@@ -52,9 +54,10 @@ struct wire_ops {
 	    size_t outlen);
 	struct wire_stream *(*stream_create)(void);
 	void (*stream_destroy)(struct wire_stream *s);
-	/* One SSE event. 0; -EAGAIN for an error event worth retrying
-	 * (overloaded, rate limited, server error); -EPROTO for anything else
-	 * wrong, with @err. *delta is set (len 0 when there is no new text). */
+	/* One SSE event. 0; for an error event its class: -EAGAIN worth
+	 * retrying (overloaded, rate limited, server error), -EINVAL the
+	 * request is wrong; -EPROTO for anything else wrong; @err says what.
+	 * *delta is set (len 0 when there is no new text). */
 	int (*stream_event)(struct wire_stream *s, const char *event,
 	    const char *data, size_t len, struct wire_delta *delta, char *err,
 	    size_t errlen);

@@ -216,8 +216,7 @@ anthropic_build_request(const struct llm_request *req, bool stream)
 	return body;
 }
 
-/* {"type":"error","error":{"type","message"}}: -EAGAIN when worth
- * retrying (overloaded_error, api_error, rate_limit_error). */
+/* {"type":"error","error":{"type","message"}}: its wire_error_class(). */
 static int
 error_event(const json_t *root, char *err, size_t errlen)
 {
@@ -234,7 +233,7 @@ error_event(const json_t *root, char *err, size_t errlen)
 	wire_clean(t, sizeof t, type ? type : "error",
 	    strlen(type ? type : "error"));
 	wire_err(err, errlen, "the provider sent an error: %s (%s)", msg, t);
-	return wire_retryable(type) ? -EAGAIN : -EPROTO;
+	return wire_error_class(type, NULL);
 }
 
 /* usage {input_tokens, output_tokens, cache_read_input_tokens,
@@ -325,8 +324,7 @@ anthropic_parse_response(const char *body, size_t len,
 	    errlen)) != 0)
 		goto out;
 	if (type != NULL && strcmp(json_string_value(type), "error") == 0) {
-		error_event(root, err, errlen);
-		r = -EPROTO;
+		r = error_event(root, err, errlen);
 		goto out;
 	}
 	if ((r = wire_get(root, "", "content", JSON_ARRAY, true, &content, err,

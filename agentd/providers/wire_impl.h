@@ -88,8 +88,12 @@ const char *wire_str(const json_t *v);
  * as it is, other JSON as its compact text, "" for none. */
 json_t *wire_content_string(const json_t *c);
 
-/* True when an error's type or code says it is worth retrying. */
-bool wire_retryable(const char *type_or_code);
+/* What an error object's type and code (either may be NULL) say:
+ * -EAGAIN worth retrying (overloaded, rate limited, server error),
+ * -EINVAL the request is wrong and will stay wrong (invalid request,
+ * authentication, permission, unknown model, context too long, quota),
+ * -EPROTO nothing known (retried like any garbled answer). */
+int wire_error_class(const char *type, const char *code);
 
 /* Both formats: the provider's message from an error body. */
 void wire_error_message(const char *body, size_t len, char *out,

@@ -154,7 +154,7 @@ openai_build_request(const struct llm_request *req, bool stream)
 	return body;
 }
 
-/* An {"error": …} in a body or a chunk: -EAGAIN when worth retrying. */
+/* An {"error": …} in a body or a chunk: its wire_error_class(). */
 static int
 error_object(const json_t *e, char *err, size_t errlen)
 {
@@ -169,8 +169,7 @@ error_object(const json_t *e, char *err, size_t errlen)
 	else
 		copy_str(msg, sizeof msg, "no message");
 	wire_err(err, errlen, "the provider sent an error: %s", msg);
-	return wire_retryable(type) || wire_retryable(code) ? -EAGAIN :
-	    -EPROTO;
+	return wire_error_class(type, code);
 }
 
 static int
@@ -253,8 +252,7 @@ openai_parse_response(const char *body, size_t len, struct llm_reply *out,
 	}
 	if ((e = json_object_get(root, "error")) != NULL && !json_is_null(e) &&
 	    json_object_get(root, "choices") == NULL) {
-		error_object(e, err, errlen);
-		r = -EPROTO;
+		r = error_object(e, err, errlen);
 		goto out;
 	}
 	if ((r = wire_get(root, "", "choices", JSON_ARRAY, true, &choices, err,

@@ -734,6 +734,28 @@ open_breaker_refuses(void)
 	env_close();
 }
 
+/* A cooldown longer than a call may wait (10 min) ends the call at once,
+ * saying how long the breaker stays open, not as if asked to wait. */
+static void
+long_cooldown_fails_at_once(void)
+{
+	static const char *const extra[] = { "MAX_ATTEMPTS=3",
+	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=3600000", NULL };
+	struct rcall rc;
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"status\":503}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	is_int(rc.status, -EAGAIN);
+	is_str(rc.error, "circuit breaker open for openai (HTTP 503: The server "
+	    "is overloaded or not ready yet.) for 3600 s more");
+	is_int(rc.call.attempts, 2);
+	rcall_finish(&rc);
+	is_int(fake_stat("requests"), 1);
+	env_close();
+}
+
 /* While the half-open probe is out, other calls wait for its outcome: they
  * must not use up their attempts on the breaker meanwhile. */
 static void
@@ -1247,6 +1269,7 @@ key_not_in_breaker_reason(void)
 	X(cancel_keeps_the_probe_slot) \
 	X(open_breaker_takes_no_rate_limit) \
 	X(open_breaker_refuses) \
+	X(long_cooldown_fails_at_once) \
 	X(rate_limit_queues) \
 	X(cancelled_head_lets_the_next_go) \
 	X(cache_hit_makes_no_request) \

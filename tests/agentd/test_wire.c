@@ -425,8 +425,6 @@ responses_with_wrong_types(void)
 		{ &wire_openai, "{'choices':[{'message':{}}],'usage':{"
 		    "'prompt_tokens_details':{'cached_tokens':1.5}}}",
 		    "usage.prompt_tokens_details.cached_tokens: not an integer" },
-		{ &wire_openai, "{'error':{'message':'Invalid model','type':"
-		    "'invalid_request_error'}}", "Invalid model" },
 		{ &wire_openai, "{'choices':[{'message':{}}],", "invalid JSON" },
 		{ &wire_openai, "[]", "not a JSON object" },
 		{ &wire_openai, "", "invalid JSON" },
@@ -445,8 +443,6 @@ responses_with_wrong_types(void)
 		    "usage.input_tokens: not an integer" },
 		{ &wire_anthropic, "{'content':[],'stop_reason':[]}",
 		    "stop_reason: not a string" },
-		{ &wire_anthropic, "{'type':'error','error':{'type':"
-		    "'overloaded_error','message':'Overloaded'}}", "Overloaded" },
 		{ &wire_anthropic, "nonsense", "invalid JSON" },
 	};
 
@@ -458,6 +454,48 @@ responses_with_wrong_types(void)
 		if (rc != -EPROTO || strstr(err, cases[i].err) == NULL)
 			T_DIAG("case %zu: %d \"%s\", want -EPROTO \"%s\"", i, rc,
 			    err, cases[i].err);
+		ok(r.text == NULL && r.tool_calls == NULL);
+	}
+}
+
+/* An error object in a 2xx body: its type says whether to retry. */
+static void
+error_bodies(void)
+{
+	static const struct {
+		const struct wire_ops *ops;
+		const char *body;
+		int want;
+		const char *err;
+	} cases[] = {
+		{ &wire_openai, "{'error':{'message':'Invalid model','type':"
+		    "'invalid_request_error'}}", -EINVAL, "Invalid model" },
+		{ &wire_openai, "{'error':{'message':'Maximum "
+		    "context length is 8192 tokens','type':null,'code':"
+		    "'context_length_exceeded'}}", -EINVAL, "Maximum context" },
+		{ &wire_openai, "{'error':{'message':'The server had an error',"
+		    "'type':'server_error'}}", -EAGAIN, "The server had an error" },
+		{ &wire_openai, "{'error':'something odd'}", -EPROTO,
+		    "something odd" },
+		{ &wire_anthropic, "{'type':'error','error':{'type':"
+		    "'overloaded_error','message':'Overloaded'}}", -EAGAIN,
+		    "Overloaded (overloaded_error)" },
+		{ &wire_anthropic, "{'type':'error','error':{'type':"
+		    "'authentication_error','message':'invalid x-api-key'}}",
+		    -EINVAL, "invalid x-api-key (authentication_error)" },
+		{ &wire_anthropic, "{'type':'error','error':{'type':"
+		    "'teapot_error','message':'short and stout'}}", -EPROTO,
+		    "short and stout (teapot_error)" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct llm_reply r = { 0 };
+		char err[200];
+		int rc = parse(cases[i].ops, cases[i].body, &r, err, sizeof err);
+
+		if (rc != cases[i].want || strstr(err, cases[i].err) == NULL)
+			T_DIAG("case %zu: %d \"%s\", want %d \"%s\"", i, rc,
+			    err, cases[i].want, cases[i].err);
 		ok(r.text == NULL && r.tool_calls == NULL);
 	}
 }
@@ -691,7 +729,7 @@ openai_stream_cut_and_errors(void)
 		    "'requests','code':'rate_limit_exceeded'}}\n\n", -EAGAIN,
 		    "Rate limit reached" },
 		{ "data: {'error':{'message':'Bad request','type':"
-		    "'invalid_request_error','code':null}}\n\n", -EPROTO,
+		    "'invalid_request_error','code':null}}\n\n", -EINVAL,
 		    "Bad request" },
 		{ "data: {'choices':[{'delta':{'content':'hi'}\n\n", -EPROTO,
 		    "stream chunk: invalid JSON" },
@@ -901,7 +939,7 @@ anthropic_stream_cut_and_errors(void)
 		    "Slow down" },
 		{ "event: error\ndata: {'type':'error','error':{'type':"
 		    "'invalid_request_error','message':'prompt is too long'}}\n\n",
-		    -EPROTO, "prompt is too long" },
+		    -EINVAL, "prompt is too long" },
 		{ "event: content_block_start\ndata: {'type':'content_block_start',"
 		    "'index':0,'content_block':{'type':'text','text':''}}\n\n"
 		    "event: content_block_delta\ndata: {'type':'content_block_delta',"
@@ -969,6 +1007,7 @@ anthropic_stream_without_usage_is_estimated(void)
 	X(anthropic_response_text_tools_cache) \
 	X(anthropic_response_stop_reasons) \
 	X(responses_with_wrong_types) \
+	X(error_bodies) \
 	X(bounded_text) \
 	X(error_messages) \
 	X(error_message_fallback_is_bounded) \

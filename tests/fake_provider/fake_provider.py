@@ -639,14 +639,17 @@ class Server:
             events = self.anthropic_events(model, turn, text, calls, tin,
                                            tout)
         if kind == "stream_error":
+            etype = fault.get("error_type")
             if style == "openai":
                 err = "data: " + jdump(openai_error(
-                    "The server had an error while processing your request. "
-                    "Sorry about that!", "server_error")) + "\n\n"
+                    fault.get("message", "The server had an error while "
+                              "processing your request. Sorry about that!"),
+                    etype if isinstance(etype, str) else "server_error"))
             else:
                 err = "event: error\ndata: " + jdump(anthropic_error(
-                    "overloaded_error", "Overloaded")) + "\n\n"
-            events = events[:1] + [err]
+                    etype if isinstance(etype, str) else "overloaded_error",
+                    fault.get("message", "Overloaded")))
+            events = events[:1] + [err + "\n\n"]
         limit = None
         if cut:
             try:

@@ -151,6 +151,13 @@ wait_state "$r" done 20; ok $? "a cut Anthropic stream too"
 faults '[{"kind":"stream_error"}]'
 r=$(ctl submit support-triage "t" --model anthropic:support-triage)
 wait_state "$r" done 20; ok $? "an overloaded error event in a stream is retried"
+for fmt in openai anthropic; do
+  faults '[{"kind":"stream_error","error_type":"invalid_request_error","message":"prompt is too long"}]'
+  r=$(ctl submit support-triage "t" --model $fmt:support-triage)
+  wait_state "$r" failed 20; ok $? "$fmt: an error event saying the request is wrong fails the run"
+  like "$(ctl show "$r" --json | jq -r .reason)" "prompt is too long" "$fmt: with the provider's message"
+  is "$(llm_spans "$r" | jq -s 'last | .attempts')" 1 "$fmt: at the first attempt (no retry)"
+done
 
 faults '[{"kind":"bad_args"}]'
 r=$(ctl submit support-triage "t" --model openai:support-triage)
