@@ -130,11 +130,46 @@ cleanup(void)
 	ok(system(cmd) == 0);
 }
 
+/* The response cache: a hit needs the same key, the same request text and
+ * an entry young enough; a trim removes only what is older than its mark. */
+static void
+response_cache(void)
+{
+	struct store *st;
+	char *reply;
+
+	t_bail_if(store_open(path, &st) != 0);
+	is_int(store_begin(st), 0);
+	is_int(store_cache_put(st, "k1", "{\"m\":1}", 1000, "{\"text\":\"a\"}"), 0);
+	is_int(store_cache_put(st, "k2", "{\"m\":2}", 2000, "{\"text\":\"b\"}"), 0);
+	is_int(store_commit(st), 0);
+	reply = store_cache_get(st, "k1", "{\"m\":1}", 1000);
+	is_str(reply, "{\"text\":\"a\"}");
+	free(reply);
+	/* a key collision with another request is not a hit */
+	ok(store_cache_get(st, "k1", "{\"m\":9}", 0) == NULL);
+	ok(store_cache_get(st, "k3", "{\"m\":1}", 0) == NULL);
+	/* older than the TTL's mark */
+	ok(store_cache_get(st, "k1", "{\"m\":1}", 1001) == NULL);
+	/* a put for the same key replaces the entry */
+	is_int(store_cache_put(st, "k1", "{\"m\":1}", 3000, "{\"text\":\"c\"}"), 0);
+	reply = store_cache_get(st, "k1", "{\"m\":1}", 2500);
+	is_str(reply, "{\"text\":\"c\"}");
+	free(reply);
+	is_int(store_cache_trim(st, 2500), 0);
+	ok(store_cache_get(st, "k2", "{\"m\":2}", 0) == NULL);
+	reply = store_cache_get(st, "k1", "{\"m\":1}", 0);
+	is_str(reply, "{\"text\":\"c\"}");
+	free(reply);
+	store_close(st);
+}
+
 #define TESTS(X) \
 	X(open_creates_schema_and_reopens) \
 	X(batch_commit_and_rollback) \
 	X(like_prefix_is_escaped) \
 	X(settings_and_messages) \
+	X(response_cache) \
 	X(newer_schema_is_refused) \
 	X(unwritable_path_is_an_error) \
 	X(cleanup)
