@@ -66,5 +66,8 @@ health=$(ctl health --json)
 is "$(echo "$health" | jq .killswitch)" false "health says the kill switch is off"
 ok "$(echo "$health" | jq '.uptime_ms >= 0 and .events_committed > 0' | grep -qx true; echo $?)" "health has uptime and event counts"
 
+like "$(ctl health)" "p95_step_latency_ms +([0-9.]+m?s|-) +alert above 2.0s, ([0-9]+ samples?|no samples yet)" \
+  "agentctl health shows each metric on a line, with its threshold"
+
 stop_agentd; ok $? "SIGTERM stops agentd cleanly"
 done_testing

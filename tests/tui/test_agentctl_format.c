@@ -580,7 +580,13 @@ view_agents_and_health(void)
 	    "'error':'x.json: bad'},{'file':'y.json','error':'worse'}]}");
 	json_t *health = J("{'version':'0.1.0','started_ms':1795452556598,"
 	    "'uptime_ms':6519,'killswitch':false,'storage_ok':true,"
-	    "'spend_today_usd':0.0264,'load_errors':[]}");
+	    "'spend_today_usd':0.0264,'load_errors':[],'metrics':["
+	    "{'name':'p95_step_latency_ms','value':701.0,'threshold':2000.0,"
+	    "'unit':'ms','bad_when':'above','crossed':false,'samples':12},"
+	    "{'name':'tool_success_rate','value':0.5,'threshold':0.95,"
+	    "'unit':'ratio','bad_when':'below','crossed':true,'samples':1},"
+	    "{'name':'cost_per_run_usd','value':null,'threshold':0.25,"
+	    "'unit':'usd','bad_when':'above','crossed':false,'samples':0}]}");
 	char buf[128], *text;
 
 	t_bail_if(body == NULL || health == NULL);
@@ -602,6 +608,14 @@ view_agents_and_health(void)
 	has_str(text, "killswitch            off");
 	has_str(text, "spend today           $0.0264");
 	has_str(text, "storage ok            yes");
+	has_str(text, "metrics               3\n");
+	has_str(text, "  p95_step_latency_ms                  701ms  alert above "
+	    "2.0s, 12 samples\n");
+	has_str(text, "  tool_success_rate        CROSSED     50.0%  alert below "
+	    "95.0%, 1 sample\n");
+	has_str(text, "  cost_per_run_usd                         -  alert above "
+	    "$0.2500, no samples yet\n");
+	ok(strchr(text, '{') == NULL);
 	free(text);
 	json_decref(body);
 	json_decref(health);

@@ -561,6 +561,52 @@ label_of(char *out, size_t outlen, const char *key)
 			*p = ' ';
 }
 
+/* A metric's value or threshold in its unit: "701ms", "95.0%", "$0.2500". */
+static const char *
+metric_figure(char *out, size_t outlen, const char *unit, const json_t *v)
+{
+	double x = json_number_value(v);
+
+	if (!json_is_number(v))
+		snprintf(out, outlen, "-");
+	else if (strcmp(unit, "ms") == 0)
+		format_duration(out, outlen, (int64_t)x);
+	else if (strcmp(unit, "usd") == 0)
+		format_cost(out, outlen, x);
+	else if (strcmp(unit, "ratio") == 0)
+		snprintf(out, outlen, "%.1f%%", x * 100);
+	else
+		snprintf(out, outlen, "%g", x);
+	return out;
+}
+
+/* One line a metric: name, value, the alert threshold, samples. */
+static void
+health_metrics(struct sbuf *b, int indent, const json_t *metrics)
+{
+	const json_t *m;
+	char val[32], thr[32], n[32];
+	size_t i;
+
+	json_array_foreach(metrics, i, m) {
+		const char *unit = str(m, "unit");
+		long long samples = (long long)num_i(m, "samples");
+
+		if (samples == 0)
+			snprintf(n, sizeof(n), "no samples yet");
+		else
+			snprintf(n, sizeof(n), "%lld sample%s", samples,
+			    samples == 1 ? "" : "s");
+		sbuf_printf(b, "%*s  %-24s %-7s %9s  alert %s %s, %s\n", indent, "",
+		    str(m, "name"), json_is_true(json_object_get(m, "crossed")) ?
+		    "CROSSED" : "", metric_figure(val, sizeof(val), unit,
+		    json_object_get(m, "value")),
+		    strcmp(str(m, "bad_when"), "below") == 0 ? "below" : "above",
+		    metric_figure(thr, sizeof(thr), unit,
+		    json_object_get(m, "threshold")), n);
+	}
+}
+
 char *
 view_health(const json_t *body, int64_t now_ms)
 {
@@ -609,6 +655,9 @@ view_health(const json_t *body, int64_t now_ms)
 				    (long long)num_i(item, "failures"),
 				    err[0] ? "; last error: " : "", err);
 			}
+		} else if (json_is_array(v) && strcmp(key, "metrics") == 0) {
+			kv(&b, w, label, "%zu", json_array_size(v));
+			health_metrics(&b, w, v);
 		} else if (json_is_array(v)) {
 			kv(&b, w, label, "%zu", json_array_size(v));
 			json_array_foreach(v, i, item) {
