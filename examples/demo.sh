@@ -23,14 +23,17 @@ agentctl=$top/build/tui/agentctl/agentctl
 "$agentd" --data-dir "$demo/data" --agents "$top/examples/agents" \
   >>"$demo/agentd.log" 2>&1 &
 daemon=$!
-traffic=
+traffic= follower=
 stop() {
+  [ -n "$follower" ] && kill "$follower" 2>/dev/null
   [ -n "$traffic" ] && kill "$traffic" 2>/dev/null
   kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   echo
   echo "agentd stopped. Database and log: $demo"
 }
-trap stop EXIT INT TERM
+trap stop EXIT
+trap "exit 130" INT
+trap "exit 143" TERM
 
 for _ in $(seq 1 50); do "$agentctl" hello >/dev/null 2>&1 && break; sleep 0.1; done
 if ! "$agentctl" hello >/dev/null 2>&1; then
@@ -62,5 +65,9 @@ if [ -t 0 ] && [ -t 1 ]; then
 else
   echo "agentd is running the demo agents (log: $demo/agentd.log); no"
   echo "terminal, so following events instead of opening agentop."
-  "$agentctl" events --follow
+  # in the background: a signal to this script is handled at once (bash
+  # waits for a foreground child before it runs a trap)
+  "$agentctl" events --follow &
+  follower=$!
+  wait "$follower" || true
 fi
