@@ -116,8 +116,8 @@ check_agent_models(struct engine *e)
 		}
 		snprintf(msg, sizeof(msg), "%s: %s", a->file, err);
 		log_error("agent spec rejected: %s", msg);
-		json_array_append_new(e->load_errors, json_pack("{s:s, s:s}",
-		    "file", a->file, "error", msg));
+		json_array_append_new(e->load_errors, json_pack("{s:s, s:s, s:s}",
+		    "file", a->file, "agent", a->name, "error", msg));
 		agent_unref(a);
 	}
 	e->agents.n = kept;

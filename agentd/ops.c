@@ -18,6 +18,30 @@
 
 #define TASK_MAX	(64 * 1024)
 
+/* The load error of the file that would have defined @name (NAME.json,
+ * or a spec named @name refused for its model), or NULL. */
+static const char *
+rejected_spec(const struct engine *e, const char *name)
+{
+	const json_t *item;
+	size_t i, n = strlen(name);
+
+	json_array_foreach(e->load_errors, i, item) {
+		const char *file = json_string_value(json_object_get(item, "file"));
+		const char *agent = json_string_value(json_object_get(item, "agent"));
+		const char *base;
+
+		if (agent != NULL && strcmp(agent, name) == 0)
+			return json_string_value(json_object_get(item, "error"));
+		if (file == NULL)
+			continue;
+		base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+		if (strncmp(base, name, n) == 0 && strcmp(base + n, ".json") == 0)
+			return json_string_value(json_object_get(item, "error"));
+	}
+	return NULL;
+}
+
 int
 engine_submit(struct engine *e, const char *agent_name, const char *task,
     const char *model, bool dry_run, json_t *budget_override, uint32_t uid,
@@ -39,8 +63,13 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 		return -IPC_E_STORAGE;
 	}
 	if ((agent = agent_set_find(&e->agents, agent_name)) == NULL) {
-		snprintf(err, errlen, "unknown agent \"%.64s\" (agentctl agents "
-		    "lists them)", agent_name);
+		const char *why = rejected_spec(e, agent_name);
+		if (why != NULL)
+			snprintf(err, errlen, "agent \"%.64s\" was rejected at "
+			    "start: %s", agent_name, why);
+		else
+			snprintf(err, errlen, "unknown agent \"%.64s\" (agentctl "
+			    "agents lists them)", agent_name);
 		return -IPC_E_NOT_FOUND;
 	}
 	if (task[0] == '\0' || strlen(task) > TASK_MAX) {

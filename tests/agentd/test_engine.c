@@ -668,6 +668,29 @@ bad_agent_files_are_named_and_skipped(void)
 	has_str(all, "badtool.json: tools[0]: input_schema");
 	has_str(all, "noscenario.json: no sim scenario named \"does-not-exist\"");
 	has_str(all, "badturn.json: turns[0].tool_calls[0]");
+	has_str(all, "unserved.json: model \"gemini:x\": unknown provider");
+	json_decref(reply);
+	/* a submit to a rejected agent says why, not "unknown agent" */
+	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
+	    "notjson", "task", "t"));
+	is_str(fx_error_code(reply), "not_found");
+	has_str(json_string_value(json_object_get(json_object_get(reply,
+	    "error"), "message")), "agent \"notjson\" was rejected at start: ");
+	has_str(json_string_value(json_object_get(json_object_get(reply,
+	    "error"), "message")), "notjson.json:2");
+	json_decref(reply);
+	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
+	    "elsewhere", "task", "t"));
+	has_str(json_string_value(json_object_get(json_object_get(reply,
+	    "error"), "message")), "agent \"elsewhere\" was rejected at start: ");
+	has_str(json_string_value(json_object_get(json_object_get(reply,
+	    "error"), "message")), "unserved.json: model \"gemini:x\": "
+	    "unknown provider");
+	json_decref(reply);
+	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
+	    "ghost", "task", "t"));
+	has_str(json_string_value(json_object_get(json_object_get(reply,
+	    "error"), "message")), "unknown agent \"ghost\"");
 	json_decref(reply);
 	fx_finish(&fx);
 }

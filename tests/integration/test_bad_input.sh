@@ -38,6 +38,8 @@ like "$errs" "notjson.json:2" "a JSON syntax error names file and line"
 like "$errs" "badtool.json: tools\[0\]: input_schema" "a bad tool schema names the tool"
 like "$errs" "does-not-exist" "a missing scenario is named"
 is "$(ctl agents --json | jq -r '.agents[].name')" ok "the good agent loads"
+like "$(ctl submit elsewhere t 2>&1)" 'agent "elsewhere" was rejected at start: .*unserved.json: model "gemini:x": unknown provider' \
+  "a submit to a rejected agent says why it was rejected"
 stop_agentd
 
 # one agentd per data directory
