@@ -35,6 +35,7 @@ struct engine_config {
 	const char *config_path;	/* endpoints (docs/providers.md); NULL: none */
 	bool config_optional;		/* a missing config_path is not an error */
 	char *const *envp;		/* environment for endpoints; NULL: none */
+	bool wipe_env_keys;		/* envp is environ: wipe the keys read from it */
 };
 
 struct engine_stats {

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "providers/breaker.h"
 #include "providers/provider.h"
+#include "secret.h"
 #include "store.h"
 #include "util.h"
 
@@ -90,6 +91,11 @@ engine_providers_init(struct engine *e, const struct engine_config *cfg,
 	if ((r = endpoints_load(cfg->config_path, cfg->config_optional,
 	    cfg->envp, &e->endpoints, err, errlen)) != 0)
 		return r;
+	/* the keys are in their secrets now: the environment's copies go */
+	for (size_t i = 0; cfg->wipe_env_keys && i < e->endpoints.n; i++)
+		if (e->endpoints.items[i].key_env[0] != '\0')
+			secret_wipe_env(cfg->envp, e->endpoints.items[i].key_env,
+			    true);
 	if (e->endpoints.file_read)
 		log_info("provider settings: %s, then the environment",
 		    cfg->config_path);

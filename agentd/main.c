@@ -113,6 +113,7 @@ main(int argc, char **argv)
 		cfg.config_optional = true;
 	}
 	cfg.envp = environ;
+	cfg.wipe_env_keys = true;
 	raise_open_files();
 	/* before any library starts a thread: SIGTERM and SIGINT must only
 	 * ever be read from the engine's signalfd */

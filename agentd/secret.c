@@ -5,6 +5,7 @@
  * and wiped before it is unmapped.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -159,4 +160,16 @@ secret_redact(const struct secret *s, char *text)
 	}
 	text[w] = '\0';
 	return n;
+}
+
+void
+secret_wipe_env(char *const *envp, const char *name, bool unset)
+{
+	size_t n = strlen(name);
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			explicit_bzero(*envp + n + 1, strlen(*envp + n + 1));
+	if (unset)
+		(void)unsetenv(name);
 }

@@ -7,6 +7,7 @@
 #ifndef AGENTD_SECRET_H
 #define AGENTD_SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct secret;
@@ -26,5 +27,9 @@ int secret_set_header(struct secret *s, const char *prefix);
 /* Replaces in @text, in place, every run of 8 or more bytes that is part of
  * the key with "***". Returns how many were replaced. NULL-safe. */
 int secret_redact(const struct secret *s, char *text);
+/* Wipes, in place, the value of every @name=... in @envp, so that
+ * /proc/PID/environ and core dumps no longer hold it; with @unset also
+ * removes @name from the process's environment (no child inherits it). */
+void secret_wipe_env(char *const *envp, const char *name, bool unset);
 
 #endif

@@ -689,9 +689,11 @@ load_key(struct parser *p, size_t i)
 	if (e->line > 0)
 		snprintf(c->key_source, sizeof(c->key_source), "%s (%s:%d)",
 		    e->var, p->where, e->line);
-	else
+	else {
 		snprintf(c->key_source, sizeof(c->key_source), "%s (environment)",
 		    e->var);
+		snprintf(c->key_env, sizeof(c->key_env), "%s", e->var);
+	}
 	return 0;
 }
 

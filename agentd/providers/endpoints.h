@@ -45,6 +45,7 @@ struct endpoint_config {
 	char *base_url;			/* owned; no trailing '/' */
 	struct secret *key;		/* owned; NULL: send no key */
 	char key_source[300];		/* "OPENAI_API_KEY (environment)", "file …" */
+	char key_env[48];		/* the variable of a key from the environment */
 	double rpm, tpm;		/* 0: no limit */
 	int64_t timeout_ms;		/* per attempt */
 	int max_attempts;		/* >= 1 */

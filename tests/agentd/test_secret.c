@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #define KEY "sk-abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -180,6 +182,31 @@ page_is_excluded_from_dumps(void)
 	secret_destroy(s);
 }
 
+/* The environment's copy of a key is wiped in place: the bytes the
+ * process started with (what /proc/PID/environ shows) hold no key. */
+static void
+env_copy_is_wiped(void)
+{
+	char a[] = "OPENAI_API_KEY=" KEY, b[] = "OPENAI_API_KEY_FILE=/k",
+	    c[] = "OPENAI_API_KEYS=x", d[] = "OPENAI_API_KEY=second";
+	char *envp[] = { a, b, c, d, NULL };
+
+	secret_wipe_env(envp, "OPENAI_API_KEY", false);
+	is_str(a, "OPENAI_API_KEY=");
+	for (size_t i = strlen("OPENAI_API_KEY="); i < sizeof(a); i++)
+		if (a[i] != '\0')
+			T_DIAG("byte %zu of the entry is not wiped", i);
+	is_str(d, "OPENAI_API_KEY=");
+	is_str(b, "OPENAI_API_KEY_FILE=/k");	/* other names stay */
+	is_str(c, "OPENAI_API_KEYS=x");
+	secret_wipe_env(NULL, "X", false);	/* NULL-safe */
+
+	/* with unset, the process's environment loses the name */
+	t_bail_if(setenv("AGENTD_TEST_KEY", KEY, 1) != 0);
+	secret_wipe_env(environ, "AGENTD_TEST_KEY", true);
+	ok(getenv("AGENTD_TEST_KEY") == NULL);
+}
+
 #define TESTS(X) \
 	X(create_copies_the_key) \
 	X(create_refuses_empty_long_and_nul) \
@@ -187,5 +214,6 @@ page_is_excluded_from_dumps(void)
 	X(null_safe) \
 	X(redact_table) \
 	X(redact_long_text) \
-	X(page_is_excluded_from_dumps)
+	X(page_is_excluded_from_dumps) \
+	X(env_copy_is_wiped)
 T_MAIN(TESTS)

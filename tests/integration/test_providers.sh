@@ -274,6 +274,10 @@ r=$(ctl submit support-triage "t" --model openai:support-triage)
 wait_state "$r" failed 10; ok $? "a 401 fails the run at once"
 like "$(ctl show "$r" --json | jq -r .reason)" "HTTP 401" "the reason says 401"
 is "$(requests | jq -r '.[-1].body | tostring | contains("sk-")')" false "(no key in the request body)"
+environ=$(tr '\0' '\n' <"/proc/$AGENTD_PID/environ")
+like "$environ" "OPENAI_BASE_URL=http" "(agentd's /proc environ is readable)"
+is "$(echo "$environ" | grep -c -e "$WRONG" -e "$KEY_ANTHROPIC")" 0 \
+  "the keys are wiped from agentd's environment once read (/proc/PID/environ)"
 stop_agentd
 leaks=0
 for k in "$KEY_OPENAI" "$KEY_ANTHROPIC" "$WRONG"; do
