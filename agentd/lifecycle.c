@@ -105,6 +105,7 @@ check_agent_models(struct engine *e)
 {
 	size_t kept = 0;
 	char err[300], msg[600];
+	json_t *item;
 
 	for (size_t i = 0; i < e->agents.n; i++) {
 		struct agent *a = e->agents.items[i];
@@ -116,8 +117,11 @@ check_agent_models(struct engine *e)
 		}
 		snprintf(msg, sizeof(msg), "%s: %s", a->file, err);
 		log_error("agent spec rejected: %s", msg);
-		json_array_append_new(e->load_errors, json_pack("{s:s, s:s, s:s}",
-		    "file", a->file, "agent", a->name, "error", msg));
+		item = json_pack("{s:s, s:s, s:s}", "file", a->file, "agent",
+		    a->name, "error", msg);
+		/* with the agent files' errors, where a submit looks for it */
+		json_array_append(e->agents.errors, item);
+		json_array_append_new(e->load_errors, item);
 		agent_unref(a);
 	}
 	e->agents.n = kept;

@@ -130,7 +130,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((r = engine_create(&cfg, &e)) != 0) {
-		log_error("not started: the error above says why");
+		log_error("not started: %s (the error above says more)",
+		    strerror(-r));
 		curl_global_cleanup();
 		return 1;
 	}

@@ -18,15 +18,16 @@
 
 #define TASK_MAX	(64 * 1024)
 
-/* The load error of the file that would have defined @name (NAME.json,
- * or a spec named @name refused for its model), or NULL. */
+/* The load error of the agent file that would have defined @name
+ * (NAME.json, or a spec named @name refused for its model), or NULL.
+ * Scenario files are not looked at: they share the agents' names. */
 static const char *
 rejected_spec(const struct engine *e, const char *name)
 {
 	const json_t *item;
 	size_t i, n = strlen(name);
 
-	json_array_foreach(e->load_errors, i, item) {
+	json_array_foreach(e->agents.errors, i, item) {
 		const char *file = json_string_value(json_object_get(item, "file"));
 		const char *agent = json_string_value(json_object_get(item, "agent"));
 		const char *base;

@@ -102,7 +102,9 @@ price_cost(const struct price *price, double tokens_in, double tokens_out)
 bool
 pricing_first_miss(struct pricing *p, const char *model)
 {
-	if (json_object_get(p->missed, model) != NULL)
+	/* model names come from clients (--model): the memory is bounded */
+	if (json_object_get(p->missed, model) != NULL ||
+	    json_object_size(p->missed) >= PRICING_MISSES_MAX)
 		return false;
 	json_object_set_new(p->missed, model, json_true());
 	return true;

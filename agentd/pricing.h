@@ -25,7 +25,9 @@ void pricing_destroy(struct pricing *p);
 /* false when the model has no price. */
 bool pricing_find(const struct pricing *p, const char *model, struct price *out);
 /* True the first time @model is reported here: for a once-per-model
- * warning that its costs are unknown. */
+ * warning that its costs are unknown. After PRICING_MISSES_MAX models
+ * have been reported, false for any new one. */
+#define PRICING_MISSES_MAX 1000
 bool pricing_first_miss(struct pricing *p, const char *model);
 double price_cost(const struct price *price, double tokens_in, double tokens_out);
 

@@ -451,9 +451,17 @@ parse_int(struct parser *p, const struct entry *e, int64_t min, int64_t max,
 static int
 parse_url(struct parser *p, const struct entry *e, char **out)
 {
-	const char *v = e->value, *rest;
+	const char *v = e->value, *rest, *auth = strstr(v, "://");
 	size_t len = e->value_len;
 
+	/* the URL shows in health and logs: no password in it, and no error
+	 * repeats a value that has one; so this comes first */
+	for (const char *s = auth ? auth + 3 : v; *s != '\0' && *s != '/' &&
+	    *s != '?' && *s != '#'; s++)
+		if (*s == '@')
+			return fail(p, e, "has a user or password (user@host): "
+			    "put the key in %s_API_KEY or %s_API_KEY_FILE instead",
+			    e->upper, e->upper);
 	if (strncmp(v, "https://", 8) == 0)
 		rest = v + 8;
 	else if (strncmp(v, "http://", 7) == 0)
@@ -470,14 +478,6 @@ parse_url(struct parser *p, const struct entry *e, char **out)
 		len--;
 	if (len == (size_t)(rest - v) || *rest == '/')
 		return fail(p, e, "\"%s\" has no host", v);
-	/* the URL shows in health and logs: no password in it (and the
-	 * value is not repeated) */
-	for (const char *s = rest; s < v + len && *s != '/' && *s != '?' &&
-	    *s != '#'; s++)
-		if (*s == '@')
-			return fail(p, e, "has a user or password (user@host): "
-			    "put the key in %s_API_KEY or %s_API_KEY_FILE instead",
-			    e->upper, e->upper);
 	*out = xstrndup(v, len);
 	return 0;
 }

@@ -585,9 +585,10 @@ attempt_start(struct remote_call *rc)
 		if (wait > RETRY_AFTER_MAX_MS &&
 		    rc->attempt < r->cfg->max_attempts) {
 			/* a cooldown longer than any call should wait */
-			size_t n = strlen(why);
-			snprintf(why + n, sizeof(why) - n, " for %lld s more",
-			    (long long)((wait + 999) / 1000));
+			snprintf(why, sizeof(why), "circuit breaker open for %s "
+			    "for %lld s more (%s)", r->cfg->name,
+			    (long long)((wait + 999) / 1000),
+			    r->breaker_why[0] ? r->breaker_why : "failures");
 			set_last_error(r, why);
 			fail(rc, -EAGAIN, why);
 			return;

@@ -239,13 +239,13 @@ static bool
 contains_any(const char *s, const char *const *words, size_t n)
 {
 	for (size_t i = 0; s != NULL && i < n; i++)
-		if (strstr(s, words[i]) != NULL)
+		if (strcasestr(s, words[i]) != NULL)
 			return true;
 	return false;
 }
 
 int
-wire_error_class(const char *type, const char *code)
+wire_error_class(const char *type, const char *code, long status)
 {
 	static const char *const transient[] = { "server_error", "rate_limit",
 	    "overloaded", "api_error", "timeout" };
@@ -259,6 +259,11 @@ wire_error_class(const char *type, const char *code)
 		return -EAGAIN;
 	if (contains_any(type, permanent, ARRAY_LEN(permanent)) ||
 	    contains_any(code, permanent, ARRAY_LEN(permanent)))
+		return -EINVAL;
+	if (status == 408 || status == 409 || status == 429 ||
+	    (status >= 500 && status <= 599))
+		return -EAGAIN;
+	if (status >= 400 && status <= 499)
 		return -EINVAL;
 	return -EPROTO;
 }

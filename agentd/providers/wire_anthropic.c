@@ -233,7 +233,7 @@ error_event(const json_t *root, char *err, size_t errlen)
 	wire_clean(t, sizeof t, type ? type : "error",
 	    strlen(type ? type : "error"));
 	wire_err(err, errlen, "the provider sent an error: %s (%s)", msg, t);
-	return wire_error_class(type, NULL);
+	return wire_error_class(type, NULL, 0);
 }
 
 /* usage {input_tokens, output_tokens, cache_read_input_tokens,

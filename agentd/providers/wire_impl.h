@@ -88,12 +88,15 @@ const char *wire_str(const json_t *v);
  * as it is, other JSON as its compact text, "" for none. */
 json_t *wire_content_string(const json_t *c);
 
-/* What an error object's type and code (either may be NULL) say:
- * -EAGAIN worth retrying (overloaded, rate limited, server error),
- * -EINVAL the request is wrong and will stay wrong (invalid request,
- * authentication, permission, unknown model, context too long, quota),
- * -EPROTO nothing known (retried like any garbled answer). */
-int wire_error_class(const char *type, const char *code);
+/* What an error object's type and code (strings, either may be NULL;
+ * words matched anywhere, in any case) or numeric code (an HTTP status
+ * some servers put there, 0 if none) say: -EAGAIN worth retrying
+ * (overloaded, rate limited, server error, 408/409/429/5xx), -EINVAL the
+ * request is wrong and will stay wrong (invalid request, authentication,
+ * permission, unknown model, context too long, quota, other 4xx), -EPROTO
+ * nothing known (retried like any garbled answer). The retryable words
+ * are looked for first. */
+int wire_error_class(const char *type, const char *code, long status);
 
 /* Both formats: the provider's message from an error body. */
 void wire_error_message(const char *body, size_t len, char *out,

@@ -160,6 +160,7 @@ error_object(const json_t *e, char *err, size_t errlen)
 {
 	const char *type = json_string_value(json_object_get(e, "type"));
 	const char *code = json_string_value(json_object_get(e, "code"));
+	const json_t *num = json_object_get(e, "code");
 	const json_t *m = json_is_string(e) ? e : json_object_get(e, "message");
 	char msg[256];
 
@@ -169,7 +170,8 @@ error_object(const json_t *e, char *err, size_t errlen)
 	else
 		copy_str(msg, sizeof msg, "no message");
 	wire_err(err, errlen, "the provider sent an error: %s", msg);
-	return wire_error_class(type, code);
+	return wire_error_class(type, code, json_is_integer(num) ?
+	    (long)json_integer_value(num) : 0);
 }
 
 static int

@@ -168,6 +168,16 @@ pricing_lookup_and_unknown(void)
 	ok(pricing_first_miss(p, "openai:gpt-4o"));
 	ok(!pricing_first_miss(p, "openai:gpt-4o"));
 	ok(pricing_first_miss(p, "anthropic:claude"));
+	/* bounded: client-chosen names cannot grow it without end */
+	{
+		char name[32];
+		int firsts = 0;
+		for (int i = 0; i < PRICING_MISSES_MAX + 10; i++) {
+			snprintf(name, sizeof(name), "x:m%d", i);
+			firsts += pricing_first_miss(p, name);
+		}
+		is_int(firsts, PRICING_MISSES_MAX - 2);
+	}
 	pricing_destroy(p);
 	ok(pricing_load(TEST_DATA "/agents/quick.json", &p, err, sizeof(err)) != 0);
 	has_str(err, "quick.json");

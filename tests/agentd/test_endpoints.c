@@ -185,6 +185,11 @@ errors_table(void)
 		    "OPENAI_BASE_URL: has a user or password (user@host): put "
 		    "the key in OPENAI_API_KEY or OPENAI_API_KEY_FILE instead" },
 		{ "OPENAI_BASE_URL=http://u@h", "has a user or password" },
+		/* found before any error that would repeat the value */
+		{ "OPENAI_BASE_URL=HTTPS://u:pw@h", "has a user or password" },
+		{ "OPENAI_BASE_URL=u:pw@host", "has a user or password" },
+		{ "OPENAI_BASE_URL=https://u:pw@", "has a user or password" },
+		{ "OPENAI_BASE_URL=https://u:pw@h/a b", "has a user or password" },
 		{ "OPENAI_BASE_URL=http://h/v1?x=a@b", "(ok)" },
 		{ "OPENAI_BASE_URL=http://h/@v1", "(ok)" },
 		{ "OPENAI_API_KEY_FILE=sk-proj-abcdefghijklmnop",

@@ -687,6 +687,12 @@ bad_agent_files_are_named_and_skipped(void)
 	    "error"), "message")), "unserved.json: model \"gemini:x\": "
 	    "unknown provider");
 	json_decref(reply);
+	/* a broken scenario of that name is not the agent's error */
+	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
+	    "badturn", "task", "t"));
+	has_str(json_string_value(json_object_get(json_object_get(reply,
+	    "error"), "message")), "unknown agent \"badturn\"");
+	json_decref(reply);
 	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
 	    "ghost", "task", "t"));
 	has_str(json_string_value(json_object_get(json_object_get(reply,

@@ -748,8 +748,8 @@ long_cooldown_fails_at_once(void)
 	is_int(call_start(&rc), 0);
 	ok(wait_done(&rc));
 	is_int(rc.status, -EAGAIN);
-	is_str(rc.error, "circuit breaker open for openai (HTTP 503: The server "
-	    "is overloaded or not ready yet.) for 3600 s more");
+	is_str(rc.error, "circuit breaker open for openai for 3600 s more (HTTP "
+	    "503: The server is overloaded or not ready yet.)");
 	is_int(rc.call.attempts, 2);
 	rcall_finish(&rc);
 	is_int(fake_stat("requests"), 1);

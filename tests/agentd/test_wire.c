@@ -477,6 +477,20 @@ error_bodies(void)
 		    "'type':'server_error'}}", -EAGAIN, "The server had an error" },
 		{ &wire_openai, "{'error':'something odd'}", -EPROTO,
 		    "something odd" },
+		/* vLLM: a class name and the HTTP status as the code */
+		{ &wire_openai, "{'error':{'message':'max_tokens is too large',"
+		    "'type':'BadRequestError','code':400}}", -EINVAL,
+		    "max_tokens is too large" },
+		{ &wire_openai, "{'error':{'message':'busy','type':'Busy',"
+		    "'code':503}}", -EAGAIN, "busy" },
+		{ &wire_openai, "{'error':{'message':'slow down','type':'X',"
+		    "'code':429}}", -EAGAIN, "slow down" },
+		/* words in any case; the retryable ones first */
+		{ &wire_openai, "{'error':{'message':'m','type':"
+		    "'Invalid_Request_Error'}}", -EINVAL, "m" },
+		{ &wire_openai, "{'error':{'message':'m','type':"
+		    "'invalid_request_error','code':'server_error'}}", -EAGAIN,
+		    "m" },
 		{ &wire_anthropic, "{'type':'error','error':{'type':"
 		    "'overloaded_error','message':'Overloaded'}}", -EAGAIN,
 		    "Overloaded (overloaded_error)" },

@@ -570,7 +570,9 @@ metric_figure(char *out, size_t outlen, const char *unit, const json_t *v)
 	if (!json_is_number(v))
 		snprintf(out, outlen, "-");
 	else if (strcmp(unit, "ms") == 0)
-		format_duration(out, outlen, (int64_t)x);
+		/* bounded before the cast: thresholds come from a file */
+		format_duration(out, outlen, (int64_t)(x < 0 ? 0 :
+		    x > 1e15 ? 1e15 : x));
 	else if (strcmp(unit, "usd") == 0)
 		format_cost(out, outlen, x);
 	else if (strcmp(unit, "ratio") == 0)
