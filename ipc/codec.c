@@ -96,6 +96,13 @@ ipc_error_name(int code)
 	return error_names[code];
 }
 
+bool
+ipc_run_state_ended(const char *state)
+{
+	return state != NULL && (strcmp(state, "done") == 0 ||
+	    strcmp(state, "failed") == 0 || strcmp(state, "killed") == 0);
+}
+
 const char *
 ipc_error_text(int code)
 {

@@ -78,6 +78,9 @@ enum ipc_event_type ipc_event_from_name(const char *name);
 const char *ipc_error_name(int code);		/* accepts negated codes */
 const char *ipc_error_text(int code);
 int ipc_error_from_name(const char *name);	/* positive code or IPC_E_INTERNAL */
+/* A run state after which the run never changes again: done, failed,
+ * killed. NULL-safe (false). */
+bool ipc_run_state_ended(const char *state);
 
 /* A decoded control message (request or reply). */
 struct ipc_msg {

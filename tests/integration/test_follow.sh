@@ -39,6 +39,27 @@ kill -0 $follower 2>/dev/null && { diag "follower ignores SIGINT"; kill -9 $foll
 wait $follower; s=$?
 ok $([ $s -eq 0 ] || [ $s -eq 130 ]; echo $?) "SIGINT ends --follow cleanly"
 
+# --follow --run: from the run's first event to its end, then exits
+r3=$(ctl submit support-triage "follow me to the end")
+timeout 60 "$AGENTCTL" --socket-dir "$SOCK" events --follow --run "$r3" > "$T/run.jsonl" 2>"$T/run.err"
+is "$?" 0 "--follow --run exits by itself (status 0) when the run ends"
+is "$(jq -r -s '.[0].type' "$T/run.jsonl")" run.submitted "from the run's first event"
+is "$(jq -r -s '[.[] | select(.type == "run.state")][-1].to' "$T/run.jsonl")" done "to its end"
+is "$(jq -r .run "$T/run.jsonl" | sort -u)" "$r3" "only that run's events"
+is "$(jq -s '[.[].seq] | . == sort and length == (unique | length)' "$T/run.jsonl")" true "in order, no duplicates"
+is "$(jq -s 'length' "$T/run.jsonl")" "$(ctl events --run "$r3" | wc -l)" "every stored event of the run"
+r4=$(ctl submit support-triage "follow my spans")
+timeout 60 "$AGENTCTL" --socket-dir "$SOCK" events --follow --run "$r4" --type span.end > "$T/spans.jsonl"
+is "$?" 0 "with --type too, it ends with the run"
+is "$(jq -r .type "$T/spans.jsonl" | sort -u)" span.end "printing only that type"
+is "$(wc -l < "$T/spans.jsonl")" "$(ctl events --run "$r4" --type span.end | wc -l)" "all of them"
+timeout 10 "$AGENTCTL" --socket-dir "$SOCK" events --follow --run "$r3" > "$T/again.jsonl"
+is "$?" 0 "following a run that has ended prints its events and exits"
+cmp -s "$T/run.jsonl" "$T/again.jsonl"; ok $? "the same events"
+out=$(timeout 10 "$AGENTCTL" --socket-dir "$SOCK" events --follow --run r-nosuchrun 2>&1); s=$?
+is "$s" 1 "following an unknown run is an error"
+like "$out" "not_found.*r-nosuchrun" "naming the run"
+
 # --since replays history; --run filters
 n=$(ctl events --since 0 --run "$r" | wc -l)
 ok $([ "$n" -gt 10 ]; echo $?) "--since 0 --run replays one run's events ($n)"

@@ -148,6 +148,10 @@ names_are_a_table(void)
 	is_int(ipc_error_from_name("killswitch"), IPC_E_KILLSWITCH);
 	is_str(ipc_event_name(IPC_EV_BUDGET_WARN), "budget.warn");
 	ok(ipc_type_name(IPC_T__COUNT) == NULL);
+	ok(ipc_run_state_ended("done") && ipc_run_state_ended("failed") &&
+	    ipc_run_state_ended("killed"));
+	ok(!ipc_run_state_ended("paused") && !ipc_run_state_ended("awaiting_human") &&
+	    !ipc_run_state_ended("don") && !ipc_run_state_ended(NULL));
 }
 
 static void

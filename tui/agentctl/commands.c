@@ -533,7 +533,8 @@ cmd_help(struct ctl *c, const struct args *a)
 /* ---- the table --------------------------------------------------------------------- */
 
 static const struct opt_def events_opts[] = {
-	{ "follow", NULL, "keep printing new events until interrupted" },
+	{ "follow", NULL, "keep printing new events until interrupted (with "
+	    "--run: from the run's start until it ends)" },
 	{ "since", "SEQ", "events after sequence number SEQ (0: from the start)" },
 	{ "run", "RUN", "only the events of run RUN" },
 	{ "type", "PREFIX", "only event types starting with PREFIX (run., span.…)" },

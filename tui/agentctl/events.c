@@ -8,6 +8,11 @@
  * does not, the gap is refilled from runs.events before going on. A quiet
  * socket is checked the same way every few seconds, which also tells when
  * agentd has gone away (nng redials; we keep waiting) and when it is back.
+ *
+ * With --run, --follow starts at the run's first event and ends once the
+ * run has ended (its run.state to done, failed or killed). To be sure to
+ * see that event, the run's events are fetched whatever --type says (the
+ * type is filtered here) and the socket also brings run.state.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,7 +35,28 @@ struct follow {
 	bool follow;		/* --follow */
 	int64_t synced;		/* every matching event up to here is printed */
 	bool lost;		/* agentd stopped answering: waiting for it */
+	bool ended;		/* --run: the run has ended */
 };
+
+static bool
+wanted(const struct follow *f, const struct ipc_event *ev)
+{
+	if (f->run != NULL && strcmp(ev->run, f->run) != 0)
+		return false;
+	return f->type == NULL ||
+	    strncmp(ev->type_name, f->type, strlen(f->type)) == 0;
+}
+
+/* Notes the end of the --run run when @ev is it. */
+static void
+note_end(struct follow *f, const struct ipc_event *ev)
+{
+	if (f->run != NULL && strcmp(ev->run, f->run) == 0 &&
+	    strcmp(ev->type_name, "run.state") == 0 &&
+	    ipc_run_state_ended(json_string_value(json_object_get(ev->body,
+	    "to"))))
+		f->ended = true;
+}
 
 static int
 emit(struct follow *f, const json_t *event)
@@ -59,7 +85,8 @@ fetch_page(struct follow *f, int timeout_ms, bool *more)
 	    "limit", PAGE);
 	if (f->run != NULL)
 		json_object_set_new(body, "run", json_string(f->run));
-	if (f->type != NULL)
+	/* following a run: its run.state too, the type is filtered here */
+	if (f->type != NULL && !(f->follow && f->run != NULL))
 		json_object_set_new(body, "type", json_string(f->type));
 	if ((r = ctl_call_timeout(f->c, IPC_T_RUNS_EVENTS, body, timeout_ms,
 	    &reply)) != 0)
@@ -88,7 +115,9 @@ fetch_page(struct follow *f, int timeout_ms, bool *more)
 		}
 		if (ev.seq > f->synced) {
 			f->synced = ev.seq;
-			r = emit(f, obj);
+			note_end(f, &ev);
+			if (wanted(f, &ev))
+				r = emit(f, obj);
 		}
 		ipc_event_finish(&ev);
 		if (r != 0 || f->c->out_closed)
@@ -137,15 +166,6 @@ resync(struct follow *f, int timeout_ms)
 	return r;
 }
 
-static bool
-wanted(const struct follow *f, const struct ipc_event *ev)
-{
-	if (f->run != NULL && strcmp(ev->run, f->run) != 0)
-		return false;
-	return f->type == NULL ||
-	    strncmp(ev->type_name, f->type, strlen(f->type)) == 0;
-}
-
 static int
 follow_loop(struct follow *f, struct ipc_sub *sub)
 {
@@ -155,7 +175,7 @@ follow_loop(struct follow *f, struct ipc_sub *sub)
 	int check = timeout < CHECK_MS ? timeout : CHECK_MS;
 	int quiet = 0, r = 0;
 
-	while (r == 0 && !ctl_stop && !f->c->out_closed) {
+	while (r == 0 && !ctl_stop && !f->c->out_closed && !f->ended) {
 		r = ipc_sub_recv(sub, TICK_MS, &ev, &detail);
 		if (r == -IPC_E_AGAIN) {
 			r = 0;
@@ -190,16 +210,21 @@ follow_loop(struct follow *f, struct ipc_sub *sub)
 			r = resync(f, f->lost ? check : timeout);
 			if (r == 0 && !f->lost && ev.seq > f->synced) {
 				f->synced = ev.seq;
+				note_end(f, &ev);
 				if (wanted(f, &ev))
 					r = emit(f, ev.body);
 			}
 		} else if (ev.seq == f->synced + 1) {
 			f->synced = ev.seq;
+			note_end(f, &ev);
 			if (wanted(f, &ev))
 				r = emit(f, ev.body);
 		}
 		ipc_event_finish(&ev);
 	}
+	/* the run's last events may have been stored with its end */
+	if (r == 0 && f->ended)
+		r = fetch_all(f, timeout);
 	return r;
 }
 
@@ -211,6 +236,8 @@ ctl_cmd_events(struct ctl *c, const struct args *a)
 	struct ipc_error_detail detail = { "" };
 	struct ipc_sub *sub = NULL;
 	const char *since = args_get(a, "since");
+	const char *topics[2];
+	size_t n_topics = 0;
 	json_t *hello = NULL, *seq;
 	char why[128];
 	int r;
@@ -223,11 +250,23 @@ ctl_cmd_events(struct ctl *c, const struct args *a)
 	ctl_catch_stop();
 	if (!f.follow)
 		return fetch_all(&f, a->timeout_ms);
-	/* the socket first, so nothing published from now on is missed */
-	if (ipc_sub_open(c->dir, f.type != NULL ? &f.type : NULL,
-	    f.type != NULL ? 1 : 0, &sub, &detail) != 0)
+	if (f.run != NULL) {
+		/* a run that does not exist would be followed for ever */
+		if ((r = ctl_call(c, IPC_T_RUNS_GET, json_pack("{s:s}", "run",
+		    f.run), &hello)) != 0)
+			return r;
+		json_decref(hello);
+		hello = NULL;
+		topics[n_topics++] = "run.state";
+	}
+	if (f.type != NULL)
+		topics[n_topics++] = f.type;
+	/* the socket first, so nothing published from now on is missed; all
+	 * events when no --type (a run's follower filters the rest here) */
+	if (ipc_sub_open(c->dir, f.type != NULL ? topics : NULL,
+	    f.type != NULL ? n_topics : 0, &sub, &detail) != 0)
 		return ctl_fail(c, CTL_EXIT_UNREACHABLE, "%s", detail.text);
-	if (since == NULL) {
+	if (since == NULL && f.run == NULL) {
 		/* only new events: from agentd's current seq on */
 		if ((r = ctl_call(c, IPC_T_HELLO, NULL, &hello)) != 0)
 			goto out;

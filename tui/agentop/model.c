@@ -66,8 +66,7 @@ model_set_conn(struct model *m, enum conn_state conn, int64_t now)
 static bool
 state_live(const char *state)
 {
-	return state != NULL && strcmp(state, "done") != 0 &&
-	    strcmp(state, "failed") != 0 && strcmp(state, "killed") != 0;
+	return state != NULL && !ipc_run_state_ended(state);
 }
 
 static void
