@@ -96,6 +96,10 @@ engine_providers_init(struct engine *e, const struct engine_config *cfg,
 		if (e->endpoints.items[i].key_env[0] != '\0')
 			secret_wipe_env(cfg->envp, e->endpoints.items[i].key_env,
 			    true);
+	if (e->endpoints.ignored_env[0] != '\0')
+		log_warn("environment: %s: not settings of agentd, ignored "
+		    "(docs/providers.md#configuration lists them)",
+		    e->endpoints.ignored_env);
 	if (e->endpoints.file_read)
 		log_info("provider settings: %s, then the environment",
 		    cfg->config_path);

@@ -322,6 +322,25 @@ parse_text(struct parser *p, const char *text, size_t len)
 	return r;
 }
 
+/* A variable of the builtin endpoints' prefixes that is no setting: said
+ * at start, since the environment's unknown names are not errors. */
+static void
+note_ignored(struct parser *p, const char *var)
+{
+	char *list = p->eps.ignored_env;
+	size_t len = strlen(list), room = sizeof(p->eps.ignored_env);
+
+	if (strncmp(var, "OPENAI_", 7) != 0 && strncmp(var, "ANTHROPIC_", 10) != 0)
+		return;
+	/* room is kept for a last ", …" (6 bytes with the NUL) */
+	if (len + 2 + strlen(var) + 6 >= room) {
+		if (len >= 3 && strcmp(list + len - 3, "…") != 0)
+			snprintf(list + len, room - len, ", …");
+		return;
+	}
+	snprintf(list + len, room - len, "%s%s", len > 0 ? ", " : "", var);
+}
+
 /* Our names in @envp; the first of a name counts, as with getenv(). */
 static void
 read_env(struct parser *p, char *const *envp)
@@ -336,7 +355,11 @@ read_env(struct parser *p, char *const *envp)
 			continue;
 		memcpy(var, *envp, (size_t)(eq - *envp));
 		var[eq - *envp] = '\0';
-		if (!classify(var, &proto) || find_entry(p, var, false) != NULL)
+		if (!classify(var, &proto)) {
+			note_ignored(p, var);
+			continue;
+		}
+		if (find_entry(p, var, false) != NULL)
 			continue;
 		/* the environment is everyone's: DATE_FORMAT=%Y is not an
 		 * endpoint; only a format we speak declares one there */

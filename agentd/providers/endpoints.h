@@ -59,6 +59,9 @@ struct endpoints {
 	size_t n;			/* openai and anthropic always, then others */
 	int64_t cache_ttl_s;		/* 0: response cache off */
 	bool file_read;			/* a config file was read (not missing) */
+	/* OPENAI_… and ANTHROPIC_… variables of the environment that are no
+	 * setting (a typo, another program's): "OPENAI_BASEURL, …"; "" none */
+	char ignored_env[256];
 };
 
 /*

@@ -376,6 +376,37 @@ foreign_format_variables_ignored(void)
 	has_str(err, "is not a format");
 }
 
+/* OPENAI_… / ANTHROPIC_… names that are no setting are listed (for a
+ * warning): a typo in the environment is not silently lost. */
+static void
+unknown_environment_names_are_listed(void)
+{
+	char *env[] = { (char *)"OPENAI_BASEURL=http://x", (char *)"OPENAI_RPM=5",
+	    (char *)"ANTHROPIC_VERSION=2023-06-01", (char *)"DATE_FORMAT=%Y",
+	    (char *)"OPENAIX=1", NULL };
+	char *many[40], names[40][32];
+	struct endpoints eps;
+	char err[512] = "";
+
+	is_int(parse("", env, &eps, err, sizeof(err)), 0);
+	is_str(eps.ignored_env, "OPENAI_BASEURL, ANTHROPIC_VERSION");
+	endpoints_finish(&eps);
+	is_int(parse("", NULL, &eps, err, sizeof(err)), 0);
+	is_str(eps.ignored_env, "");
+	endpoints_finish(&eps);
+	/* a long list is cut, and says so */
+	for (int i = 0; i < 39; i++) {
+		snprintf(names[i], sizeof(names[i]), "OPENAI_UNKNOWN_%02d=1", i);
+		many[i] = names[i];
+	}
+	many[39] = NULL;
+	is_int(parse("", many, &eps, err, sizeof(err)), 0);
+	has_str(eps.ignored_env, "OPENAI_UNKNOWN_00, OPENAI_UNKNOWN_01");
+	ok(strlen(eps.ignored_env) > 200);
+	is_str(eps.ignored_env + strlen(eps.ignored_env) - 5, ", …");
+	endpoints_finish(&eps);
+}
+
 static void
 environment_errors(void)
 {
@@ -628,6 +659,7 @@ load_missing_and_odd_files(void)
 	X(environment_overrides_file) \
 	X(environment_errors) \
 	X(foreign_format_variables_ignored) \
+	X(unknown_environment_names_are_listed) \
 	X(key_from_environment_and_file) \
 	X(key_file_read_and_trimmed) \
 	X(environment_key_overrides_file_key) \
