@@ -639,7 +639,8 @@ read_key_file(struct parser *p, const struct entry *e, struct secret **out)
 			    "not a file name: a key itself goes in %s_API_KEY",
 			    strerror(-r), e->upper);
 		else
-			fail(p, e, "%s: %s", path, strerror(-r));
+			fail(p, e, "%s: %s%s", path, strerror(-r), path[0] == '~' ?
+			    " (~ is not expanded here: write the whole path)" : "");
 		return r;
 	}
 	if (fstat(fd, &st) != 0) {

@@ -198,6 +198,9 @@ errors_table(void)
 		    "name: a key itself goes in OPENAI_API_KEY" },
 		{ "OPENAI_API_KEY_FILE=/nonexistent/key",
 		    "OPENAI_API_KEY_FILE: /nonexistent/key: No such file" },
+		{ "OPENAI_API_KEY_FILE=~/openai.key", "OPENAI_API_KEY_FILE: "
+		    "~/openai.key: No such file or directory (~ is not expanded "
+		    "here: write the whole path)" },
 		{ "OPENAI_FORMAT=gemini",
 		    "OPENAI_FORMAT: \"gemini\" is not a format (openai or anthropic)" },
 		{ "OPENAI_RPM=1\nOPENAI_ORG_ID=x", "agentd.conf:2: unknown name OPENAI_ORG_ID" },
