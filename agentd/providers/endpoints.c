@@ -330,12 +330,13 @@ note_ignored(struct parser *p, const char *var)
 	char *list = p->eps.ignored_env;
 	size_t len = strlen(list), room = sizeof(p->eps.ignored_env);
 
-	if (strncmp(var, "OPENAI_", 7) != 0 && strncmp(var, "ANTHROPIC_", 10) != 0)
-		return;
+	if ((strncmp(var, "OPENAI_", 7) != 0 &&
+	    strncmp(var, "ANTHROPIC_", 10) != 0) ||
+	    (len >= 3 && strcmp(list + len - 3, "…") == 0))
+		return;			/* not ours to note, or the list is cut */
 	/* room is kept for a last ", …" (6 bytes with the NUL) */
 	if (len + 2 + strlen(var) + 6 >= room) {
-		if (len >= 3 && strcmp(list + len - 3, "…") != 0)
-			snprintf(list + len, room - len, ", …");
+		snprintf(list + len, room - len, ", …");
 		return;
 	}
 	snprintf(list + len, room - len, "%s%s", len > 0 ? ", " : "", var);
@@ -474,13 +475,14 @@ parse_int(struct parser *p, const struct entry *e, int64_t min, int64_t max,
 static int
 parse_url(struct parser *p, const struct entry *e, char **out)
 {
-	const char *v = e->value, *rest, *auth = strstr(v, "://");
+	const char *v = e->value, *rest;
 	size_t len = e->value_len;
 
 	/* the URL shows in health and logs: no password in it, and no error
-	 * repeats a value that has one; so this comes first */
-	for (const char *s = auth ? auth + 3 : v; *s != '\0' && *s != '/' &&
-	    *s != '?' && *s != '#'; s++)
+	 * repeats a value that has one; so this comes first. Any '@' before
+	 * a query or fragment, wherever the value seems to put its host (a
+	 * password may hold a '/'; the scheme may be misspelt) */
+	for (const char *s = v; *s != '\0' && *s != '?' && *s != '#'; s++)
 		if (*s == '@')
 			return fail(p, e, "has a user or password (user@host): "
 			    "put the key in %s_API_KEY or %s_API_KEY_FILE instead",

@@ -260,6 +260,10 @@ wire_error_class(const char *type, const char *code, long status)
 	if (contains_any(type, permanent, ARRAY_LEN(permanent)) ||
 	    contains_any(code, permanent, ARRAY_LEN(permanent)))
 		return -EINVAL;
+	/* "400" as a string is a status too */
+	if (status == 0 && code != NULL && strlen(code) == 3 &&
+	    strspn(code, "0123456789") == 3)
+		status = strtol(code, NULL, 10);
 	if (status == 408 || status == 409 || status == 429 ||
 	    (status >= 500 && status <= 599))
 		return -EAGAIN;

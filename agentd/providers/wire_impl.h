@@ -90,7 +90,7 @@ json_t *wire_content_string(const json_t *c);
 
 /* What an error object's type and code (strings, either may be NULL;
  * words matched anywhere, in any case) or numeric code (an HTTP status
- * some servers put there, 0 if none) say: -EAGAIN worth retrying
+ * some servers put there, 0 if none; a code "400" counts too) say: -EAGAIN worth retrying
  * (overloaded, rate limited, server error, 408/409/429/5xx), -EINVAL the
  * request is wrong and will stay wrong (invalid request, authentication,
  * permission, unknown model, context too long, quota, other 4xx), -EPROTO

@@ -485,6 +485,10 @@ error_bodies(void)
 		    "'code':503}}", -EAGAIN, "busy" },
 		{ &wire_openai, "{'error':{'message':'slow down','type':'X',"
 		    "'code':429}}", -EAGAIN, "slow down" },
+		{ &wire_openai, "{'error':{'message':'bad','type':'X',"
+		    "'code':'422'}}", -EINVAL, "bad" },
+		{ &wire_openai, "{'error':{'message':'odd','type':'X',"
+		    "'code':'4000'}}", -EPROTO, "odd" },
 		/* words in any case; the retryable ones first */
 		{ &wire_openai, "{'error':{'message':'m','type':"
 		    "'Invalid_Request_Error'}}", -EINVAL, "m" },

@@ -56,6 +56,12 @@ is "$(wc -l < "$T/spans.jsonl")" "$(ctl events --run "$r4" --type span.end | wc 
 timeout 10 "$AGENTCTL" --socket-dir "$SOCK" events --follow --run "$r3" > "$T/again.jsonl"
 is "$?" 0 "following a run that has ended prints its events and exits"
 cmp -s "$T/run.jsonl" "$T/again.jsonl"; ok $? "the same events"
+end=$(jq -s '.[-1].seq' "$T/run.jsonl")
+out=$(timeout 10 "$AGENTCTL" --socket-dir "$SOCK" events --follow --run "$r3" --since "$end"); s=$?
+is "$s" 0 "--since past the end of an ended run: exits too"
+is "$out" "" "with nothing to print"
+is "$(ctl events --run "$r4" --type SPAN.END | wc -l)" "$(wc -l < "$T/spans.jsonl")" \
+  "--type matches in any case, as agentd's filter does"
 out=$(timeout 10 "$AGENTCTL" --socket-dir "$SOCK" events --follow --run r-nosuchrun 2>&1); s=$?
 is "$s" 1 "following an unknown run is an error"
 like "$out" "not_found.*r-nosuchrun" "naming the run"

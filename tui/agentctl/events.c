@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agentctl.h"
 #include "format.h"
@@ -43,8 +44,9 @@ wanted(const struct follow *f, const struct ipc_event *ev)
 {
 	if (f->run != NULL && strcmp(ev->run, f->run) != 0)
 		return false;
+	/* as agentd's filter (SQL LIKE): in any case */
 	return f->type == NULL ||
-	    strncmp(ev->type_name, f->type, strlen(f->type)) == 0;
+	    strncasecmp(ev->type_name, f->type, strlen(f->type)) == 0;
 }
 
 /* Notes the end of the --run run when @ev is it. */
@@ -251,12 +253,18 @@ ctl_cmd_events(struct ctl *c, const struct args *a)
 	if (!f.follow)
 		return fetch_all(&f, a->timeout_ms);
 	if (f.run != NULL) {
-		/* a run that does not exist would be followed for ever */
+		/* a run that does not exist would be followed for ever, and
+		 * one that has ended (its end maybe before --since) only has
+		 * its stored events left */
 		if ((r = ctl_call(c, IPC_T_RUNS_GET, json_pack("{s:s}", "run",
 		    f.run), &hello)) != 0)
 			return r;
+		f.ended = ipc_run_state_ended(json_string_value(json_object_get(
+		    hello, "state")));
 		json_decref(hello);
 		hello = NULL;
+		if (f.ended)
+			return fetch_all(&f, a->timeout_ms);
 		topics[n_topics++] = "run.state";
 	}
 	if (f.type != NULL)
