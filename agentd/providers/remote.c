@@ -442,20 +442,14 @@ on_body(void *arg, const char *data, size_t len)
 	return 0;
 }
 
-/* The endpoint answered that the request is wrong: it is up, and
- * sending the same request again cannot help. */
+/* The endpoint answered that the request is wrong (-EINVAL) or not
+ * allowed (-EACCES): it is up, and the same request again cannot help. */
 static void
-request_refused(struct remote_call *rc, const char *why)
+request_refused(struct remote_call *rc, int status, const char *why)
 {
 	breaker_outcome(rc->r, rc, true, NULL);
 	set_last_error(rc->r, why);
-	fail(rc, -EINVAL, why);
-}
-
-static bool
-status_retryable(long status)
-{
-	return status == 408 || status == 409 || status == 429 || status >= 500;
+	fail(rc, status, why);
 }
 
 static void
@@ -474,7 +468,7 @@ on_done(void *arg, int status, const char *error)
 		/* the network, a timeout, or what we refused in the body */
 		snprintf(why, sizeof(why), "%s", rc->err[0] ? rc->err : error);
 		if (status == -EINVAL) {
-			request_refused(rc, why);
+			request_refused(rc, -EINVAL, why);
 			return;
 		}
 		breaker_outcome(r, rc, false, why);
@@ -503,7 +497,7 @@ on_done(void *arg, int status, const char *error)
 		}
 		snprintf(why, sizeof(why), "%s", perr);
 		if (pr == -EINVAL) {
-			request_refused(rc, why);
+			request_refused(rc, -EINVAL, why);
 			return;
 		}
 		breaker_outcome(r, rc, false, why);
@@ -523,14 +517,9 @@ on_done(void *arg, int status, const char *error)
 			snprintf(why, sizeof(why), "HTTP %ld%s%s", code,
 			    msg[0] ? ": " : "", msg);
 	}
-	if (!status_retryable(code)) {
-		if (code == 401 || code == 403) {
-			breaker_outcome(r, rc, true, NULL);
-			set_last_error(r, why);
-			fail(rc, -EACCES, why);
-		} else {
-			request_refused(rc, why);
-		}
+	if (!wire_status_retryable(code)) {
+		request_refused(rc, code == 401 || code == 403 ? -EACCES :
+		    -EINVAL, why);
 		return;
 	}
 	/* rate limiting says nothing about the endpoint's health */
@@ -558,6 +547,7 @@ attempt_start(struct remote_call *rc)
 	enum breaker_state from;
 	bool changed = false;
 	char why[200];
+	const char *reason;
 	int64_t wait;
 	int e;
 
@@ -580,19 +570,19 @@ attempt_start(struct remote_call *rc)
 		rl_give_back(rc);
 		rc->attempt++;
 		wait = MAX(breaker_wait_ms(&r->breaker, mono_ms()), 50);
-		snprintf(why, sizeof(why), "circuit breaker open for %s (%s)",
-		    r->cfg->name, r->breaker_why[0] ? r->breaker_why : "failures");
+		reason = r->breaker_why[0] ? r->breaker_why : "failures";
 		if (wait > RETRY_AFTER_MAX_MS &&
 		    rc->attempt < r->cfg->max_attempts) {
 			/* a cooldown longer than any call should wait */
 			snprintf(why, sizeof(why), "circuit breaker open for %s "
 			    "for %lld s more (%s)", r->cfg->name,
-			    (long long)((wait + 999) / 1000),
-			    r->breaker_why[0] ? r->breaker_why : "failures");
+			    (long long)((wait + 999) / 1000), reason);
 			set_last_error(r, why);
 			fail(rc, -EAGAIN, why);
 			return;
 		}
+		snprintf(why, sizeof(why), "circuit breaker open for %s (%s)",
+		    r->cfg->name, reason);
 		retry_or_fail(rc, -EAGAIN, wait, why);
 		return;
 	}

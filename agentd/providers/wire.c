@@ -244,6 +244,13 @@ contains_any(const char *s, const char *const *words, size_t n)
 	return false;
 }
 
+bool
+wire_status_retryable(long status)
+{
+	return status == 408 || status == 409 || status == 429 ||
+	    (status >= 500 && status <= 599);
+}
+
 int
 wire_error_class(const char *type, const char *code, long status)
 {
@@ -264,8 +271,7 @@ wire_error_class(const char *type, const char *code, long status)
 	if (status == 0 && code != NULL && strlen(code) == 3 &&
 	    strspn(code, "0123456789") == 3)
 		status = strtol(code, NULL, 10);
-	if (status == 408 || status == 409 || status == 429 ||
-	    (status >= 500 && status <= 599))
+	if (wire_status_retryable(status))
 		return -EAGAIN;
 	if (status >= 400 && status <= 499)
 		return -EINVAL;

@@ -73,6 +73,9 @@ extern const struct wire_ops wire_anthropic;	/* Messages API */
 /* By name ("openai", "anthropic"), or NULL. */
 const struct wire_ops *wire_find(const char *name);
 
+/* An HTTP status worth retrying: 408, 409, 429, 5xx. */
+bool wire_status_retryable(long status);
+
 /* Parses tool-call arguments as sent (a JSON text) into @call: sets
  * "arguments" (an object) or, when the text is not a JSON object,
  * "arguments_raw" and "arguments_error". Shared by both formats. */

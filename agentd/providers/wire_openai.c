@@ -159,8 +159,7 @@ static int
 error_object(const json_t *e, char *err, size_t errlen)
 {
 	const char *type = json_string_value(json_object_get(e, "type"));
-	const char *code = json_string_value(json_object_get(e, "code"));
-	const json_t *num = json_object_get(e, "code");
+	const json_t *code = json_object_get(e, "code");
 	const json_t *m = json_is_string(e) ? e : json_object_get(e, "message");
 	char msg[256];
 
@@ -170,8 +169,8 @@ error_object(const json_t *e, char *err, size_t errlen)
 	else
 		copy_str(msg, sizeof msg, "no message");
 	wire_err(err, errlen, "the provider sent an error: %s", msg);
-	return wire_error_class(type, code, json_is_integer(num) ?
-	    (long)json_integer_value(num) : 0);
+	return wire_error_class(type, json_string_value(code),
+	    json_is_integer(code) ? (long)json_integer_value(code) : 0);
 }
 
 static int

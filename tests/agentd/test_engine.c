@@ -646,13 +646,30 @@ viewer_cannot_mutate(void)
 	fx_finish(&fx);
 }
 
+/* Submits a task to @agent, which must be refused: the error's message
+ * into @msg, its code returned (static, "" if none). */
+static const char *
+submit_refusal(struct fixture *fx, const char *agent, char *msg, size_t len)
+{
+	static char code[32];
+	json_t *reply = fx_call(fx, "runs.submit", json_pack("{s:s, s:s}",
+	    "agent", agent, "task", "t"));
+	const char *m = json_string_value(json_object_get(json_object_get(reply,
+	    "error"), "message")), *c = fx_error_code(reply);
+
+	snprintf(msg, len, "%s", m != NULL ? m : "");
+	snprintf(code, sizeof(code), "%s", c != NULL ? c : "");
+	json_decref(reply);
+	return code;
+}
+
 static void
 bad_agent_files_are_named_and_skipped(void)
 {
 	struct fixture fx;
 	json_t *reply, *errors, *err;
 	size_t i;
-	char all[4096] = "";
+	char all[4096] = "", msg[512];
 
 	fx_init_with(&fx, "bad-agents");
 	t_bail_if(fx_start(&fx) != 0);
@@ -671,33 +688,17 @@ bad_agent_files_are_named_and_skipped(void)
 	has_str(all, "unserved.json: model \"gemini:x\": unknown provider");
 	json_decref(reply);
 	/* a submit to a rejected agent says why, not "unknown agent" */
-	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
-	    "notjson", "task", "t"));
-	is_str(fx_error_code(reply), "not_found");
-	has_str(json_string_value(json_object_get(json_object_get(reply,
-	    "error"), "message")), "agent \"notjson\" was rejected at start: ");
-	has_str(json_string_value(json_object_get(json_object_get(reply,
-	    "error"), "message")), "notjson.json:2");
-	json_decref(reply);
-	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
-	    "elsewhere", "task", "t"));
-	has_str(json_string_value(json_object_get(json_object_get(reply,
-	    "error"), "message")), "agent \"elsewhere\" was rejected at start: ");
-	has_str(json_string_value(json_object_get(json_object_get(reply,
-	    "error"), "message")), "unserved.json: model \"gemini:x\": "
-	    "unknown provider");
-	json_decref(reply);
+	is_str(submit_refusal(&fx, "notjson", msg, sizeof(msg)), "not_found");
+	has_str(msg, "agent \"notjson\" was rejected at start: ");
+	has_str(msg, "notjson.json:2");
+	submit_refusal(&fx, "elsewhere", msg, sizeof(msg));
+	has_str(msg, "agent \"elsewhere\" was rejected at start: ");
+	has_str(msg, "unserved.json: model \"gemini:x\": unknown provider");
 	/* a broken scenario of that name is not the agent's error */
-	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
-	    "badturn", "task", "t"));
-	has_str(json_string_value(json_object_get(json_object_get(reply,
-	    "error"), "message")), "unknown agent \"badturn\"");
-	json_decref(reply);
-	reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
-	    "ghost", "task", "t"));
-	has_str(json_string_value(json_object_get(json_object_get(reply,
-	    "error"), "message")), "unknown agent \"ghost\"");
-	json_decref(reply);
+	submit_refusal(&fx, "badturn", msg, sizeof(msg));
+	has_str(msg, "unknown agent \"badturn\"");
+	submit_refusal(&fx, "ghost", msg, sizeof(msg));
+	has_str(msg, "unknown agent \"ghost\"");
 	fx_finish(&fx);
 }
 

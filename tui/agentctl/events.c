@@ -256,13 +256,13 @@ ctl_cmd_events(struct ctl *c, const struct args *a)
 		/* a run that does not exist would be followed for ever, and
 		 * one that has ended (its end maybe before --since) only has
 		 * its stored events left */
+		json_t *run;
 		if ((r = ctl_call(c, IPC_T_RUNS_GET, json_pack("{s:s}", "run",
-		    f.run), &hello)) != 0)
+		    f.run), &run)) != 0)
 			return r;
 		f.ended = ipc_run_state_ended(json_string_value(json_object_get(
-		    hello, "state")));
-		json_decref(hello);
-		hello = NULL;
+		    run, "state")));
+		json_decref(run);
 		if (f.ended)
 			return fetch_all(&f, a->timeout_ms);
 		topics[n_topics++] = "run.state";
