@@ -8,7 +8,9 @@
 
 #include "ctl.h"
 #include "engine_impl.h"
+#include "cap.h"
 #include "log.h"
+#include "refusals.h"
 #include "store.h"
 #include "util.h"
 
@@ -27,6 +29,9 @@ struct cached_reply {
 struct ctl_cache {
 	struct cached_reply slots[CACHE_SLOTS];
 	size_t next;			/* ring position */
+	struct refusals refusals;	/* refused requests not recorded in full */
+	struct timer refusals_timer;	/* writes their summary */
+	struct engine *e;		/* while refusals_timer is armed */
 };
 
 struct ctl_cache *
@@ -40,6 +45,8 @@ ctl_cache_destroy(struct ctl_cache *cache)
 {
 	if (cache == NULL)
 		return;
+	if (cache->e != NULL)
+		loop_timer_cancel(cache->e->loop, &cache->refusals_timer);
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		free(cache->slots[i].reply);
 	free(cache);
@@ -476,6 +483,156 @@ ctl_role(const struct engine *e, uint32_t uid)
 	return uid == e->uid || uid == 0 ? "admin" : "viewer";
 }
 
+static int
+dispatch(struct req *r, enum ipc_type type)
+{
+	if (handlers[type] == NULL) {
+		snprintf(r->err, sizeof(r->err), "%s is not implemented by this "
+		    "agentd", ipc_type_name(type));
+		return -IPC_E_UNKNOWN_OP;
+	}
+	return handlers[type](r);
+}
+
+/* One summary row per (uid, op, error) refused and not recorded in full. */
+static void
+write_refusal_summary(void *arg, const struct refusal_count *c)
+{
+	struct engine *e = arg;
+	char detail[160], result[300];
+
+	snprintf(detail, sizeof(detail), "{\"refused\":%lld,\"interval_s\":%d,"
+	    "\"error\":\"%s\"}", (long long)c->n, REFUSALS_INTERVAL_MS / 1000,
+	    c->error);
+	if (c->uid == UINT32_MAX)
+		snprintf(result, sizeof(result), "%lld more refused requests in "
+		    "the last %d s (too many peers and ops to count apart)",
+		    (long long)c->n, REFUSALS_INTERVAL_MS / 1000);
+	else
+		snprintf(result, sizeof(result), "%s: %lld refused %s requests of "
+		    "uid %u in the last %d s were counted, not recorded one by one",
+		    c->error, (long long)c->n, c->op, c->uid,
+		    REFUSALS_INTERVAL_MS / 1000);
+	engine_audit(e, c->uid, c->op, NULL, detail, result);
+}
+
+static void
+refusals_fire(struct timer *t, void *arg)
+{
+	struct engine *e = arg;
+	struct ctl_cache *c = e->ctl_cache;
+
+	if (!e->storage_ok) {
+		/* only counters grow while the disk is full: write later */
+		loop_timer_arm(e->loop, &c->refusals_timer, 1000, refusals_fire, e);
+		return;
+	}
+	c->e = NULL;
+	refusals_drain(&c->refusals, now_ms(), write_refusal_summary, e);
+}
+
+/* Audits a refused mutating request: the first few of its uid in full
+ * (body capped), the others only counted. */
+static void
+audit_refusal(struct engine *e, struct req *r, enum ipc_type type, int rc)
+{
+	struct ctl_cache *c = e->ctl_cache;
+	const char *op = ipc_type_name(type), *error = ipc_error_name(rc);
+	char result[600], *body, *detail;
+
+	if (!refusals_note(&c->refusals, r->uid, op, error, e->storage_ok,
+	    now_ms())) {
+		if (c->e == NULL) {
+			c->e = e;
+			loop_timer_arm(e->loop, &c->refusals_timer,
+			    REFUSALS_INTERVAL_MS, refusals_fire, e);
+		}
+		return;
+	}
+	body = json_dumps(r->body, JSON_COMPACT);
+	detail = cap_text(body != NULL ? body : "", CAP_AUDIT_DETAIL);
+	snprintf(result, sizeof(result), "%s: %s", error, r->err);
+	engine_audit(e, r->uid, op, r->target[0] ? r->target : NULL, detail,
+	    result);
+	free(detail);
+	free(body);
+}
+
+/* An accepted mutating request: its audit row (body capped) and its reply
+ * go into the action's transaction. */
+static void
+audit_action(struct engine *e, struct req *r, enum ipc_type type, int64_t id,
+    const char *reply)
+{
+	char *body = json_dumps(r->body, JSON_COMPACT);
+	char *detail = cap_text(body != NULL ? body : "", CAP_AUDIT_DETAIL);
+
+	engine_audit(e, r->uid, ipc_type_name(type), r->target[0] ? r->target :
+	    NULL, detail, "ok");
+	engine_remember_reply(e, r->uid, id, ipc_type_name(type), reply);
+	free(detail);
+	free(body);
+}
+
+static char *
+reply_for(struct req *r, const struct ipc_msg *msg, int *rc, size_t *len)
+{
+	char *out;
+
+	if (*rc != 0)
+		return ipc_encode_reply_error(msg->type, msg->id, *rc, r->err, len);
+	out = ipc_encode_reply_ok(msg->type, msg->id, r->reply, len);
+	if (*len <= IPC_MAX_MSG)
+		return out;
+	free(out);
+	snprintf(r->err, sizeof(r->err), "the reply would be %zu bytes, more "
+	    "than the protocol's %u: ask for less (limit)", *len, IPC_MAX_MSG);
+	*rc = -IPC_E_TOO_BIG;
+	return ipc_encode_reply_error(msg->type, msg->id, *rc, r->err, len);
+}
+
+/* A mutating request: one action, one transaction (engine_action_*). */
+static char *
+handle_action(struct engine *e, struct req *r, const struct ipc_msg *msg,
+    size_t *reply_len)
+{
+	char *out;
+	int rc, committed;
+
+	engine_action_begin(e);
+	if (strcmp(ctl_role(e, r->uid), "viewer") == 0) {
+		snprintf(r->err, sizeof(r->err), "uid %u is a viewer: %s needs the "
+		    "admin role", r->uid, ipc_type_name(msg->type));
+		rc = -IPC_E_FORBIDDEN;
+	} else {
+		rc = dispatch(r, msg->type);
+	}
+	out = reply_for(r, msg, &rc, reply_len);
+	if (rc == 0)
+		audit_action(e, r, msg->type, msg->id, out);
+	else
+		audit_refusal(e, r, msg->type, rc);
+	committed = engine_action_end(e);
+	if (committed == -EIO) {
+		/* taken back: nothing happened; a resend may succeed */
+		free(out);
+		snprintf(r->err, sizeof(r->err), "the database is not writable: "
+		    "%s was not done (nothing changed; try again when it is)",
+		    ipc_type_name(msg->type));
+		return ipc_encode_reply_error(msg->type, msg->id, -IPC_E_STORAGE,
+		    r->err, reply_len);
+	}
+	if (committed != 0)
+		log_warn("%s by uid %u: answered, but the database is not "
+		    "writable yet; it is stored with its audit row when it is",
+		    ipc_type_name(msg->type), r->uid);
+	/* only what was done is remembered: a refused request changed
+	 * nothing, and a resend is simply looked at again */
+	if (rc == 0)
+		cache_put(e->ctl_cache, msg->type, r->uid, msg->id, out, *reply_len);
+	return out;
+}
+
 char *
 ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
     size_t *reply_len)
@@ -484,8 +641,7 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 	struct ipc_msg msg;
 	struct req r = { .e = e, .uid = uid };
 	const struct cached_reply *cached;
-	bool mutating;
-	char *out, result[600];
+	char *out;
 	int rc;
 
 	e->stats.requests++;
@@ -494,65 +650,22 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 		return ipc_encode_reply_error(msg.type, msg.id, rc, detail.text,
 		    reply_len);
 	}
-	mutating = ipc_type_mutating(msg.type);
-	if (mutating && (cached = cache_find(e->ctl_cache, msg.type, uid,
-	    msg.id)) != NULL) {
-		ipc_msg_finish(&msg);
-		*reply_len = cached->len;
-		return xstrndup(cached->reply, cached->len);
-	}
-	if (mutating && (out = store_get_request(e->store, uid, msg.id,
-	    ipc_type_name(msg.type))) != NULL) {
-		/* answered before a restart: the same answer again */
-		ipc_msg_finish(&msg);
-		*reply_len = strlen(out);
-		return out;
-	}
 	r.body = msg.body != NULL ? msg.body : json_object();
 	if (msg.body == NULL)
 		msg.body = r.body;
-	if (mutating && strcmp(ctl_role(e, uid), "viewer") == 0) {
-		snprintf(r.err, sizeof(r.err), "uid %u is a viewer: %s needs the "
-		    "admin role", uid, ipc_type_name(msg.type));
-		rc = -IPC_E_FORBIDDEN;
-	} else if (handlers[msg.type] == NULL) {
-		snprintf(r.err, sizeof(r.err), "%s is not implemented by this agentd",
-		    ipc_type_name(msg.type));
-		rc = -IPC_E_UNKNOWN_OP;
+	if (!ipc_type_mutating(msg.type)) {
+		rc = dispatch(&r, msg.type);
+		out = reply_for(&r, &msg, &rc, reply_len);
+	} else if ((cached = cache_find(e->ctl_cache, msg.type, uid,
+	    msg.id)) != NULL) {
+		*reply_len = cached->len;
+		out = xstrndup(cached->reply, cached->len);
+	} else if ((out = store_get_request(e->store, uid, msg.id,
+	    ipc_type_name(msg.type))) != NULL) {
+		/* answered before a restart: the same answer again */
+		*reply_len = strlen(out);
 	} else {
-		rc = handlers[msg.type](&r);
-	}
-	if (rc == 0) {
-		out = ipc_encode_reply_ok(msg.type, msg.id, r.reply, reply_len);
-		if (*reply_len > IPC_MAX_MSG) {
-			free(out);
-			snprintf(r.err, sizeof(r.err), "the reply would be %zu bytes, "
-			    "more than the protocol's %u: ask for less (limit)",
-			    *reply_len, IPC_MAX_MSG);
-			rc = -IPC_E_TOO_BIG;
-			out = ipc_encode_reply_error(msg.type, msg.id, rc, r.err,
-			    reply_len);
-		}
-	} else
-		out = ipc_encode_reply_error(msg.type, msg.id, rc, r.err, reply_len);
-	if (mutating) {
-		char *detail_s = json_dumps(r.body, JSON_COMPACT);
-		if (rc == 0)
-			snprintf(result, sizeof(result), "ok");
-		else
-			snprintf(result, sizeof(result), "%s: %s", ipc_error_name(rc),
-			    r.err);
-		engine_audit(e, uid, ipc_type_name(msg.type), r.target[0] ?
-		    r.target : NULL, detail_s, result);
-		free(detail_s);
-		cache_put(e->ctl_cache, msg.type, uid, msg.id, out, *reply_len);
-		engine_remember_reply(e, uid, msg.id, ipc_type_name(msg.type), out);
-		/* an action, its audit row and its reply are on disk before
-		 * the client hears of them */
-		if (engine_flush(e) != 0)
-			log_warn("%s by uid %u: answered, but the database is not "
-			    "writable yet; it is stored when it is",
-			    ipc_type_name(msg.type), uid);
+		out = handle_action(e, &r, &msg, reply_len);
 	}
 	json_decref(r.reply);
 	ipc_msg_finish(&msg);

@@ -4,6 +4,7 @@
  * Model and tool calls are in exec.c, operator actions in ops.c, the
  * protocol views in views.c, start-up and recovery in lifecycle.c.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "engine.h"
 #include "engine_impl.h"
+#include "cap.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -189,6 +191,59 @@ engine_drop_events_after(struct engine *e, int64_t seq)
 	}
 }
 
+/* ---- operator actions: one action, one transaction ---------------------- */
+
+void
+engine_action_begin(struct engine *e)
+{
+	assert(!e->action.open);
+	/* what was queued before must not be lost if the action's own
+	 * commit fails and is taken back: commit it first (a failure here
+	 * leaves it queued, and the action's commit fails the same way) */
+	engine_flush(e);
+	e->action = (struct engine_action){ .open = true, .seq = e->seq,
+	    .n_audit = json_array_size(e->pending_audit),
+	    .n_replies = json_array_size(e->pending_replies) };
+}
+
+void
+engine_action_hooks(struct engine *e, void (*undo)(struct engine *, void *),
+    void (*committed)(struct engine *, void *), void *arg)
+{
+	assert(e->action.open);
+	e->action.undo = undo;
+	e->action.committed = committed;
+	e->action.arg = arg;
+}
+
+static void
+truncate_array(json_t *arr, size_t n)
+{
+	while (json_array_size(arr) > n)
+		json_array_remove(arr, json_array_size(arr) - 1);
+}
+
+int
+engine_action_end(struct engine *e)
+{
+	struct engine_action a = e->action;
+
+	assert(a.open);
+	e->action = (struct engine_action){ 0 };
+	if (engine_flush(e) == 0) {
+		if (a.committed != NULL)
+			a.committed(e, a.arg);
+		return 0;
+	}
+	if (a.undo == NULL)
+		return -EAGAIN;
+	a.undo(e, a.arg);
+	engine_drop_events_after(e, a.seq);
+	truncate_array(e->pending_audit, a.n_audit);
+	truncate_array(e->pending_replies, a.n_replies);
+	return -EIO;
+}
+
 void
 engine_audit(struct engine *e, uint32_t uid, const char *op, const char *target,
     const char *detail, const char *result)
@@ -234,7 +289,7 @@ checkpoint_json(const struct run *run)
 	for (int k = 0; k < BUDGET__COUNT; k++)
 		json_array_append_new(warned, json_integer(run->budget.warned[k]));
 	return json_pack("{s:i, s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:i, s:i,"
-	    " s:I, s:o, s:o, s:i, s:b, s:s, s:O?}",
+	    " s:I, s:o, s:o, s:i, s:b, s:s, s:O?, s:s, s:s, s:s, s:I}",
 	    "v", 1, "step", run->step, "phase", run_phase_name(run->phase),
 	    "tool_index", (json_int_t)run->tool_index,
 	    "tool_started", run->tool_started,
@@ -244,7 +299,10 @@ checkpoint_json(const struct run *run)
 	    "messages", (json_int_t)json_array_size(run->messages),
 	    "used", budget_amounts_to_json(&run->budget.used), "warned", warned,
 	    "attempt", run->attempt, "pause_requested", run->pause_requested,
-	    "approved", run->approved, "approved_args", run->approved_args);
+	    "approved", run->approved, "approved_args", run->approved_args,
+	    "tool_span", run->tool_span, "wait", run_wait_name(run->wait),
+	    "wait_detail", run->wait_detail,
+	    "wait_since_ms", (json_int_t)run->wait_since_ms);
 }
 
 static int
@@ -283,7 +341,8 @@ write_batch(struct engine *e)
 	if ((r = store_begin(e->store)) != 0)
 		return r;
 	json_array_foreach(e->pending_events, i, ev) {
-		char *s = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(12));
+		/* no stored event may be larger than a reply can hold */
+		char *s = cap_event_dump(ev);
 		r = store_put_event(e->store,
 		    json_integer_value(json_object_get(ev, "seq")),
 		    json_integer_value(json_object_get(ev, "ts")),
@@ -387,6 +446,14 @@ int
 engine_flush(struct engine *e)
 {
 	int r;
+
+	/* an action commits whole, when it ends (engine_action_end): a
+	 * commit in the middle would split it */
+	if (e->action.open) {
+		log_warn("internal: a commit was asked for in the middle of an "
+		    "operator action; it waits for the action's end");
+		return -EBUSY;
+	}
 
 	if (json_array_size(e->pending_events) == 0 &&
 	    !store_in_transaction(e->store) &&
@@ -556,10 +623,25 @@ void
 engine_set_wait(struct engine *e, struct run *run, enum run_wait wait,
     const char *detail)
 {
+	struct escalation *esc;
+
+	/* an operator's decision is awaited since the escalation opened,
+	 * however often the run was paused or agentd restarted meanwhile */
+	if (wait == RUN_WAIT_OPERATOR && detail != NULL &&
+	    (esc = engine_find_escalation(e, detail)) != NULL)
+		engine_set_wait_since(e, run, wait, detail, esc->created_ms);
+	else
+		engine_set_wait_since(e, run, wait, detail, now_ms());
+}
+
+void
+engine_set_wait_since(struct engine *e, struct run *run, enum run_wait wait,
+    const char *detail, int64_t since_ms)
+{
 	if (run->wait == wait && strcmp(run->wait_detail, detail ? detail : "") == 0)
 		return;
 	run->wait = wait;
-	run->wait_since_ms = now_ms();
+	run->wait_since_ms = since_ms;
 	copy_str(run->wait_detail, sizeof(run->wait_detail), detail);
 	engine_emit(e, IPC_EV_RUN_WAITING, run->id, json_pack("{s:s, s:s, s:I}",
 	    "on", run_wait_name(wait), "detail", run->wait_detail,
@@ -673,14 +755,4 @@ engine_add_message(struct engine *e, struct run *run, json_t *msg)
 	json_array_append_new(run->messages, msg);
 	engine_emit(e, IPC_EV_RUN_MESSAGE, run->id, body);
 	engine_mark_dirty(e, run);
-}
-
-size_t
-utf8_prefix(const char *s, size_t max)
-{
-	size_t n = strnlen(s, max);
-
-	while (n > 0 && n < strlen(s) && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
 }

@@ -47,6 +47,25 @@ struct engine_stats {
 	int64_t requests;
 };
 
+/*
+ * One operator action, one transaction: ctl.c opens an action before its
+ * handler runs, queues the audit row and the reply, and ends it. What the
+ * action queued commits in one transaction; if that commit fails, an
+ * action that registered an undo is taken back entirely (in memory and in
+ * the batch), one that did not stays queued with its audit row and reply.
+ */
+struct engine_action {
+	bool open;
+	int64_t seq;			/* last seq assigned before the action */
+	size_t n_audit, n_replies;	/* pending rows before the action */
+	/* Takes back what the action did in memory (its events, audit row
+	 * and reply are dropped from the batch by the engine). */
+	void (*undo)(struct engine *e, void *arg);
+	/* Runs once the action is committed (what must follow the commit). */
+	void (*committed)(struct engine *e, void *arg);
+	void *arg;
+};
+
 struct engine {
 	struct loop *loop;
 	struct store *store;
@@ -74,6 +93,7 @@ struct engine {
 	struct json_t *pending_audit;	/* audit rows not yet committed */
 	struct json_t *pending_replies;	/* replies of mutating requests, same */
 	struct run *dirty;		/* runs to write at the next flush */
+	struct engine_action action;	/* the operator action in progress */
 
 	bool killswitch;		/* new runs refused */
 	bool killswitch_dirty;		/* to be written to the store */
@@ -107,6 +127,18 @@ void engine_shutdown(struct engine *e);
 /* Commits everything batched so far, then publishes the committed events.
  * Returns 0 or -EIO/-ENOSPC (everything stays queued for a retry). */
 int engine_flush(struct engine *e);
+
+/* Opens an action (after committing what was queued before it, so that
+ * the action's commit holds only the action). */
+void engine_action_begin(struct engine *e);
+/* Registers how to take the action back and what follows its commit
+ * (either may be NULL). */
+void engine_action_hooks(struct engine *e, void (*undo)(struct engine *, void *),
+    void (*committed)(struct engine *, void *), void *arg);
+/* Commits the action. 0: committed (the committed hook has run);
+ * -EAGAIN: not committed, still queued (no undo: it commits with the next
+ * successful flush); -EIO: not committed and taken back. */
+int engine_action_end(struct engine *e);
 
 /* Appends an event to the batch; steals @body (object or NULL). Returns
  * its seq. */

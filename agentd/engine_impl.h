@@ -25,6 +25,9 @@ void engine_wall_stop(struct engine *e, struct run *run);
 const struct json_t *engine_current_tool_call(const struct run *run);
 void engine_set_wait(struct engine *e, struct run *run, enum run_wait wait,
     const char *detail);
+/* The same, waiting since @since_ms (wall clock) rather than now. */
+void engine_set_wait_since(struct engine *e, struct run *run,
+    enum run_wait wait, const char *detail, int64_t since_ms);
 
 /* exec.c */
 /* Aborts the model or tool call in flight (span ends with @status). */
@@ -82,7 +85,5 @@ struct json_t *engine_pending_escalations(struct engine *e);
 #define AGENTD_VERSION_STRING AGENTD_VERSION
 
 const char *reason_or(const char *reason);
-/* Bytes of @s to keep for at most @max bytes without cutting a character. */
-size_t utf8_prefix(const char *s, size_t max);
 
 #endif

@@ -391,15 +391,25 @@ start_tool(struct engine *e, struct run *run, const struct tool_def *def,
 	struct tool_env env = { .jail_dir = e->files_dir };
 	struct tool_call *tc;
 	const json_t *call;
-	int64_t delay;
+	int64_t delay, seq_before = e->seq;
+	char span[24];
 
+	make_id(span, sizeof(span), "s-");
+	engine_emit(e, IPC_EV_SPAN_START, run->id, json_pack("{s:s, s:s, s:s, s:i,"
+	    " s:i, s:O, s:s}", "span", span, "kind", "tool", "name",
+	    def->name, "step", run->step, "attempt", run->attempt + 1,
+	    "args", args, "risk", tool_risk_name(def->risk)));
 	if (!def->idempotent && !run->dry_run) {
-		/* the intent is durable before the side effect can happen, so
-		 * a crash in between is never a blind re-run */
+		/* the intent (with the call's span) is durable before the side
+		 * effect can happen, so a crash in between is never a blind
+		 * re-run and the trace shows the call */
 		run->tool_started = true;
+		copy_str(run->tool_span, sizeof(run->tool_span), span);
 		engine_mark_dirty(e, run);
 		if (engine_flush(e) != 0) {
 			run->tool_started = false;
+			run->tool_span[0] = '\0';
+			engine_drop_events_after(e, seq_before);
 			engine_set_wait(e, run, RUN_WAIT_BACKOFF,
 			    "database not writable");
 			engine_schedule(e, run, 1000);
@@ -414,12 +424,8 @@ start_tool(struct engine *e, struct run *run, const struct tool_def *def,
 	tc->edited = run->approved_args != NULL && args == run->approved_args &&
 	    (call = engine_current_tool_call(run)) != NULL &&
 	    !json_equal(json_object_get(call, "arguments"), args);
-	make_id(tc->span, sizeof(tc->span), "s-");
+	copy_str(tc->span, sizeof(tc->span), span);
 	tc->started = mono_ms();
-	engine_emit(e, IPC_EV_SPAN_START, run->id, json_pack("{s:s, s:s, s:s, s:i,"
-	    " s:i, s:O, s:s}", "span", tc->span, "kind", "tool", "name",
-	    def->name, "step", run->step, "attempt", run->attempt + 1,
-	    "args", args, "risk", tool_risk_name(def->risk)));
 	run->wait = RUN_WAIT_NONE;
 	engine_set_wait(e, run, RUN_WAIT_TOOL, def->name);
 	if (run->dry_run && def->side_effects) {
@@ -486,6 +492,7 @@ tool_fire(struct timer *t, void *arg)
 
 	run->tool = NULL;
 	run->tool_started = false;
+	run->tool_span[0] = '\0';
 	end = json_pack("{s:s, s:s, s:s, s:s, s:I}", "span", tc->span,
 	    "kind", "tool", "name", tc->def->name,
 	    "status", tc->timed_out ? "timeout" : failed ? "error" : "ok",

@@ -299,21 +299,22 @@ static void
 restore_checkpoint(struct run *run, json_t *cp)
 {
 	const char *phase = NULL, *paused_from = NULL, *esc = NULL;
-	const char *loop_key = NULL, *approved = NULL;
+	const char *loop_key = NULL, *approved = NULL, *tool_span = NULL;
 	json_t *used = NULL, *warned = NULL, *approved_args = NULL;
 	json_int_t tool_index = 0;
 	int tool_started = 0, pause_requested = 0;
 	enum run_state s;
 
 	json_unpack(cp, "{s?i, s?s, s?I, s?b, s?s, s?s, s?s, s?i, s?i, s?o, s?o,"
-	    " s?i, s?b, s?s, s?o}",
+	    " s?i, s?b, s?s, s?o, s?s}",
 	    "step", &run->step, "phase", &phase, "tool_index", &tool_index,
 	    "tool_started", &tool_started, "paused_from", &paused_from,
 	    "escalation", &esc, "loop_key", &loop_key,
 	    "loop_repeats", &run->loop_repeats, "invalid_args", &run->invalid_args,
 	    "used", &used, "warned", &warned, "attempt", &run->attempt,
 	    "pause_requested", &pause_requested, "approved", &approved,
-	    "approved_args", &approved_args);
+	    "approved_args", &approved_args, "tool_span", &tool_span);
+	copy_str(run->tool_span, sizeof(run->tool_span), tool_span);
 	if (phase != NULL)
 		run_phase_from_name(phase, &run->phase);
 	if (paused_from != NULL && run_state_from_name(paused_from, &s) == 0)
@@ -394,6 +395,7 @@ restore_run(struct engine *e, const char *id)
 	enum run_state state;
 	char err[200];
 	size_t count;
+	int64_t paused_since = 0;
 
 	if (row == NULL ||
 	    run_state_from_name(json_string_value(json_object_get(row, "state")),
@@ -429,6 +431,12 @@ restore_run(struct engine *e, const char *id)
 	    &run->budget.used, err, sizeof(err));
 	if ((cp = store_checkpoint_latest(e->store, id)) != NULL) {
 		restore_checkpoint(run, cp);
+		/* a pause goes on after a restart: since it began */
+		if (json_is_string(json_object_get(cp, "wait")) &&
+		    strcmp(json_string_value(json_object_get(cp, "wait")),
+		    run_wait_name(RUN_WAIT_PAUSE)) == 0)
+			paused_since = json_integer_value(json_object_get(cp,
+			    "wait_since_ms"));
 		count = (size_t)json_integer_value(json_object_get(cp, "messages"));
 		json_decref(run->messages);
 		run->messages = store_messages(e->store, id, count);
@@ -448,13 +456,21 @@ restore_run(struct engine *e, const char *id)
 	if (!run_state_live(run->state))
 		goto out;
 	if (run->state == RUN_PAUSED) {
-		engine_set_wait(e, run, RUN_WAIT_PAUSE, "");
+		engine_set_wait_since(e, run, RUN_WAIT_PAUSE, "",
+		    paused_since > 0 ? paused_since : now_ms());
 	} else if (run->state == RUN_AWAITING_HUMAN) {
 		engine_set_wait(e, run, RUN_WAIT_OPERATOR, run->escalation);
 	} else if (run->tool_started && (def = unfinished_tool(run, &call)) &&
 	    !def->idempotent) {
 		/* never re-run a side effect blindly: ask an operator */
 		run->tool_started = false;
+		if (run->tool_span[0] != '\0')
+			engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s,"
+			    " s:s, s:s, s:s, s:s}", "span", run->tool_span,
+			    "kind", "tool", "name", def->name, "status", "unknown",
+			    "error", "agentd stopped during the call: its outcome "
+			    "is unknown"));
+		run->tool_span[0] = '\0';
 		engine_escalate(e, run, def->name, json_string_value(
 		    json_object_get(call, "id")), json_object_get(call, "arguments"),
 		    def->risk, "agentd restarted while this non-idempotent tool "

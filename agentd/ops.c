@@ -43,6 +43,29 @@ rejected_spec(const struct engine *e, const char *name)
 	return NULL;
 }
 
+/* The submit's commit failed: the run never existed. */
+static void
+submit_undo(struct engine *e, void *arg)
+{
+	struct run *run = arg, **p;
+
+	for (p = &e->dirty; *p != NULL; p = &(*p)->next_dirty) {
+		if (*p == run) {
+			*p = run->next_dirty;
+			break;
+		}
+	}
+	engine_table_remove(e, run);
+	run_destroy(run);
+}
+
+static void
+submit_committed(struct engine *e, void *arg)
+{
+	e->stats.runs_submitted++;
+	engine_schedule(e, arg, 0);
+}
+
 int
 engine_submit(struct engine *e, const char *agent_name, const char *task,
     const char *model, bool dry_run, json_t *budget_override, uint32_t uid,
@@ -51,7 +74,6 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 	struct agent *agent;
 	struct run *run;
 	char berr[200];
-	int64_t seq_before;
 
 	if (e->killswitch) {
 		snprintf(err, errlen, "the global kill switch is engaged: new runs "
@@ -109,15 +131,6 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 	run->reason = xstrdup("submitted");
 	json_array_append_new(run->messages, json_pack("{s:s, s:s}", "role",
 	    "user", "content", task));
-	/* what is queued before this run must not be lost if the run's own
-	 * commit fails: commit it first */
-	if (engine_flush(e) != 0) {
-		snprintf(err, errlen, "the database is not writable: the run was "
-		    "not created");
-		run_destroy(run);
-		return -IPC_E_STORAGE;
-	}
-	seq_before = e->seq;
 	engine_table_add(e, run);
 	engine_emit(e, IPC_EV_RUN_SUBMITTED, run->id, json_pack("{s:s, s:s, s:s,"
 	    " s:b, s:o, s:I}", "agent", agent->name, "task", task, "model", model,
@@ -125,20 +138,9 @@ engine_submit(struct engine *e, const char *agent_name, const char *task,
 	    "uid", (json_int_t)uid));
 	engine_set_wait(e, run, RUN_WAIT_QUEUE, "");
 	engine_mark_dirty(e, run);
-	/* the run exists durably before submit answers */
-	if (engine_flush(e) != 0) {
-		/* nothing else was queued since the flush above: take the run
-		 * back entirely, the client is told it does not exist */
-		engine_drop_events_after(e, seq_before);
-		e->dirty = run->next_dirty;
-		engine_table_remove(e, run);
-		run_destroy(run);
-		snprintf(err, errlen, "the database is not writable: the run was "
-		    "not created");
-		return -IPC_E_STORAGE;
-	}
-	e->stats.runs_submitted++;
-	engine_schedule(e, run, 0);
+	/* the run exists durably before submit answers: it commits with the
+	 * request's audit row and reply, or not at all */
+	engine_action_hooks(e, submit_undo, submit_committed, run);
 	*out = run;
 	return 0;
 }
@@ -278,16 +280,37 @@ engine_killswitch(struct engine *e, bool engage, uint32_t uid,
 	    "engaged", engage, "uid", (json_int_t)uid, "reason", k.reason,
 	    "killed", k.killed));
 	e->killswitch_dirty = true;
-	if (engine_flush(e) != 0) {
-		snprintf(err, errlen, "the database is not writable: the kill "
-		    "switch is %s in memory but may not survive a restart",
-		    engage ? "engaged" : "released");
-		return -IPC_E_STORAGE;
-	}
 	*killed = k.killed;
 	log_warn("kill switch %s by uid %u (%d runs killed)",
 	    engage ? "engaged" : "released", uid, k.killed);
 	return 0;
+}
+
+static void
+decide_undo(struct engine *e, void *arg)
+{
+	struct escalation *esc = arg;
+
+	esc->state = ESC_PENDING;
+	esc->decided_ms = 0;
+	json_decref(esc->decided_args);
+	esc->decided_args = NULL;
+	free(esc->decision_reason);
+	esc->decision_reason = NULL;
+	engine_arm_deadline(e, esc);
+}
+
+static void
+decide_committed(struct engine *e, void *arg)
+{
+	struct escalation *esc = arg;
+	struct run *run = engine_find_run(e, esc->run);
+
+	metrics_add(&e->metrics.escalation_wait_ms,
+	    (double)(esc->decided_ms - esc->created_ms));
+	if (run != NULL && run->state == RUN_AWAITING_HUMAN &&
+	    strcmp(run->escalation, esc->id) == 0)
+		engine_apply_decision(e, run, esc);
 }
 
 int
@@ -300,7 +323,6 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 	struct schema_error serr;
 	struct run *run;
 	char where[256];
-	int64_t seq_before;
 
 	if (esc == NULL) {
 		json_t *stored = store_escalation_get(e->store, esc_id);
@@ -339,7 +361,6 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 			return -IPC_E_BAD_REQUEST;
 		}
 	}
-	seq_before = e->seq;
 	esc->state = approve ? ESC_APPROVED : ESC_REJECTED;
 	esc->decided_ms = now_ms();
 	esc->decided_by = uid;
@@ -351,27 +372,19 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 	    " s:I, s:s?, s:O?}", "escalation", esc->id, "outcome",
 	    approve ? "approved" : "rejected", "by_uid", (json_int_t)uid,
 	    "reason", esc->decision_reason, "args", esc->decided_args));
-	/* the decision is durable before anything acts on it; if it cannot
-	 * be stored it is undone and the escalation stays pending */
-	if (engine_flush(e) != 0) {
-		esc->state = ESC_PENDING;
-		json_decref(esc->decided_args);
-		esc->decided_args = NULL;
-		free(esc->decision_reason);
-		esc->decision_reason = NULL;
-		engine_arm_deadline(e, esc);
-		engine_drop_events_after(e, seq_before);
-		snprintf(err, errlen, "the database is not writable: the decision "
-		    "was not recorded; escalation %s is still pending", esc_id);
-		return -IPC_E_STORAGE;
-	}
+	/* the decision is durable (with its audit row and reply) before
+	 * anything acts on it; if it cannot be stored it is taken back and
+	 * the escalation stays pending */
+	engine_action_hooks(e, decide_undo, decide_committed, esc);
 	*out = escalation_to_json(esc);
-	metrics_add(&e->metrics.escalation_wait_ms,
-	    (double)(esc->decided_ms - esc->created_ms));
-	if (run != NULL && run->state == RUN_AWAITING_HUMAN &&
-	    strcmp(run->escalation, esc->id) == 0)
-		engine_apply_decision(e, run, esc);
 	return 0;
+}
+
+/* The rating is written in the action's transaction: a failed commit
+ * rolled it back, there is nothing in memory to take back. */
+static void
+rate_undo(struct engine *e, void *arg)
+{
 }
 
 int
@@ -390,7 +403,8 @@ engine_rate(struct engine *e, const char *id, bool good, const char *note,
 		snprintf(err, errlen, "the note is longer than 2000 bytes");
 		return -IPC_E_BAD_REQUEST;
 	}
-	engine_flush(e);	/* a run that just ended is in the store */
+	/* a run that just ended is in the store: engine_action_begin
+	 * committed what was queued */
 	if ((row = store_run_get(e->store, id)) == NULL) {
 		snprintf(err, errlen, "no run \"%.32s\"", id);
 		return -IPC_E_NOT_FOUND;
@@ -406,11 +420,7 @@ engine_rate(struct engine *e, const char *id, bool good, const char *note,
 	engine_emit(e, IPC_EV_RUN_RATED, id, json_pack("{s:s, s:s?, s:I}",
 	    "rating", good ? "good" : "bad", "note", note, "uid",
 	    (json_int_t)uid));
-	if (engine_flush(e) != 0) {
-		snprintf(err, errlen, "the database is not writable: the rating "
-		    "was not recorded");
-		return -IPC_E_STORAGE;
-	}
+	engine_action_hooks(e, rate_undo, NULL, NULL);
 	*out = store_run_get(e->store, id);
 	return 0;
 }

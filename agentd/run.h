@@ -82,6 +82,7 @@ struct run {
 	enum run_phase phase;
 	size_t tool_index;		/* next tool call of the last turn */
 	bool tool_started;		/* tool_index was started (unknown outcome on crash) */
+	char tool_span[24];		/* its span id while tool_started, else "" */
 	int step;			/* model turns completed */
 	int attempt;			/* retries of the current call */
 	char loop_key[80];		/* hash of the last tool call (name + args) */
@@ -115,6 +116,7 @@ int run_state_from_name(const char *name, enum run_state *out);
 bool run_state_live(enum run_state state);
 bool run_transition_allowed(enum run_state from, enum run_state to);
 const char *run_wait_name(enum run_wait wait);
+int run_wait_from_name(const char *name, enum run_wait *out);
 const char *run_phase_name(enum run_phase phase);
 int run_phase_from_name(const char *name, enum run_phase *out);
 

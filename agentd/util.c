@@ -133,3 +133,16 @@ copy_str(char *out, size_t outlen, const char *s)
 	memcpy(out, s ? s : "", n);
 	out[n] = '\0';
 }
+
+size_t
+utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	if (n < max)
+		return n;	/* the whole string */
+	/* s[n] exists: back off while it continues the character before */
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}

@@ -30,6 +30,9 @@ int fmt(char *out, size_t outlen, const char *fmt, ...)
 /* Copies @s into @out, truncating; always NUL-terminates. */
 void copy_str(char *out, size_t outlen, const char *s);
 
+/* Bytes of @s to keep for at most @max bytes without cutting a character. */
+size_t utf8_prefix(const char *s, size_t max);
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))

@@ -193,7 +193,7 @@ static int validate_node(struct ctx *, const json_t *, const json_t *, int);
  * @s[0..n) that does not end inside a multi-byte sequence.
  */
 static size_t
-utf8_prefix(const char *s, size_t n)
+utf8_whole_prefix(const char *s, size_t n)
 {
 	size_t i = n, need;
 	unsigned char lead;
@@ -243,7 +243,7 @@ buf_add(struct buf *b, const char *s, size_t n)
 		memcpy(b->s + b->len, s, n);
 		b->len += n;
 	} else {
-		keep = utf8_prefix(s, room);
+		keep = utf8_whole_prefix(s, room);
 		memcpy(b->s + b->len, s, keep);
 		memcpy(b->s + b->len + keep, "...", 3);
 		b->len += keep + 3;
@@ -402,7 +402,7 @@ fail(struct ctx *c, const char *format, ...)
 	if (n < 0)
 		len = 0;
 	else if ((size_t)n >= sizeof tmp)
-		len = utf8_prefix(tmp, sizeof tmp - 1);
+		len = utf8_whole_prefix(tmp, sizeof tmp - 1);
 	else
 		len = (size_t)n;
 	buf_init(&b, c->err->message, MSG_SIZE);
