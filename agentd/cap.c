@@ -123,3 +123,17 @@ cap_set_excerpt(json_t *obj, const char *key, const char *text)
 		    utf8_prefix(text, CAP_EXCERPT)));
 	json_object_set_new(obj, flag, json_boolean(n > CAP_EXCERPT));
 }
+
+void
+cap_run_excerpts(json_t *run)
+{
+	static const char *const keys[] = { "task", "output" };
+
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(run, keys[i]);
+		char *text = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+
+		cap_set_excerpt(run, keys[i], text);
+		free(text);
+	}
+}

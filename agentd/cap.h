@@ -32,4 +32,8 @@ char *cap_event_dump(struct json_t *ev);
  * (NULL: null) and "<key>_truncated" to whether it was cut. */
 void cap_set_excerpt(struct json_t *obj, const char *key, const char *text);
 
+/* Replaces a run object's "task" and "output" by their excerpts
+ * (cap_set_excerpt). */
+void cap_run_excerpts(struct json_t *run);
+
 #endif

@@ -134,36 +134,125 @@ h_health(struct req *r)
 	return 0;
 }
 
-/* Store rows, with live runs replaced by their in-memory summary (which
- * says what they wait on). */
+/* "<created_ms>.<id>": where a page of a list ordered by (created_ms, id)
+ * goes on. Opaque to clients. */
 static json_t *
-merge_live(struct engine *e, json_t *rows)
+cursor_of(const json_t *item)
 {
+	return json_sprintf("%lld.%s", (long long)json_integer_value(
+	    json_object_get(item, "created_ms")),
+	    json_string_value(json_object_get(item, "id")));
+}
+
+static int
+parse_cursor(struct req *r, const char *text, struct store_cursor *out)
+{
+	char *end;
+	long long ms;
+	size_t n;
+
+	ms = strtoll(text, &end, 10);
+	n = strlen(end);
+	if (end == text || *end != '.' || ms < 0 || n < 2 || n > sizeof(out->id) ||
+	    strspn(end + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") != n - 1) {
+		snprintf(r->err, sizeof(r->err), "cursor: \"%.40s\" is not a "
+		    "cursor of this list (copy \"next\" from the previous reply)",
+		    text);
+		return -IPC_E_BAD_REQUEST;
+	}
+	out->ms = ms;
+	copy_str(out->id, sizeof(out->id), end + 1);
+	return 0;
+}
+
+/* Whether @item comes after @c in (created_ms, id) order, oldest first. */
+static bool
+after_cursor(const json_t *item, const struct store_cursor *c)
+{
+	json_int_t ms = json_integer_value(json_object_get(item, "created_ms"));
+	const char *id = json_string_value(json_object_get(item, "id"));
+
+	return ms > c->ms || (ms == c->ms && id != NULL && strcmp(id, c->id) > 0);
+}
+
+/* Items of one reply: at most @limit, and CAP_PAGE_BYTES of JSON (but at
+ * least one). */
+struct page {
+	json_t *items;
+	size_t bytes;
+	int limit;
+	bool more;			/* items were left out */
+};
+
+/* Adds @item (stolen) if it fits; false (and @item released) once the
+ * page is full. */
+static bool
+page_add(struct page *p, json_t *item)
+{
+	char *text = json_dumps(item, JSON_COMPACT);
+	size_t n = text != NULL ? strlen(text) : 0;
+
+	free(text);
+	if ((int)json_array_size(p->items) == p->limit ||
+	    (p->bytes + n > CAP_PAGE_BYTES && json_array_size(p->items) > 0)) {
+		json_decref(item);
+		p->more = true;
+		return false;
+	}
+	p->bytes += n;
+	json_array_append_new(p->items, item);
+	return true;
+}
+
+/* The reply {"<key>": items, "next": cursor or null}; takes p->items. */
+static json_t *
+page_reply(struct page *p, const char *key)
+{
+	size_t n = json_array_size(p->items);
+
+	return json_pack("{s:o, s:o}", key, p->items, "next", p->more && n > 0 ?
+	    cursor_of(json_array_get(p->items, n - 1)) : json_null());
+}
+
+/* A page of store rows, live runs replaced by their in-memory summary
+ * (which says what they wait on); task and output as excerpts. */
+static json_t *
+merge_live(struct engine *e, json_t *rows, int limit, bool more)
+{
+	struct page p = { .items = json_array(), .limit = limit, .more = more };
 	json_t *row;
 	size_t i;
 
 	json_array_foreach(rows, i, row) {
 		struct run *run = engine_find_run(e,
 		    json_string_value(json_object_get(row, "id")));
-		if (run != NULL)
-			json_array_set_new(rows, i, engine_run_summary(e, run));
+		json_t *item = run != NULL ? engine_run_summary(e, run) :
+		    json_incref(row);
+		cap_run_excerpts(item);
+		if (!page_add(&p, item))
+			break;
 	}
-	return rows;
+	json_decref(rows);
+	return page_reply(&p, "runs");
 }
 
 static int
 query_runs(struct req *r, bool history)
 {
 	json_error_t jerr;
-	const char *agent = NULL, *state = NULL, *grep = NULL;
+	const char *agent = NULL, *state = NULL, *grep = NULL, *cursor = NULL;
 	json_int_t limit = 0, since = 0, until = 0;
-	int live = 0;
+	struct store_cursor after;
+	int live = 0, rc, n;
 	enum run_state s;
+	json_t *rows;
+	bool more;
 
 	if (json_unpack_ex(r->body, &jerr, JSON_STRICT,
-	    "{s?s, s?s, s?s, s?I, s?I, s?I, s?b}", "agent", &agent,
+	    "{s?s, s?s, s?s, s?I, s?I, s?I, s?b, s?s}", "agent", &agent,
 	    "state", &state, "grep", &grep, "since_ms", &since,
-	    "until_ms", &until, "limit", &limit, "live", &live) != 0)
+	    "until_ms", &until, "limit", &limit, "live", &live,
+	    "cursor", &cursor) != 0)
 		return bad_body(r, &jerr);
 	if (state != NULL && run_state_from_name(state, &s) != 0) {
 		snprintf(r->err, sizeof(r->err), "unknown state \"%.32s\" (one of "
@@ -171,10 +260,14 @@ query_runs(struct req *r, bool history)
 		    "paused, done, failed, killed)", state);
 		return -IPC_E_BAD_REQUEST;
 	}
+	if (cursor != NULL && (rc = parse_cursor(r, cursor, &after)) != 0)
+		return rc;
 	engine_flush(r->e);
-	r->reply = json_pack("{s:o}", "runs", merge_live(r->e,
-	    store_runs_query(r->e->store, agent, state, grep, since, until,
-	    live && !history, clamp_limit(limit))));
+	n = clamp_limit(limit);
+	rows = store_runs_query(r->e->store, agent, state, grep, since, until,
+	    live && !history, cursor != NULL ? &after : NULL, n, CAP_PAGE_BYTES,
+	    &more);
+	r->reply = merge_live(r->e, rows, n, more);
 	return 0;
 }
 
@@ -225,6 +318,7 @@ h_runs_events(struct req *r)
 	json_int_t since = 0, limit = 0;
 	const char *run = NULL, *type = NULL;
 	json_t *events;
+	bool more;
 	int n;
 
 	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?I, s?s, s?s, s?I}",
@@ -232,12 +326,12 @@ h_runs_events(struct req *r)
 		return bad_body(r, &jerr);
 	n = limit > 0 ? (int)MIN(limit, LIST_MAX) : 1000;
 	engine_flush(r->e);
-	events = store_events_since(r->e->store, since, run, type, n + 1);
-	r->reply = json_pack("{s:b, s:I}", "more", json_array_size(events) > (size_t)n,
-	    "last_seq", (json_int_t)r->e->committed_seq);
-	if (json_array_size(events) > (size_t)n)
-		json_array_remove(events, (size_t)n);
-	json_object_set_new(r->reply, "events", events);
+	/* every stored event fits in a page (cap.h): paging by "since"
+	 * always gets past it */
+	events = store_events_since(r->e->store, since, run, type, n,
+	    CAP_PAGE_BYTES, &more);
+	r->reply = json_pack("{s:b, s:I, s:o}", "more", more,
+	    "last_seq", (json_int_t)r->e->committed_seq, "events", events);
 	return 0;
 }
 
@@ -383,12 +477,17 @@ static int
 h_escalations_list(struct req *r)
 {
 	json_error_t jerr;
-	const char *state = NULL, *run = NULL;
+	const char *state = NULL, *run = NULL, *cursor = NULL;
 	json_int_t limit = 0;
+	struct store_cursor after;
+	struct page p = { .items = NULL };
 	enum esc_state s;
+	json_t *items, *item;
+	size_t i;
+	int rc;
 
-	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?s, s?s, s?I}",
-	    "state", &state, "run", &run, "limit", &limit) != 0)
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?s, s?s, s?I, s?s}",
+	    "state", &state, "run", &run, "limit", &limit, "cursor", &cursor) != 0)
 		return bad_body(r, &jerr);
 	if (state != NULL && strcmp(state, "all") != 0 &&
 	    esc_state_from_name(state, &s) != 0) {
@@ -396,15 +495,31 @@ h_escalations_list(struct req *r)
 		    "\"%.32s\" (pending, approved, rejected, timed_out, all)", state);
 		return -IPC_E_BAD_REQUEST;
 	}
+	if (cursor != NULL && (rc = parse_cursor(r, cursor, &after)) != 0)
+		return rc;
+	p.items = json_array();
+	p.limit = clamp_limit(limit);
 	if ((state == NULL || strcmp(state, "pending") == 0) && run == NULL) {
-		r->reply = json_pack("{s:o}", "escalations",
-		    engine_pending_escalations(r->e));
-		return 0;
+		/* from memory, oldest first */
+		items = engine_pending_escalations(r->e);
+		json_array_foreach(items, i, item) {
+			if ((cursor == NULL || after_cursor(item, &after)) &&
+			    !page_add(&p, json_incref(item)))
+				break;
+		}
+		json_decref(items);
+	} else {
+		engine_flush(r->e);
+		items = store_escalations(r->e->store, run, state != NULL &&
+		    strcmp(state, "all") != 0 ? state : NULL, cursor != NULL ?
+		    &after : NULL, p.limit, CAP_PAGE_BYTES, &p.more);
+		json_array_foreach(items, i, item) {
+			if (!page_add(&p, json_incref(item)))
+				break;
+		}
+		json_decref(items);
 	}
-	engine_flush(r->e);
-	r->reply = json_pack("{s:o}", "escalations", store_escalations(r->e->store,
-	    run, state != NULL && strcmp(state, "all") != 0 ? state : NULL,
-	    clamp_limit(limit)));
+	r->reply = page_reply(&p, "escalations");
 	return 0;
 }
 
@@ -439,19 +554,49 @@ h_escalations_decide(struct req *r)
 	return 0;
 }
 
+#define AGENTS_PAGE	100
+
+/* Agents in load order, a page at a time (the cursor is the last name);
+ * the rejected files and the builtin tools come with the first page. */
 static int
 h_agents_list(struct req *r)
 {
-	json_t *agents = json_array(), *builtins = json_array();
+	json_error_t jerr;
+	const char *cursor = NULL;
+	struct agent_set *set = &r->e->agents;
+	struct page p = { .limit = AGENTS_PAGE };
+	json_t *builtins;
+	size_t i = 0;
 
-	for (size_t i = 0; i < r->e->agents.n; i++)
-		json_array_append_new(agents, agent_to_json(r->e->agents.items[i]));
-	for (size_t i = 0; i < builtin_count(); i++)
+	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?s}", "cursor",
+	    &cursor) != 0)
+		return bad_body(r, &jerr);
+	if (cursor != NULL) {
+		while (i < set->n && strcmp(set->items[i]->name, cursor) != 0)
+			i++;
+		if (i == set->n) {
+			snprintf(r->err, sizeof(r->err), "cursor: no agent \"%.40s\" "
+			    "(copy \"next\" from the previous reply)", cursor);
+			return -IPC_E_BAD_REQUEST;
+		}
+		i++;
+	}
+	p.items = json_array();
+	for (; i < set->n; i++)
+		if (!page_add(&p, agent_to_json(set->items[i])))
+			break;
+	r->reply = json_pack("{s:o, s:o}", "agents", p.items, "next", p.more ?
+	    json_string(json_string_value(json_object_get(json_array_get(p.items,
+	    json_array_size(p.items) - 1), "name"))) : json_null());
+	if (cursor != NULL)
+		return 0;
+	builtins = json_array();
+	for (i = 0; i < builtin_count(); i++)
 		json_array_append_new(builtins, json_pack("{s:s, s:s}",
 		    "name", builtin_at(i)->name,
 		    "description", builtin_at(i)->description));
-	r->reply = json_pack("{s:o, s:O, s:o}", "agents", agents,
-	    "errors", r->e->load_errors, "builtin_tools", builtins);
+	json_object_set(r->reply, "errors", r->e->load_errors);
+	json_object_set_new(r->reply, "builtin_tools", builtins);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "ctl.h"
 #include "engine_impl.h"
+#include "cap.h"
 #include "log.h"
 #include "pricing.h"
 #include "providers/provider.h"
@@ -362,8 +363,10 @@ unfinished_tool(const struct run *run, const json_t **call)
 static void
 resume_escalation(struct engine *e, struct run *run)
 {
-	json_t *list = store_escalations(e->store, run->id, NULL, 100), *obj;
 	struct escalation *esc = NULL;
+	bool more;
+	json_t *list = store_escalations(e->store, run->id, NULL, NULL, 100,
+	    CAP_PAGE_BYTES, &more), *obj;
 	size_t i;
 
 	json_array_foreach(list, i, obj) {

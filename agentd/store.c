@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "escalation.h"
+#include "cap.h"
 #include "log.h"
 #include "run.h"
 #include "store.h"
@@ -121,6 +122,14 @@ enum stmt {
 	"created_ms, updated_ms, ended_ms, step, usage, budget, cost_unknown, output"
 /* what reads of a run return: the columns above and the operators' rating */
 #define RUN_SELECT RUN_COLUMNS ", rating, rating_note"
+/* the same columns for lists: task and output cut in SQL to what becomes
+ * an excerpt of CAP_EXCERPT bytes (513 characters are more than 512 bytes
+ * whenever the text was longer) */
+#define RUN_LIST_SELECT "id, agent, substr(task, 1, 513), model, state, " \
+	"reason, dry_run, parent, created_ms, updated_ms, ended_ms, step, usage, " \
+	"budget, cost_unknown, substr(output, 1, 513), rating, rating_note"
+#define ESC_AFTER "(:after_ms IS NULL OR created_ms < :after_ms OR " \
+	"(created_ms = :after_ms AND id > :after_id))"
 #define LIVE_STATES "('queued','planning','executing','reflecting'," \
 	"'awaiting_human','paused')"
 
@@ -154,10 +163,10 @@ static const char *const sql[S__COUNT] = {
 	    "VALUES (?, ?, ?, ?, ?, ?)",
 	[S_SET_SETTING] = "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
 	[S_GET_SETTING] = "SELECT value FROM settings WHERE key = ?",
-	[S_EVENTS_ALL] = "SELECT body FROM events WHERE seq > ? AND type LIKE ? "
-	    "ESCAPE '\\' ORDER BY seq LIMIT ?",
-	[S_EVENTS_RUN] = "SELECT body FROM events WHERE run = ? AND seq > ? AND "
-	    "type LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?",
+	[S_EVENTS_ALL] = "SELECT body, seq, ts_ms, type, run FROM events WHERE "
+	    "seq > ? AND type LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?",
+	[S_EVENTS_RUN] = "SELECT body, seq, ts_ms, type, run FROM events WHERE "
+	    "run = ? AND seq > ? AND type LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?",
 	[S_RUN_GET] = "SELECT " RUN_SELECT " FROM runs WHERE id = ?",
 	[S_LIVE_IDS] = "SELECT id FROM runs WHERE state IN " LIVE_STATES
 	    " ORDER BY created_ms",
@@ -165,12 +174,14 @@ static const char *const sql[S__COUNT] = {
 	    "ORDER BY step DESC LIMIT 1",
 	[S_MESSAGES] = "SELECT body FROM messages WHERE run = ? AND idx < ? "
 	    "ORDER BY idx",
-	[S_ESC_RUN] = "SELECT body FROM escalations WHERE run = ? AND "
-	    "(? IS NULL OR state = ?) ORDER BY created_ms DESC LIMIT ?",
-	[S_ESC_STATE] = "SELECT body FROM escalations WHERE state = ? "
-	    "ORDER BY created_ms DESC LIMIT ?",
-	[S_ESC_ALL] = "SELECT body FROM escalations ORDER BY created_ms DESC "
-	    "LIMIT ?",
+	/* newest first; a page goes on after (created_ms, id) of the last */
+	[S_ESC_RUN] = "SELECT body FROM escalations WHERE run = :run AND "
+	    "(:state IS NULL OR state = :state) AND " ESC_AFTER
+	    " ORDER BY created_ms DESC, id LIMIT :limit",
+	[S_ESC_STATE] = "SELECT body FROM escalations WHERE state = :state AND "
+	    ESC_AFTER " ORDER BY created_ms DESC, id LIMIT :limit",
+	[S_ESC_ALL] = "SELECT body FROM escalations WHERE " ESC_AFTER
+	    " ORDER BY created_ms DESC, id LIMIT :limit",
 	[S_ESC_GET] = "SELECT body FROM escalations WHERE id = ?",
 	[S_PUT_REQUEST] = "INSERT OR REPLACE INTO requests(uid, id, type, ts_ms, "
 	    "reply) VALUES (?, ?, ?, ?, ?)",
@@ -688,6 +699,40 @@ collect_json(struct store *st, sqlite3_stmt *stmt, const char *what)
 	return arr;
 }
 
+/* Rows of @stmt (JSON in column 0) up to @limit of them and @max_bytes of
+ * text (at least one); *more says whether rows were left. */
+static json_t *
+collect_page(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int limit, size_t max_bytes, bool *more)
+{
+	json_t *arr = json_array(), *item;
+	size_t bytes = 0;
+	int rc;
+
+	*more = false;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(stmt, 0);
+		size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
+
+		if ((int)json_array_size(arr) == limit ||
+		    (bytes + n > max_bytes && json_array_size(arr) > 0)) {
+			*more = true;
+			break;
+		}
+		if (text != NULL && (item = json_loads(text, 0, NULL)) != NULL) {
+			json_array_append_new(arr, item);
+			bytes += n;
+		} else {
+			log_warn("database %s: %s: unreadable row skipped", st->path,
+			    what);
+		}
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		fail_db(st, what);
+	sqlite3_reset(stmt);
+	return arr;
+}
+
 /* "prefix%" with LIKE metacharacters escaped. */
 static char *
 like_prefix(const char *prefix, bool contains)
@@ -707,14 +752,17 @@ like_prefix(const char *prefix, bool contains)
 	return out;
 }
 
+static json_t *text_column(sqlite3_stmt *stmt, int col);
+
 json_t *
 store_events_since(struct store *st, int64_t since, const char *run,
-    const char *type_prefix, int limit)
+    const char *type_prefix, int limit, size_t max_bytes, bool *more)
 {
 	sqlite3_stmt *stmt;
 	char *like = like_prefix(type_prefix, false);
-	json_t *arr;
-	int i = 1;
+	json_t *arr = json_array(), *ev;
+	size_t bytes = 0;
+	int i = 1, rc;
 
 	if (run != NULL) {
 		stmt = prepare(st, S_EVENTS_RUN);
@@ -724,8 +772,38 @@ store_events_since(struct store *st, int64_t since, const char *run,
 	}
 	sqlite3_bind_int64(stmt, i++, since);
 	bind_text(stmt, i++, like);
-	sqlite3_bind_int(stmt, i, limit);
-	arr = collect_json(st, stmt, "read events");
+	sqlite3_bind_int(stmt, i, limit + 1);
+	*more = false;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
+
+		if ((int)json_array_size(arr) == limit ||
+		    (bytes + MIN(n, CAP_EVENT_MAX) > max_bytes &&
+		    json_array_size(arr) > 0)) {
+			*more = true;
+			break;
+		}
+		if (n > CAP_EVENT_MAX) {
+			/* stored before events were capped: a reader must be
+			 * able to page past it */
+			ev = json_pack("{s:i, s:I, s:I, s:o, s:o, s:{s:I, s:s}}",
+			    "v", 1, "seq", (json_int_t)sqlite3_column_int64(stmt, 1),
+			    "ts", (json_int_t)sqlite3_column_int64(stmt, 2),
+			    "type", text_column(stmt, 3), "run", text_column(stmt, 4),
+			    "cut", "bytes", (json_int_t)n, "what", "the body (the "
+			    "event is larger than the 256 KiB an event may be)");
+		} else if ((ev = json_loads((const char *)sqlite3_column_text(stmt,
+		    0), 0, NULL)) == NULL) {
+			log_warn("database %s: event %lld is unreadable: skipped",
+			    st->path, (long long)sqlite3_column_int64(stmt, 1));
+			continue;
+		}
+		json_array_append_new(arr, ev);
+		bytes += MIN(n, CAP_EVENT_MAX);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		fail_db(st, "read events");
+	sqlite3_reset(stmt);
 	free(like);
 	return arr;
 }
@@ -800,23 +878,27 @@ store_run_get(struct store *st, const char *id)
 json_t *
 store_runs_query(struct store *st, const char *agent, const char *state,
     const char *grep, int64_t since_ms, int64_t until_ms, bool live_only,
-    int limit)
+    const struct store_cursor *after, int limit, size_t max_bytes, bool *more)
 {
-	char query[1024];
+	char query[1200];
 	sqlite3_stmt *stmt = NULL;
-	json_t *arr = json_array();
-	char *like = grep != NULL ? like_prefix(grep, true) : NULL;
+	json_t *arr = json_array(), *row;
+	char *like = grep != NULL ? like_prefix(grep, true) : NULL, *text;
+	size_t bytes = 0;
 	int rc;
 
+	*more = false;
 	/* a query built from fixed fragments; every value is bound by name */
-	snprintf(query, sizeof(query), "SELECT " RUN_SELECT " FROM runs WHERE 1"
-	    "%s%s%s%s%s%s ORDER BY created_ms DESC, id LIMIT :limit",
+	snprintf(query, sizeof(query), "SELECT " RUN_LIST_SELECT " FROM runs "
+	    "WHERE 1%s%s%s%s%s%s%s ORDER BY created_ms DESC, id LIMIT :limit",
 	    agent ? " AND agent = :agent" : "", state ? " AND state = :state" : "",
 	    grep ? " AND (task LIKE :like ESCAPE '\\' OR output LIKE :like "
 	    "ESCAPE '\\' OR reason LIKE :like ESCAPE '\\' OR id = :grep)" : "",
 	    since_ms > 0 ? " AND created_ms >= :since" : "",
 	    until_ms > 0 ? " AND created_ms < :until" : "",
-	    live_only ? " AND state IN " LIVE_STATES : "");
+	    live_only ? " AND state IN " LIVE_STATES : "",
+	    after != NULL ? " AND (created_ms < :after_ms OR (created_ms = "
+	    ":after_ms AND id > :after_id))" : "");
 	if (sqlite3_prepare_v2(st->db, query, -1, &stmt, NULL) != SQLITE_OK) {
 		fail_db(st, "prepare runs query");
 		goto out;
@@ -829,10 +911,34 @@ store_runs_query(struct store *st, const char *agent, const char *state,
 	    since_ms);
 	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":until"),
 	    until_ms);
-	sqlite3_bind_int(stmt, sqlite3_bind_parameter_index(stmt, ":limit"), limit);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(arr, run_row(stmt));
-	if (rc != SQLITE_DONE)
+	if (after != NULL) {
+		sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt,
+		    ":after_ms"), after->ms);
+		bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":after_id"),
+		    after->id);
+	}
+	sqlite3_bind_int(stmt, sqlite3_bind_parameter_index(stmt, ":limit"),
+	    limit + 1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((int)json_array_size(arr) == limit) {
+			*more = true;
+			break;
+		}
+		row = run_row(stmt);
+		cap_run_excerpts(row);
+		text = json_dumps(row, JSON_COMPACT);
+		if (text != NULL && bytes + strlen(text) > max_bytes &&
+		    json_array_size(arr) > 0) {
+			free(text);
+			json_decref(row);
+			*more = true;
+			break;
+		}
+		bytes += text != NULL ? strlen(text) : 0;
+		free(text);
+		json_array_append_new(arr, row);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		fail_db(st, "runs query");
 out:
 	sqlite3_finalize(stmt);
@@ -880,25 +986,27 @@ store_messages(struct store *st, const char *run, size_t count)
 
 json_t *
 store_escalations(struct store *st, const char *run, const char *state,
-    int limit)
+    const struct store_cursor *after, int limit, size_t max_bytes, bool *more)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = prepare(st, run != NULL ? S_ESC_RUN :
+	    state != NULL ? S_ESC_STATE : S_ESC_ALL);
 
-	if (run != NULL) {
-		stmt = prepare(st, S_ESC_RUN);
-		bind_text(stmt, 1, run);
-		bind_text(stmt, 2, state);
-		bind_text(stmt, 3, state);
-		sqlite3_bind_int(stmt, 4, limit);
-	} else if (state != NULL) {
-		stmt = prepare(st, S_ESC_STATE);
-		bind_text(stmt, 1, state);
-		sqlite3_bind_int(stmt, 2, limit);
+	bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":run"), run);
+	bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":state"), state);
+	if (after != NULL) {
+		sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt,
+		    ":after_ms"), after->ms);
+		bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":after_id"),
+		    after->id);
 	} else {
-		stmt = prepare(st, S_ESC_ALL);
-		sqlite3_bind_int(stmt, 1, limit);
+		sqlite3_bind_null(stmt, sqlite3_bind_parameter_index(stmt,
+		    ":after_ms"));
+		sqlite3_bind_null(stmt, sqlite3_bind_parameter_index(stmt,
+		    ":after_id"));
 	}
-	return collect_json(st, stmt, "read escalations");
+	sqlite3_bind_int(stmt, sqlite3_bind_parameter_index(stmt, ":limit"),
+	    limit + 1);
+	return collect_page(st, stmt, "read escalations", limit, max_bytes, more);
 }
 
 json_t *

@@ -51,23 +51,41 @@ int store_set_setting(struct store *st, const char *key, const char *value);
 /* Value of a setting, a new string, or NULL. */
 char *store_get_setting(struct store *st, const char *key);
 /* Events with seq > @since (all runs if @run is NULL), at most @limit. */
+/* Where a page of a newest-first list goes on: after the item created at
+ * @ms with id @id. */
+struct store_cursor {
+	int64_t ms;
+	char id[32];
+};
+
+/* Events after @since, up to @limit of them and about @max_bytes of text
+ * (at least one); *more: events were left. An event stored larger than
+ * CAP_EVENT_MAX (before events were capped) comes as its envelope with
+ * "cut". */
 struct json_t *store_events_since(struct store *st, int64_t since,
-    const char *run, const char *type_prefix, int limit);
+    const char *run, const char *type_prefix, int limit, size_t max_bytes,
+    bool *more);
 /* One run's row as an object, or NULL if unknown. */
 struct json_t *store_run_get(struct store *st, const char *id);
 /* Runs matching the filters (each may be NULL / 0), newest first. */
+/* Page by page (@after: NULL for the first), up to @limit rows and about
+ * @max_bytes; task and output are excerpts (task_truncated,
+ * output_truncated). *more: rows were left. */
 struct json_t *store_runs_query(struct store *st, const char *agent,
     const char *state, const char *grep, int64_t since_ms, int64_t until_ms,
-    bool live_only, int limit);
+    bool live_only, const struct store_cursor *after, int limit,
+    size_t max_bytes, bool *more);
 /* Ids of runs in a live state (array of strings). */
 struct json_t *store_live_run_ids(struct store *st);
 /* Latest checkpoint object of a run or NULL. */
 struct json_t *store_checkpoint_latest(struct store *st, const char *run);
 /* The first @count messages of a run, in order (array). */
 struct json_t *store_messages(struct store *st, const char *run, size_t count);
-/* Escalations, newest first: all of a run (@run set), or by state. */
+/* Escalations, newest first: all of a run (@run set), or by state; a page
+ * after @after (NULL: the first), up to @limit and about @max_bytes. */
 struct json_t *store_escalations(struct store *st, const char *run,
-    const char *state, int limit);
+    const char *state, const struct store_cursor *after, int limit,
+    size_t max_bytes, bool *more);
 /* One escalation by id, or NULL. */
 struct json_t *store_escalation_get(struct store *st, const char *id);
 /* Counts for health: events total. */

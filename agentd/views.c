@@ -8,10 +8,12 @@
 #include <jansson.h>
 
 #include "engine_impl.h"
+#include "cap.h"
 #include "store.h"
 #include "util.h"
 
 #define DETAIL_EVENTS_MAX	20000
+#define DETAIL_EVENT_BYTES	(2 * 1024 * 1024)	/* read to build the trace */
 
 json_t *
 engine_run_summary(struct engine *e, const struct run *run)
@@ -107,6 +109,7 @@ engine_run_detail(struct engine *e, const char *id)
 {
 	struct run *run;
 	json_t *detail, *events;
+	bool more;
 
 	/* what the store answers includes everything that happened so far;
 	 * the flush may drop finished runs from memory, so look up after it */
@@ -118,7 +121,8 @@ engine_run_detail(struct engine *e, const char *id)
 	if (run == NULL)
 		json_object_set_new(detail, "waiting", json_pack("{s:s, s:n, s:s}",
 		    "on", "none", "since_ms", "detail", ""));
-	events = store_events_since(e->store, 0, id, NULL, DETAIL_EVENTS_MAX);
+	events = store_events_since(e->store, 0, id, NULL, DETAIL_EVENTS_MAX,
+	    DETAIL_EVENT_BYTES, &more);
 	add_trace(detail, events);
 	json_object_set_new(detail, "events_total",
 	    json_integer((json_int_t)json_array_size(events)));
@@ -127,7 +131,8 @@ engine_run_detail(struct engine *e, const char *id)
 	    json_incref(run->messages) :
 	    store_messages(e->store, id, (size_t)1 << 30));
 	json_object_set_new(detail, "escalations",
-	    store_escalations(e->store, id, NULL, 100));
+	    store_escalations(e->store, id, NULL, NULL, 100, CAP_PAGE_BYTES,
+	    &more));
 	return detail;
 }
 
@@ -145,7 +150,11 @@ by_created(const void *x, const void *y)
 	json_int_t ca = json_integer_value(json_object_get(a, "created_ms"));
 	json_int_t cb = json_integer_value(json_object_get(b, "created_ms"));
 
-	return ca < cb ? -1 : ca > cb;
+	/* newest first, then by id: the order of runs.list */
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(a, "id")),
+	    json_string_value(json_object_get(b, "id")));
 }
 
 json_t *
@@ -184,9 +193,33 @@ engine_snapshot(struct engine *e)
 {
 	/* commit first, so that the snapshot is exactly the state after
 	 * event "seq" and a client can follow on from there */
+	json_t *live, *runs = json_array(), *run, *next = json_null();
+	size_t i, bytes = 0;
+
 	engine_flush(e);
-	return json_pack("{s:I, s:b, s:o, s:o}", "seq", (json_int_t)e->committed_seq,
-	    "killswitch", e->killswitch, "runs", engine_live_runs(e),
+	/* live runs newest first, excerpts, a page's worth: the rest
+	 * follows with runs.list {"live": true, "cursor": runs_next} */
+	live = engine_live_runs(e);
+	json_array_foreach(live, i, run) {
+		char *text;
+		cap_run_excerpts(run);
+		text = json_dumps(run, JSON_COMPACT);
+		bytes += text != NULL ? strlen(text) : 0;
+		free(text);
+		if (bytes > CAP_PAGE_BYTES && json_array_size(runs) > 0) {
+			json_decref(next);
+			next = json_sprintf("%lld.%s", (long long)json_integer_value(
+			    json_object_get(json_array_get(runs, i - 1),
+			    "created_ms")), json_string_value(json_object_get(
+			    json_array_get(runs, i - 1), "id")));
+			break;
+		}
+		json_array_append(runs, run);
+	}
+	json_decref(live);
+	return json_pack("{s:I, s:b, s:o, s:o, s:o}", "seq",
+	    (json_int_t)e->committed_seq, "killswitch", e->killswitch,
+	    "runs", runs, "runs_next", next,
 	    "escalations", engine_pending_escalations(e));
 }
 

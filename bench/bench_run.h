@@ -73,11 +73,25 @@ submit(struct engine *e, const struct bench_spec *spec, int i)
 static int64_t
 count_failed(struct engine *e)
 {
-	json_t *runs = store_runs_query(e->store, NULL, "failed", NULL, 0, 0,
-	    false, 100000);
-	int64_t n = (int64_t)json_array_size(runs);
+	struct store_cursor after;
+	int64_t n = 0;
+	bool more = true;
 
-	json_decref(runs);
+	for (bool first = true; more; first = false) {
+		json_t *runs = store_runs_query(e->store, NULL, "failed", NULL, 0,
+		    0, false, first ? NULL : &after, 10000, 1 << 20, &more);
+		size_t k = json_array_size(runs);
+		n += (int64_t)k;
+		if (k > 0) {
+			json_t *last = json_array_get(runs, k - 1);
+			after.ms = json_integer_value(json_object_get(last,
+			    "created_ms"));
+			snprintf(after.id, sizeof(after.id), "%s", json_string_value(
+			    json_object_get(last, "id")));
+		}
+		json_decref(runs);
+		more = more && k > 0;
+	}
 	return n;
 }
 

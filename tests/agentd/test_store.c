@@ -29,6 +29,7 @@ open_creates_schema_and_reopens(void)
 static void
 batch_commit_and_rollback(void)
 {
+	bool more;
 	struct store *st;
 	int64_t seq;
 	json_t *ev;
@@ -47,13 +48,13 @@ batch_commit_and_rollback(void)
 	is_int(store_begin(st), 0);
 	ok(store_put_event(st, 2, 11, NULL, "x", "{}") != 0);
 	store_rollback(st);
-	ev = store_events_since(st, 0, "r-a", NULL, 10);
+	ev = store_events_since(st, 0, "r-a", NULL, 10, 1 << 20, &more);
 	is_int(json_array_size(ev), 1);
 	json_decref(ev);
-	ev = store_events_since(st, 0, NULL, "daemon.", 10);
+	ev = store_events_since(st, 0, NULL, "daemon.", 10, 1 << 20, &more);
 	is_int(json_array_size(ev), 1);
 	json_decref(ev);
-	ev = store_events_since(st, 1, NULL, NULL, 10);
+	ev = store_events_since(st, 1, NULL, NULL, 10, 1 << 20, &more);
 	is_int(json_integer_value(json_object_get(json_array_get(ev, 0), "seq")), 2);
 	json_decref(ev);
 	store_close(st);
@@ -64,9 +65,10 @@ like_prefix_is_escaped(void)
 {
 	struct store *st;
 	json_t *ev;
+	bool more;
 
 	t_bail_if(store_open(path, &st) != 0);
-	ev = store_events_since(st, 0, NULL, "%", 10);
+	ev = store_events_since(st, 0, NULL, "%", 10, 1 << 20, &more);
 	is_int(json_array_size(ev), 0);	/* "%" is literal, matches nothing */
 	json_decref(ev);
 	store_close(st);
