@@ -442,6 +442,20 @@ after_commit(struct engine *e)
 	json_array_clear(e->pending_replies);
 }
 
+bool
+engine_batch_pending(const struct engine *e)
+{
+	if (json_array_size(e->pending_events) > 0 ||
+	    store_in_transaction(e->store) ||
+	    json_array_size(e->pending_audit) > 0 || e->dirty != NULL ||
+	    json_array_size(e->pending_replies) > 0 || e->killswitch_dirty)
+		return true;
+	for (size_t i = 0; i < e->n_escs; i++)
+		if (e->escs[i]->dirty)
+			return true;
+	return false;
+}
+
 int
 engine_flush(struct engine *e)
 {
@@ -455,17 +469,8 @@ engine_flush(struct engine *e)
 		return -EBUSY;
 	}
 
-	if (json_array_size(e->pending_events) == 0 &&
-	    !store_in_transaction(e->store) &&
-	    json_array_size(e->pending_audit) == 0 && e->dirty == NULL &&
-	    json_array_size(e->pending_replies) == 0 &&
-	    !e->killswitch_dirty) {
-		bool esc_dirty = false;
-		for (size_t i = 0; i < e->n_escs; i++)
-			esc_dirty |= e->escs[i]->dirty;
-		if (!esc_dirty)
-			return 0;
-	}
+	if (!engine_batch_pending(e))
+		return 0;
 	if ((r = write_batch(e)) != 0) {
 		store_rollback(e->store);
 		e->stats.commit_failures++;

@@ -544,7 +544,14 @@ engine_shutdown(struct engine *e)
 	engine_foreach_run(e, hold_run, &held);
 	engine_emit(e, IPC_EV_DAEMON_STOP, NULL, json_pack("{s:i}", "live_runs",
 	    held));
-	if (engine_flush(e) != 0)
-		log_error("shutdown: the last batch could not be committed");
+	if (engine_flush(e) != 0) {
+		/* say what is true: what was not committed is lost; the runs
+		 * resume from their last committed checkpoints */
+		log_error("stopped: the last batch (%zu events, the checkpoints "
+		    "of %d live runs) could not be committed and is lost; the "
+		    "runs resume from their last committed checkpoints at the "
+		    "next start", json_array_size(e->pending_events), held);
+		return;
+	}
 	log_info("stopped: %d live runs checkpointed for the next start", held);
 }
