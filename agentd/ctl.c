@@ -744,7 +744,7 @@ handle_action(struct engine *e, struct req *r, const struct ipc_msg *msg,
 	char *out;
 	int rc, committed;
 
-	engine_action_begin(e);
+	engine_action_begin(e, ipc_type_name(msg->type));
 	if (strcmp(ctl_role(e, r->uid), "viewer") == 0) {
 		snprintf(r->err, sizeof(r->err), "uid %u is a viewer: %s needs the "
 		    "admin role", r->uid, ipc_type_name(msg->type));

@@ -6,6 +6,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,9 +195,11 @@ engine_drop_events_after(struct engine *e, int64_t seq)
 /* ---- operator actions: one action, one transaction ---------------------- */
 
 void
-engine_action_begin(struct engine *e)
+engine_action_begin(struct engine *e, const char *op)
 {
 	assert(!e->action.open);
+	if (e->fault.op[0] != '\0' && strcmp(e->fault.op, op) == 0)
+		e->fault.counting = true;
 	/* what was queued before must not be lost if the action's own
 	 * commit fails and is taken back: commit it first (a failure here
 	 * leaves it queued, and the action's commit fails the same way) */
@@ -488,6 +491,11 @@ engine_flush(struct engine *e)
 		    json_array_size(e->pending_events));
 	e->storage_ok = true;
 	e->last_flush = mono_ms();
+	if (e->fault.counting && ++e->fault.count == e->fault.at) {
+		log_warn("AGENTD_FAULT_KILL_AT_COMMIT: killed after commit %lld "
+		    "of %s", (long long)e->fault.at, e->fault.op);
+		raise(SIGKILL);
+	}
 	after_commit(e);
 	return 0;
 }

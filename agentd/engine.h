@@ -94,6 +94,14 @@ struct engine {
 	struct json_t *pending_replies;	/* replies of mutating requests, same */
 	struct run *dirty;		/* runs to write at the next flush */
 	struct engine_action action;	/* the operator action in progress */
+	/* test hook (AGENTD_FAULT_KILL_AT_COMMIT=OP:N): SIGKILL right after
+	 * the Nth commit counted from the first OP action, before anything
+	 * is published or answered; the window between two commits */
+	struct {
+		char op[32];		/* "" : off */
+		int64_t at, count;
+		bool counting;
+	} fault;
 
 	bool killswitch;		/* new runs refused */
 	bool killswitch_dirty;		/* to be written to the store */
@@ -130,7 +138,7 @@ int engine_flush(struct engine *e);
 
 /* Opens an action (after committing what was queued before it, so that
  * the action's commit holds only the action). */
-void engine_action_begin(struct engine *e);
+void engine_action_begin(struct engine *e, const char *op);
 /* Registers how to take the action back and what follows its commit
  * (either may be NULL). */
 void engine_action_hooks(struct engine *e, void (*undo)(struct engine *, void *),

@@ -128,6 +128,27 @@ check_agent_models(struct engine *e)
 	e->agents.n = kept;
 }
 
+/* AGENTD_FAULT_KILL_AT_COMMIT=OP:N, a test hook (docs/architecture.md). */
+static void
+fault_from_env(struct engine *e)
+{
+	const char *v = getenv("AGENTD_FAULT_KILL_AT_COMMIT"), *colon;
+	long long n;
+	char *end;
+
+	if (v == NULL || (colon = strchr(v, ':')) == NULL ||
+	    (size_t)(colon - v) >= sizeof(e->fault.op))
+		return;
+	n = strtoll(colon + 1, &end, 10);
+	if (*end != '\0' || n <= 0)
+		return;
+	memcpy(e->fault.op, v, (size_t)(colon - v));
+	e->fault.op[colon - v] = '\0';
+	e->fault.at = n;
+	log_warn("AGENTD_FAULT_KILL_AT_COMMIT: agentd will kill itself after "
+	    "commit %lld of its first %s (a test hook)", n, e->fault.op);
+}
+
 int
 engine_create(const struct engine_config *cfg, struct engine **out)
 {
@@ -147,6 +168,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	e->pending_replies = json_array();
 	e->load_errors = json_array();
 	e->ctl_cache = ctl_cache_create();
+	fault_from_env(e);
 	r = -EIO;
 	if ((e->loop = loop_create()) == NULL)
 		goto fail;
