@@ -93,6 +93,23 @@ bad_body(struct req *r, const json_error_t *jerr)
 	return -IPC_E_BAD_REQUEST;
 }
 
+#define REASON_MAX	2000		/* bytes of an operator's reason */
+#define ARGS_MAX	(64 * 1024)	/* edited arguments, encoded */
+
+/* An operator's reason is stored and shown: bounded like everything from
+ * outside. */
+static int
+check_reason(struct req *r, const char *reason)
+{
+	size_t n = reason != NULL ? strlen(reason) : 0;
+
+	if (n <= REASON_MAX)
+		return 0;
+	snprintf(r->err, sizeof(r->err), "reason: %zu bytes, more than the %d "
+	    "a reason may be", n, REASON_MAX);
+	return -IPC_E_BAD_REQUEST;
+}
+
 static int
 clamp_limit(json_int_t limit)
 {
@@ -293,7 +310,7 @@ run_arg(struct req *r, const char **id, const char **reason)
 	    "reason", reason) != 0)
 		return bad_body(r, &jerr);
 	copy_str(r->target, sizeof(r->target), *id);
-	return 0;
+	return check_reason(r, *reason);
 }
 
 static int
@@ -454,6 +471,8 @@ killswitch(struct req *r, bool engage)
 	if (json_unpack_ex(r->body, &jerr, JSON_STRICT, "{s?s}", "reason",
 	    &reason) != 0)
 		return bad_body(r, &jerr);
+	if ((rc = check_reason(r, reason)) != 0)
+		return rc;
 	if ((rc = engine_killswitch(r->e, engage, r->uid, reason, &killed, r->err,
 	    sizeof(r->err))) != 0)
 		return rc;
@@ -541,6 +560,18 @@ h_escalations_decide(struct req *r)
 		snprintf(r->err, sizeof(r->err), "decision must be \"approve\" or "
 		    "\"reject\", not \"%.32s\"", decision);
 		return -IPC_E_BAD_REQUEST;
+	}
+	if ((rc = check_reason(r, reason)) != 0)
+		return rc;
+	if (args != NULL) {
+		char *text = json_dumps(args, JSON_COMPACT);
+		size_t n = text != NULL ? strlen(text) : 0;
+		free(text);
+		if (n > ARGS_MAX) {
+			snprintf(r->err, sizeof(r->err), "args: %zu bytes, more than "
+			    "the %d edited arguments may be", n, ARGS_MAX);
+			return -IPC_E_BAD_REQUEST;
+		}
 	}
 	approve = decision[0] == 'a';
 	if (!approve && args != NULL) {

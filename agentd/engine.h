@@ -36,7 +36,20 @@ struct engine_config {
 	bool config_optional;		/* a missing config_path is not an error */
 	char *const *envp;		/* environment for endpoints; NULL: none */
 	bool wipe_env_keys;		/* envp is environ: wipe the keys read from it */
+	const struct engine_retention *retention;	/* NULL: the defaults */
 };
+
+/* What is kept (agentd(8)): 0 days or rows is no limit. */
+struct engine_retention {
+	int64_t audit_days;		/* audit rows older are deleted (90) */
+	int64_t audit_rows;		/* only the newest this many (1,000,000) */
+	int64_t events_days;		/* events of ended runs (0: forever) */
+	int64_t replies_hours;		/* replies kept for resent requests (24):
+					 * a client resends within seconds */
+};
+
+#define ENGINE_RETENTION_DEFAULT { .audit_days = 90, .audit_rows = 1000000, \
+	.events_days = 0, .replies_hours = 24 }
 
 struct engine_stats {
 	int64_t events_committed;	/* since start */
@@ -114,6 +127,8 @@ struct engine {
 	int signal_fd;
 	int lock_fd;			/* holds the data directory's lock */
 	struct ctl_cache *ctl_cache;	/* replies of mutating requests */
+	struct engine_retention retention;
+	struct timer retention_timer;	/* trims what is past retention */
 	struct engine_stats stats;
 	struct metrics metrics;		/* what operators alert on */
 };

@@ -11,6 +11,8 @@ void engine_foreach_run(struct engine *e,
     void (*fn)(struct engine *, struct run *, void *), void *arg);
 void engine_esc_add(struct engine *e, struct escalation *esc);
 void engine_before_sleep(void *arg);
+/* retention.c: trims at once, then every 10 minutes. */
+void engine_retention_start(struct engine *e);
 /* Whether anything waits to be committed. */
 bool engine_batch_pending(const struct engine *e);
 /* Takes back the events after @seq from the batch (not yet committed):

@@ -220,8 +220,11 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	}
 	if ((r = store_max_seq(e->store, &e->seq)) < 0)
 		goto fail;
-	/* a client resends within seconds; a day of replies is plenty */
-	store_trim_requests(e->store, now_ms() - 24LL * 3600 * 1000);
+	if (cfg->retention != NULL)
+		e->retention = *cfg->retention;
+	else
+		e->retention = (struct engine_retention)ENGINE_RETENTION_DEFAULT;
+	engine_retention_start(e);
 	e->committed_seq = e->seq;
 	setting = store_get_setting(e->store, "killswitch");
 	e->killswitch = setting != NULL && strcmp(setting, "on") == 0;

@@ -34,9 +34,48 @@ usage(FILE *f)
 	    "                     docs/providers.md); the environment overrides it\n"
 	    "  --files DIR        jail of the file_read tool (default: DATA/files)\n"
 	    "  --log-level LEVEL  error, warn, info (default) or debug\n"
+	    "  --keep-audit DAYS  audit rows kept (default 90; 0: forever)\n"
+	    "  --keep-audit-rows N  at most N audit rows (default 1000000; 0: no cap)\n"
+	    "  --keep-events DAYS events of runs ended this long ago are deleted\n"
+	    "                     (default 0: kept forever)\n"
+	    "  --keep-replies HOURS  replies kept for resent requests (default 24)\n"
 	    "  --foreground       stay attached (agentd never daemonizes itself;\n"
 	    "                     accepted for service managers)\n"
 	    "  --version, --help\n");
+}
+
+/* --keep-*: a whole number, 0 or more (--keep-replies: at least 1). */
+static int
+parse_keep(int opt, const char *arg, struct engine_retention *keep)
+{
+	static const struct { int opt; const char *name, *unit; } names[] = {
+		{ 'A', "--keep-audit", "days" }, { 'R', "--keep-audit-rows", "rows" },
+		{ 'E', "--keep-events", "days" }, { 'Q', "--keep-replies", "hours" },
+	};
+	const char *name = "", *unit = "";
+	char *end;
+	long long v;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].opt == opt) {
+			name = names[i].name;
+			unit = names[i].unit;
+		}
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || v < (opt == 'Q') ||
+	    v > 1000000000LL) {
+		fprintf(stderr, "agentd: %s: \"%s\" is not a number of %s (%s)\n",
+		    name, arg, unit, opt == 'Q' ? "1 or more" : "0 or more");
+		return -1;
+	}
+	switch (opt) {
+	case 'A': keep->audit_days = v; break;
+	case 'R': keep->audit_rows = v; break;
+	case 'E': keep->events_days = v; break;
+	default: keep->replies_hours = v; break;
+	}
+	return 0;
 }
 
 /* Every HTTP connection is a descriptor: thousands of concurrent runs need
@@ -64,11 +103,16 @@ main(int argc, char **argv)
 		{ "files", required_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'F' },
+		{ "keep-audit", required_argument, NULL, 'A' },
+		{ "keep-audit-rows", required_argument, NULL, 'R' },
+		{ "keep-events", required_argument, NULL, 'E' },
+		{ "keep-replies", required_argument, NULL, 'Q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct engine_config cfg = { 0 };
+	struct engine_retention keep = ENGINE_RETENTION_DEFAULT;
 	struct engine *e = NULL;
 	const char *socket_override = NULL;
 	char socket_dir[256], config_path[4096];
@@ -90,6 +134,10 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'F': break;
+		case 'A': case 'R': case 'E': case 'Q':
+			if (parse_keep(c, optarg, &keep) != 0)
+				return 2;
+			break;
 		case 'V': printf("agentd %s\n", AGENTD_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -106,6 +154,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cfg.socket_dir = socket_dir;
+	cfg.retention = &keep;
 	if (cfg.config_path == NULL) {
 		snprintf(config_path, sizeof(config_path), "%s/agentd.conf",
 		    cfg.data_dir);

@@ -113,7 +113,7 @@ enum stmt {
 	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_RUN_GET, S_LIVE_IDS,
 	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL, S_ESC_GET,
 	S_COUNT_EVENTS, S_SPEND_SINCE, S_PUT_REQUEST, S_GET_REQUEST,
-	S_TRIM_REQUESTS, S_RATE_RUN, S_PUT_FEEDBACK,
+	S_TRIM_REQUESTS, S_TRIM_AUDIT, S_TRIM_EVENTS, S_RATE_RUN, S_PUT_FEEDBACK,
 	S_CACHE_GET, S_CACHE_PUT, S_CACHE_TRIM,
 	S__COUNT
 };
@@ -188,6 +188,15 @@ static const char *const sql[S__COUNT] = {
 	[S_GET_REQUEST] = "SELECT reply FROM requests WHERE uid = ? AND id = ? "
 	    "AND type = ?",
 	[S_TRIM_REQUESTS] = "DELETE FROM requests WHERE ts_ms < ?",
+	/* retention: oldest first, a bounded number of rows at a time */
+	[S_TRIM_AUDIT] = "DELETE FROM audit WHERE id IN (SELECT id FROM audit "
+	    "WHERE ts_ms < ?1 OR id <= (SELECT max(id) FROM audit) - ?2 "
+	    "ORDER BY id LIMIT ?3)",
+	/* the last event stays: seq goes on from it after a restart */
+	[S_TRIM_EVENTS] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events "
+	    "WHERE ts_ms < ?1 AND seq < (SELECT max(seq) FROM events) AND "
+	    "(run IS NULL OR run NOT IN (SELECT id FROM runs WHERE state IN "
+	    LIVE_STATES ")) ORDER BY seq LIMIT ?2)",
 	[S_RATE_RUN] = "UPDATE runs SET rating = ?, rating_note = ? WHERE id = ?",
 	[S_PUT_FEEDBACK] = "INSERT INTO feedback(run, ts_ms, uid, rating, note) "
 	    "VALUES (?, ?, ?, ?, ?)",
@@ -1124,6 +1133,34 @@ store_trim_requests(struct store *st, int64_t before_ms)
 
 	sqlite3_bind_int64(stmt, 1, before_ms);
 	return step_done(st, stmt, "trim request replies");
+}
+
+int
+store_trim_audit(struct store *st, int64_t before_ms, int64_t max_rows,
+    int limit)
+{
+	sqlite3_stmt *stmt = prepare(st, S_TRIM_AUDIT);
+	int r;
+
+	sqlite3_bind_int64(stmt, 1, before_ms);
+	sqlite3_bind_int64(stmt, 2, max_rows);
+	sqlite3_bind_int(stmt, 3, limit);
+	if ((r = step_done(st, stmt, "trim audit")) != 0)
+		return r;
+	return sqlite3_changes(st->db);
+}
+
+int
+store_trim_events(struct store *st, int64_t before_ms, int limit)
+{
+	sqlite3_stmt *stmt = prepare(st, S_TRIM_EVENTS);
+	int r;
+
+	sqlite3_bind_int64(stmt, 1, before_ms);
+	sqlite3_bind_int(stmt, 2, limit);
+	if ((r = step_done(st, stmt, "trim events")) != 0)
+		return r;
+	return sqlite3_changes(st->db);
 }
 
 int

@@ -177,14 +177,32 @@ engine_live_runs(struct engine *e)
 	return sorted;
 }
 
+static int
+esc_by_created(const void *x, const void *y)
+{
+	const struct escalation *a = *(struct escalation *const *)x;
+	const struct escalation *b = *(struct escalation *const *)y;
+
+	if (a->created_ms != b->created_ms)
+		return a->created_ms < b->created_ms ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/* Oldest first, then by id: the order escalations.list pages in. */
 json_t *
 engine_pending_escalations(struct engine *e)
 {
+	struct escalation **pending = xcalloc(e->n_escs + 1, sizeof(*pending));
 	json_t *arr = json_array();
+	size_t n = 0;
 
 	for (size_t i = 0; i < e->n_escs; i++)
 		if (e->escs[i]->state == ESC_PENDING)
-			json_array_append_new(arr, escalation_to_json(e->escs[i]));
+			pending[n++] = e->escs[i];
+	qsort(pending, n, sizeof(*pending), esc_by_created);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, escalation_to_json(pending[i]));
+	free(pending);
 	return arr;
 }
 

@@ -24,6 +24,7 @@ struct fixture {
 	char dir[64];			/* temp root */
 	char agents[256];		/* tests/data/... */
 	char data[96];			/* dir/data */
+	const struct engine_retention *keep;	/* NULL: the defaults */
 	struct engine *e;
 };
 
@@ -53,7 +54,7 @@ static int
 fx_start(struct fixture *fx)
 {
 	struct engine_config cfg = { .data_dir = fx->data,
-	    .agents_dir = fx->agents };
+	    .agents_dir = fx->agents, .retention = fx->keep };
 	int r;
 
 	if ((r = engine_create(&cfg, &fx->e)) != 0)

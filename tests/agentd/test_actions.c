@@ -483,6 +483,61 @@ escalations_and_agents_page(void)
 	fx_finish(&fx);
 }
 
+static int
+exec_sql(struct fixture *fx, const char *sql)
+{
+	char path[160];
+	sqlite3 *db;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/agentd.db", fx->data);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Point 7: audit rows and events are kept as operators set it. */
+static void
+retention_trims_audit_and_events(void)
+{
+	struct engine_retention keep = ENGINE_RETENTION_DEFAULT;
+	struct fixture fx;
+	char run[32] = "";
+	int64_t last;
+
+	fx_init(&fx);
+	keep.audit_rows = 3;
+	keep.events_days = 1;
+	fx.keep = &keep;
+	t_bail_if(fx_start(&fx) != 0);
+	fx_spin(&fx, 20);	/* the trim at start is done */
+	for (int i = 0; i < 6; i++)
+		copy_str(run, sizeof(run), fx_submit(&fx, "quick", "keep me"));
+	ok(fx_wait_state(&fx, run, "done", 3000));
+	fx_stop(&fx);
+	is_int(count_rows(&fx, "SELECT count(*) FROM audit"), 6);
+	/* the runs ended two days ago */
+	t_bail_if(exec_sql(&fx, "UPDATE events SET ts_ms = ts_ms - "
+	    "2 * 86400000") != 0);
+	last = count_rows(&fx, "SELECT max(seq) FROM events");
+	t_bail_if(fx_start(&fx) != 0);
+	fx_spin(&fx, 50);
+	is_int(count_rows(&fx, "SELECT count(*) FROM audit"), 3);
+	/* the old events went; seq goes on from the last */
+	{
+		char q[96];
+		snprintf(q, sizeof(q), "SELECT count(*) FROM events WHERE seq <= "
+		    "%lld", (long long)last);
+		is_int(count_rows(&fx, q), 0);
+		ok(fx.e->seq > last);
+	}
+	/* the runs themselves stay in the history */
+	is_int(count_rows(&fx, "SELECT count(*) FROM runs"), 6);
+	fx_finish(&fx);
+}
+
 #define TESTS(X) \
 	X(submit_is_one_transaction) \
 	X(decide_is_one_transaction) \
@@ -493,5 +548,6 @@ escalations_and_agents_page(void)
 	X(sha256_vectors) \
 	X(events_are_capped) \
 	X(lists_page_by_size) \
-	X(escalations_and_agents_page)
+	X(escalations_and_agents_page) \
+	X(retention_trims_audit_and_events)
 T_MAIN(TESTS)
