@@ -306,8 +306,10 @@ refused_requests_are_bounded(void)
 		json_t *cut = json_loads(json_string_value(json_object_get(ev,
 		    "detail")), 0, NULL);
 		ok(json_is_true(json_object_get(cut, "cut")));
-		body = json_dumps(json_pack("{s:s, s:s}", "agent", "stuck",
-		    "task", big), JSON_COMPACT);
+		json_t *sent = json_pack("{s:s, s:s}", "agent", "stuck", "task",
+		    big);
+		body = json_dumps(sent, JSON_COMPACT);
+		json_decref(sent);
 		ok(json_integer_value(json_object_get(cut, "bytes")) ==
 		    (json_int_t)strlen(body));
 		sha256_hex(body, strlen(body), hash);
