@@ -144,11 +144,98 @@ fitting_text(void)
 	    "h\xc3\xa9llo\xe2\x80\xa6");
 	is_str(format_fit(buf, sizeof(buf), "\xc3\xa9\xc3\xa9\xc3\xa9", 3),
 	    "\xc3\xa9\xc3\xa9\xc3\xa9");
-	/* control characters never reach the terminal */
-	is_str(format_fit(buf, sizeof(buf), "a\tb\nc\x1b", 10), "a b c ");
 	/* a short buffer: cut at a code point, still with the ellipsis */
 	is_str(format_fit(buf, 8, "abcdefghij", 20), "abcd\xe2\x80\xa6");
 	is_str(format_fit(buf, 3, "abcdefghij", 20), "");
+}
+
+/* Nothing in @s that a terminal acts on: no C0 but newline and tab, no
+ * DEL, no C1 (U+0080..U+009F, C2 80..C2 9F in UTF-8). */
+static bool
+terminal_safe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)) {
+			printf("# raw byte 0x%02x at %zu: %s\n", *p,
+			    (size_t)(p - (const unsigned char *)s), s);
+			return false;
+		}
+	return true;
+}
+
+/* A task that clears the screen, sets the window title and rings. */
+#define HOSTILE	"x\x1b[2J\x1b]0;pwned\x07\xc2\x9b" "31m y"
+#define HOSTILE_SHOWN "x\\x1b[2J\\x1b]0;pwned\\x07\\xc2\\x9b31m y"
+
+static void
+escapes_control_characters(void)
+{
+	static const struct {
+		enum format_esc mode;
+		const char *in, *want;
+	} cases[] = {
+		{ FORMAT_ESC_LINE, "", "" },
+		{ FORMAT_ESC_LINE, "plain text, caf\xc3\xa9 \xe2\x86\x92 ok",
+		    "plain text, caf\xc3\xa9 \xe2\x86\x92 ok" },
+		{ FORMAT_ESC_LINE, HOSTILE, HOSTILE_SHOWN },
+		{ FORMAT_ESC_LINE, "a\tb\nc\rd", "a\\x09b\\x0ac\\x0dd" },
+		{ FORMAT_ESC_LINE, "\x01\x1f\x7f", "\\x01\\x1f\\x7f" },
+		/* C1 at both ends of its range; U+00A0 and up are text */
+		{ FORMAT_ESC_LINE, "\xc2\x80\xc2\x9f\xc2\xa0",
+		    "\\xc2\\x80\\xc2\\x9f\xc2\xa0" },
+		/* not UTF-8: a lone C1 byte, a cut sequence, an overlong, a
+		 * surrogate */
+		{ FORMAT_ESC_LINE, "a\x9b" "b", "a\\x9bb" },
+		{ FORMAT_ESC_LINE, "\xe2\x86", "\\xe2\\x86" },
+		{ FORMAT_ESC_LINE, "\xc0\xaf", "\\xc0\\xaf" },
+		{ FORMAT_ESC_LINE, "\xed\xa0\x80", "\\xed\\xa0\\x80" },
+		/* a backslash stays: --json has the exact text */
+		{ FORMAT_ESC_LINE, "C:\\x1b", "C:\\x1b" },
+		{ FORMAT_ESC_TEXT, "one\n\ttwo\r\n\x1b[0m",
+		    "one\n\ttwo\\x0d\n\\x1b[0m" },
+		{ FORMAT_ESC_TEXT, HOSTILE, HOSTILE_SHOWN },
+		/* JSON text: the same values, nothing raw */
+		{ FORMAT_ESC_JSON, "{\"t\":\"x\\u001b[2J\xc2\x9b\x7f\xc3\xa9\"}",
+		    "{\"t\":\"x\\u001b[2J\\u009b\\u007f\xc3\xa9\"}" },
+		{ FORMAT_ESC_JSON, "{\n  \"a\": 1\n}", "{\n  \"a\": 1\n}" },
+		{ FORMAT_ESC_JSON, "\"\x80\"", "\"\\ufffd\"" },
+	};
+	struct sbuf b;
+	char *s;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = format_escaped(cases[i].in, cases[i].mode);
+		is_str(s, cases[i].want);
+		ok(cases[i].mode == FORMAT_ESC_JSON || terminal_safe(s));
+		/* escaping twice changes nothing */
+		if (cases[i].mode != FORMAT_ESC_JSON) {
+			char *again = format_escaped(s, cases[i].mode);
+			is_str(again, s);
+			free(again);
+		}
+		free(s);
+	}
+	/* the JSON form reads back as the same value */
+	{
+		json_t *v = json_pack("{s:s}", "t", HOSTILE "\x7f"), *back;
+		char *text = json_dumps(v, JSON_COMPACT);
+
+		s = format_escaped(text, FORMAT_ESC_JSON);
+		ok(terminal_safe(s));
+		back = json_loads(s, 0, NULL);
+		ok(back != NULL && json_equal(back, v));
+		json_decref(back);
+		json_decref(v);
+		free(text);
+		free(s);
+	}
+	/* appends */
+	sbuf_init(&b);
+	sbuf_puts(&b, "> ");
+	format_escape(&b, "\x1b", FORMAT_ESC_LINE);
+	is_str(sbuf_str(&b), "> \\x1b");
+	sbuf_finish(&b);
 }
 
 static void
@@ -621,11 +708,88 @@ view_agents_and_health(void)
 	json_decref(health);
 }
 
+/* Every view shows text from agentd escaped: HOSTILE in every string. */
+static void
+views_escape_agentd_text(void)
+{
+	json_t *run = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I,"
+	    " s:{s:s, s:I, s:s}, s:[{s:s, s:s, s:s, s:I}],"
+	    " s:[{s:s, s:s, s:s, s:s, s:s, s:I, s:o}],"
+	    " s:[{s:s, s:s, s:s, s:s, s:s, s:I}], s:s}",
+	    "id", "r-1" HOSTILE, "agent", HOSTILE, "model", HOSTILE,
+	    "state", "done", "reason", HOSTILE "\nstate  done", "task", HOSTILE,
+	    "created_ms", (json_int_t)NOW - 5000, "ended_ms", (json_int_t)NOW,
+	    "waiting", "on", "tool", "since_ms", (json_int_t)NOW - 10, "detail",
+	    HOSTILE,
+	    "transitions", "from", "queued", "to", HOSTILE, "reason", HOSTILE,
+	    "seq", (json_int_t)1,
+	    "spans", "kind", "tool", "name", HOSTILE, "status", "error",
+	    "error", HOSTILE, "detail", HOSTILE, "step", (json_int_t)1, "args",
+	    json_pack("{s:s}", "a", HOSTILE),
+	    "escalations", "id", "e-1", "tool", HOSTILE, "risk", "high",
+	    "state", "pending", "reason", HOSTILE, "deadline_ms",
+	    (json_int_t)NOW + 1000,
+	    "output", "first\n\t" HOSTILE "\nlast");
+	json_t *runs = json_pack("[O]", run);
+	json_t *escs = json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s},"
+	    " s:s, s:I}]", "id", "e-1" HOSTILE, "run", "r-1", "tool", HOSTILE,
+	    "risk", "critical", "state", "pending", "reason", HOSTILE,
+	    "context", HOSTILE, "args", "env", HOSTILE, "decision", HOSTILE,
+	    "deadline_ms", (json_int_t)NOW + 1000);
+	json_t *agents = json_pack("{s:[{s:s, s:s, s:s, s:[{s:s}]}],"
+	    " s:[{s:s, s:s}]}", "agents", "name", HOSTILE, "pattern", "react",
+	    "model", HOSTILE, "tools", "name", HOSTILE, "errors", "file",
+	    HOSTILE, "error", "worse " HOSTILE);
+	json_t *health = json_pack("{s:s, s:[{s:s, s:s, s:s}], s:[s], s:s}",
+	    "version", HOSTILE, "providers", "name", HOSTILE, "breaker", "open",
+	    "last_error", HOSTILE, "load_errors", HOSTILE, HOSTILE, HOSTILE);
+	char *text;
+
+	t_bail_if(run == NULL || runs == NULL || escs == NULL ||
+	    agents == NULL || health == NULL);
+	text = view_run(run, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "task       " HOSTILE_SHOWN "\n");
+	/* a field cannot fake a line of its own */
+	has_str(text, "reason     " HOSTILE_SHOWN "\\x0astate  done\n");
+	/* the output keeps its lines and tabs */
+	has_str(text, "\noutput\n  first\n  \t" HOSTILE_SHOWN "\n  last\n");
+	free(text);
+	text = view_runs(runs, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "\\x1b");
+	free(text);
+	text = view_escalations(escs, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "  doing:    " HOSTILE_SHOWN "\n");
+	free(text);
+	text = view_agents(agents);
+	ok(terminal_safe(text));
+	free(text);
+	text = view_agent_errors(agents);
+	ok(terminal_safe(text));
+	has_str(text, "  " HOSTILE_SHOWN ": worse " HOSTILE_SHOWN "\n");
+	free(text);
+	text = view_health(health, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "last error: " HOSTILE_SHOWN "\n");
+	free(text);
+	text = view_hello(health, "0.1.0");
+	ok(terminal_safe(text));
+	free(text);
+	json_decref(run);
+	json_decref(runs);
+	json_decref(escs);
+	json_decref(agents);
+	json_decref(health);
+}
+
 #define TESTS(X) \
 	X(durations) X(tokens) X(costs_and_amounts) X(waiting_and_deadlines) \
 	X(fitting_text) X(parses_durations) X(parses_integers) \
 	X(parses_json_objects) X(sbuf_grows) X(table_aligns_and_fits) \
 	X(table_keeps_minimum) X(args_globals_anywhere) X(args_command_options) \
 	X(args_usage_errors) X(command_table_is_sane) X(view_runs_table) \
-	X(view_run_detail) X(view_escalation_queue) X(view_agents_and_health)
+	X(view_run_detail) X(view_escalation_queue) X(view_agents_and_health) \
+	X(escapes_control_characters) X(views_escape_agentd_text)
 T_MAIN(TESTS)

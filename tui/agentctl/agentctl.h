@@ -42,9 +42,12 @@ void ctl_catch_stop(void);
 void ctl_init(struct ctl *c, const struct args *a);
 void ctl_finish(struct ctl *c);		/* accepts a zeroed ctl */
 
-/* Records the failure message (newlines become spaces) and returns @code. */
+/* Records the failure message as one line (control characters, newlines
+ * too, escaped: format_escape()) and returns @code. */
 int ctl_fail(struct ctl *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A notice on stderr, "agentctl: " and one line escaped as by ctl_fail(). */
+void ctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Sends one request and waits for its reply (--timeout). Steals @body
@@ -63,8 +66,13 @@ int ctl_call_timeout(struct ctl *c, enum ipc_type type, json_t *body,
 json_t *ctl_member(struct ctl *c, const char *op, json_t *obj, const char *key,
     json_type type);
 
-/* Output on stdout. They return 0, or an exit status when stdout failed
- * (with ctl->out_closed set if the reader went away). */
+/*
+ * Output on stdout. They return 0, or an exit status when stdout failed
+ * (with ctl->out_closed set if the reader went away). ctl_print() is for
+ * text: control characters but newline and tab are escaped (format.h).
+ * ctl_print_json() prints @v and a newline: with --json exactly as jansson
+ * encodes it, else with DEL and C1 controls as \u escapes (the same JSON).
+ */
 int ctl_print(struct ctl *c, const char *text);
 int ctl_print_json(struct ctl *c, const json_t *v, size_t flags);
 int ctl_flush(struct ctl *c);
