@@ -14,6 +14,7 @@
 #include "t.h"
 #include "args.h"
 #include "format.h"
+#include "page.h"
 #include "table.h"
 #include "view.h"
 
@@ -784,6 +785,155 @@ views_escape_agentd_text(void)
 	json_decref(health);
 }
 
+/* ---- page.c ------------------------------------------------------------------------ */
+
+/* agentd played by canned replies; what it was asked is kept. */
+struct canned {
+	const char *const *replies;	/* one a request, ' for " */
+	size_t n;			/* replies */
+	size_t asked;			/* requests so far */
+	json_t *bodies;			/* every request body, in order */
+	int fail_at;			/* request number that fails (1-based), 0 */
+};
+
+static int
+canned_call(void *arg, json_t *body, json_t **reply)
+{
+	struct canned *cn = arg;
+
+	json_array_append_new(cn->bodies, body);
+	cn->asked++;
+	if ((int)cn->asked == cn->fail_at || cn->asked > cn->n)
+		return 3;	/* as CTL_EXIT_UNREACHABLE */
+	*reply = J(cn->replies[cn->asked - 1]);
+	return *reply != NULL ? 0 : 1;
+}
+
+/* Runs page_collect over @replies for a body; returns what it returns. */
+static int
+collect(const char *const *replies, size_t n, size_t want, int fail_at,
+    json_t **bodies, json_t **out, char *err)
+{
+	struct canned cn = { replies, n, 0, json_array(), fail_at };
+	struct page_query q = { "runs.list", "runs", want };
+	json_t *body = J("{'agent':'deploy','limit':500}");
+	int r;
+
+	*out = NULL;
+	err[0] = '\0';
+	r = page_collect(&q, body, canned_call, &cn, out, err, 200);
+	json_decref(body);
+	*bodies = cn.bodies;
+	return r;
+}
+
+/* The ids of the runs in @reply, "a,b,c". */
+static const char *
+ids(const json_t *reply, char *buf, size_t len)
+{
+	const json_t *run;
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(reply, "runs"), i, run)
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s",
+		    i > 0 ? "," : "", json_string_value(json_object_get(run, "id")));
+	return buf;
+}
+
+/* @got equals the JSON text @want (' for "). */
+static bool
+same_json(const json_t *got, const char *want)
+{
+	json_t *w = J(want);
+	bool same = w != NULL && json_equal(got, w);
+
+	json_decref(w);
+	return same;
+}
+
+static void
+pages_are_followed(void)
+{
+	static const char *const three[] = {
+		"{'runs':[{'id':'a'},{'id':'b'}],'next':'c1','extra':1}",
+		"{'runs':[{'id':'c'}],'next':'c2'}",
+		"{'runs':[{'id':'d'},{'id':'e'}],'next':null}",
+	};
+	static const char *const old_agentd[] = {
+		"{'runs':[{'id':'a'},{'id':'b'}]}",
+	};
+	json_t *bodies, *out;
+	char err[200], buf[64];
+
+	/* every page until next is null; the cursor only once a reply gave
+	 * one, the other fields as on the first page */
+	is_int(collect(three, 3, 0, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a,b,c,d,e");
+	ok(json_object_get(out, "next") == NULL);
+	is_int(json_integer_value(json_object_get(out, "extra")), 1);
+	is_int(json_array_size(bodies), 3);
+	ok(same_json(json_array_get(bodies, 0), "{'agent':'deploy','limit':500}"));
+	ok(same_json(json_array_get(bodies, 1),
+	    "{'agent':'deploy','limit':500,'cursor':'c1'}"));
+	ok(same_json(json_array_get(bodies, 2),
+	    "{'agent':'deploy','limit':500,'cursor':'c2'}"));
+	json_decref(bodies);
+	json_decref(out);
+	/* enough items: no further page, the list cut to what was wanted */
+	is_int(collect(three, 3, 3, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a,b,c");
+	is_int(json_array_size(bodies), 2);
+	json_decref(bodies);
+	json_decref(out);
+	is_int(collect(three, 3, 1, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a");
+	is_int(json_array_size(bodies), 1);
+	json_decref(bodies);
+	json_decref(out);
+	/* an agentd without paging: no next, one page */
+	is_int(collect(old_agentd, 1, 100, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a,b");
+	is_int(json_array_size(bodies), 1);
+	ok(json_object_get(json_array_get(bodies, 0), "cursor") == NULL);
+	json_decref(bodies);
+	json_decref(out);
+	/* a failed call on page 2: its status, nothing out */
+	is_int(collect(three, 3, 0, 2, &bodies, &out, err), 3);
+	ok(out == NULL);
+	json_decref(bodies);
+}
+
+static void
+pages_that_make_no_sense(void)
+{
+	static const struct { const char *replies[2]; const char *err; } bad[] = {
+		{ { "{'items':[]}", NULL }, "page 1 has no \"runs\" array" },
+		{ { "{'runs':[{'id':'a'}],'next':5}", NULL },
+		    "\"next\" of page 1 is neither a string nor null" },
+		{ { "{'runs':[],'next':'c1'}", NULL },
+		    "page 1 is empty but says more follow" },
+		{ { "{'runs':[{'id':'a'}],'next':'c1'}",
+		    "{'runs':[{'id':'b'}],'next':'c1'}" },
+		    "page 2 gives the same cursor as the page before" },
+		{ { "{'runs':[{'id':'a'}],'next':'c1'}", "{'runs':{}}" },
+		    "page 2 has no \"runs\" array" },
+	};
+	json_t *bodies, *out;
+	char err[200];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n = bad[i].replies[1] != NULL ? 2 : 1;
+
+		is_int(collect(bad[i].replies, n, 0, 0, &bodies, &out, err),
+		    -EPROTO);
+		ok(out == NULL);
+		has_str(err, "unexpected reply from agentd to runs.list: ");
+		has_str(err, bad[i].err);
+		json_decref(bodies);
+	}
+}
+
 #define TESTS(X) \
 	X(durations) X(tokens) X(costs_and_amounts) X(waiting_and_deadlines) \
 	X(fitting_text) X(parses_durations) X(parses_integers) \
@@ -791,5 +941,6 @@ views_escape_agentd_text(void)
 	X(table_keeps_minimum) X(args_globals_anywhere) X(args_command_options) \
 	X(args_usage_errors) X(command_table_is_sane) X(view_runs_table) \
 	X(view_run_detail) X(view_escalation_queue) X(view_agents_and_health) \
-	X(escapes_control_characters) X(views_escape_agentd_text)
+	X(escapes_control_characters) X(views_escape_agentd_text) \
+	X(pages_are_followed) X(pages_that_make_no_sense)
 T_MAIN(TESTS)

@@ -60,6 +60,16 @@ int ctl_call(struct ctl *c, enum ipc_type type, json_t *body, json_t **reply);
 int ctl_call_timeout(struct ctl *c, enum ipc_type type, json_t *body,
     int timeout_ms, json_t **reply);
 
+/*
+ * A list op (runs.list, history.search, escalations.list, agents.list)
+ * read to its end or to @want items (0: all), following the pages
+ * (page.h). Steals @body. On success *reply is the first page's body with
+ * the items of every page under @key (new reference) and 0 is returned;
+ * else an exit status with ctl->err set, as ctl_call().
+ */
+int ctl_call_list(struct ctl *c, enum ipc_type type, const char *key,
+    json_t *body, size_t want, json_t **reply);
+
 /* Member @key of the reply @obj to @op, which must be of @type
  * (JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_INTEGER); NULL with ctl->err
  * set when it is not. Borrowed from @obj. */

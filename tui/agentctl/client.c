@@ -9,6 +9,7 @@
 
 #include "agentctl.h"
 #include "format.h"
+#include "page.h"
 
 volatile sig_atomic_t ctl_stop;
 
@@ -172,6 +173,35 @@ int
 ctl_call(struct ctl *c, enum ipc_type type, json_t *body, json_t **reply)
 {
 	return ctl_call_timeout(c, type, body, c->args->timeout_ms, reply);
+}
+
+struct list_call {
+	struct ctl *c;
+	enum ipc_type type;
+};
+
+static int
+call_page(void *arg, json_t *body, json_t **reply)
+{
+	struct list_call *lc = arg;
+
+	return ctl_call(lc->c, lc->type, body, reply);
+}
+
+int
+ctl_call_list(struct ctl *c, enum ipc_type type, const char *key,
+    json_t *body, size_t want, json_t **reply)
+{
+	struct page_query q = { ipc_type_name(type), key, want };
+	struct list_call lc = { c, type };
+	char err[256];
+	int r;
+
+	r = page_collect(&q, body, call_page, &lc, reply, err, sizeof(err));
+	json_decref(body);
+	if (r < 0)
+		return ctl_fail(c, CTL_EXIT_REFUSED, "%s", err);
+	return r;
 }
 
 static const char *
