@@ -5,6 +5,7 @@
  * deploy scenario (examples/agents/scenarios/deploy.json) is read as it is.
  */
 #include "t.h"
+#include "t_json.h"
 #include "providers/provider.h"
 #include "providers/sim_template.h"
 
@@ -14,21 +15,6 @@
 #include <stdlib.h>
 
 #define DEPLOY_SCENARIO	TEST_DATA "/../../examples/agents/scenarios/deploy.json"
-
-/* Parses @text with ' turned into ", or returns NULL. */
-static json_t *
-J(const char *text)
-{
-	char *s = strdup(text);
-	json_t *v;
-
-	for (char *p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = json_loads(s, 0, NULL);
-	free(s);
-	return v;
-}
 
 /* The task fields of the demo deploy scenario, or false. */
 static bool

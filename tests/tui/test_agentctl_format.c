@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "t.h"
+#include "t_json.h"
 #include "args.h"
 #include "format.h"
 #include "page.h"
@@ -19,21 +20,6 @@
 #include "view.h"
 
 #define NOW	1795452560000LL		/* a fixed "now", ms since the epoch */
-
-/* Parses @text with ' turned into ", or returns NULL. */
-static json_t *
-J(const char *text)
-{
-	char *s = strdup(text);
-	json_t *v;
-
-	for (char *p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = json_loads(s, 0, NULL);
-	free(s);
-	return v;
-}
 
 /* Every line of @text fits @width columns. */
 static bool
