@@ -4,7 +4,8 @@
  * run's Nth model call with text and/or tool calls after a latency, with
  * token counts. "repeat_from" loops the script (a runaway agent);
  * "after_error" gives a turn's alternative when the last tool failed or an
- * operator rejected it.
+ * operator rejected it. Texts and tool arguments may hold placeholders for
+ * fields of the task and the last call's arguments (sim_template.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "log.h"
 #include "providers/provider.h"
+#include "providers/sim_template.h"
 #include "util.h"
 
 struct sim_turn {
@@ -32,6 +34,7 @@ struct sim_scenario {
 	struct sim_turn *turns;
 	size_t n_turns;
 	long repeat_from;		/* -1: no loop */
+	struct sim_template tmpl;	/* "task_fields" */
 };
 
 struct sim {
@@ -94,11 +97,13 @@ scenario_finish(struct sim_scenario *s)
 		turn_finish(&s->turns[i]);
 	free(s->turns);
 	free(s->name);
+	sim_template_finish(&s->tmpl);
 }
 
 static int
-parse_turn(json_t *obj, const char *where, int64_t default_latency, int depth,
-    struct sim_turn *out, char *err, size_t errlen)
+parse_turn(json_t *obj, const char *where, const struct sim_template *tmpl,
+    int64_t default_latency, int depth, struct sim_turn *out, char *err,
+    size_t errlen)
 {
 	json_error_t jerr;
 	const char *text = NULL;
@@ -128,6 +133,9 @@ parse_turn(json_t *obj, const char *where, int64_t default_latency, int depth,
 		snprintf(err, errlen, "%s: token counts must be >= 0", where);
 		return -EINVAL;
 	}
+	if (text != NULL && sim_template_check(tmpl, text, where, err,
+	    errlen) != 0)
+		return -EINVAL;
 	if (calls != NULL) {
 		if (!json_is_array(calls) || json_array_size(calls) == 0) {
 			snprintf(err, errlen, "%s: tool_calls must be a non-empty array",
@@ -143,6 +151,10 @@ parse_turn(json_t *obj, const char *where, int64_t default_latency, int depth,
 				    jerr.text);
 				return -EINVAL;
 			}
+			snprintf(sub, sizeof(sub), "%s.tool_calls[%zu]", where, i);
+			if (sim_template_check_json(tmpl, args, sub, err,
+			    errlen) != 0)
+				return -EINVAL;
 		}
 	}
 	if (after != NULL) {
@@ -152,8 +164,8 @@ parse_turn(json_t *obj, const char *where, int64_t default_latency, int depth,
 		}
 		out->after_error = xcalloc(1, sizeof(*out->after_error));
 		snprintf(sub, sizeof(sub), "%s.after_error", where);
-		if (parse_turn(after, sub, latency, depth + 1, out->after_error,
-		    err, errlen) != 0) {
+		if (parse_turn(after, sub, tmpl, latency, depth + 1,
+		    out->after_error, err, errlen) != 0) {
 			free(out->after_error);
 			out->after_error = NULL;
 			return -EINVAL;
@@ -173,16 +185,17 @@ parse_scenario(json_t *root, const char *file, const char *name,
     struct sim_scenario *out, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *turns = NULL, *t;
+	json_t *turns = NULL, *t, *fields = NULL;
 	json_int_t latency = 500, repeat_from = -1;
 	const char *description = NULL;
 	struct sim_scenario s = { .repeat_from = -1 };
 	char where[4200];
 	size_t i;
 
-	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s?s, s?I, s:o, s?I}",
+	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s?s, s?I, s:o, s?I, s?o}",
 	    "description", &description, "latency_ms", &latency,
-	    "turns", &turns, "repeat_from", &repeat_from) != 0) {
+	    "turns", &turns, "repeat_from", &repeat_from,
+	    "task_fields", &fields) != 0) {
 		snprintf(err, errlen, "%s: %s", file, jerr.text);
 		return -EINVAL;
 	}
@@ -196,10 +209,13 @@ parse_scenario(json_t *root, const char *file, const char *name,
 		    "repeat_from a turn index", file);
 		return -EINVAL;
 	}
+	if (sim_template_parse(fields, file, &s.tmpl, err, errlen) != 0)
+		return -EINVAL;
 	s.turns = xcalloc(json_array_size(turns), sizeof(*s.turns));
 	json_array_foreach(turns, i, t) {
 		snprintf(where, sizeof(where), "%s: turns[%zu]", file, i);
-		if (parse_turn(t, where, latency, 0, &s.turns[i], err, errlen) != 0)
+		if (parse_turn(t, where, &s.tmpl, latency, 0, &s.turns[i], err,
+		    errlen) != 0)
 			goto fail;
 		s.n_turns++;
 	}
@@ -303,30 +319,35 @@ sim_start(struct provider *p, struct llm_call *call,
 	struct sim *sim = p->state;
 	const struct sim_scenario *s = find_scenario(sim, req->model);
 	const struct sim_turn *t;
+	struct sim_template_vars vars;
 	struct sim_pending *pending;
 	json_t *calls, *c;
 	size_t i;
 
 	if (s == NULL || (t = pick_turn(s, req)) == NULL)
 		return -ENOENT;
+	sim_template_vars_init(&vars, &s->tmpl, req->messages);
 	pending = xcalloc(1, sizeof(*pending));
 	pending->reply.cache_read = pending->reply.cache_write = -1;
-	pending->reply.text = t->text != NULL ? xstrdup(t->text) : NULL;
+	pending->reply.text = t->text != NULL ? sim_template_expand(&vars,
+	    t->text) : NULL;
 	if (t->tool_calls != NULL) {
 		calls = json_array();
 		json_array_foreach(t->tool_calls, i, c) {
 			char id[48];
 			snprintf(id, sizeof(id), "call_%d_%zu", req->turn, i);
-			json_array_append_new(calls, json_pack("{s:s, s:O, s:O}",
+			json_array_append_new(calls, json_pack("{s:s, s:O, s:o}",
 			    "id", id, "name", json_object_get(c, "name"),
-			    "arguments", json_object_get(c, "arguments")));
+			    "arguments", sim_template_expand_json(&vars,
+			    json_object_get(c, "arguments"))));
 		}
 		pending->reply.tool_calls = calls;
 	}
+	sim_template_vars_finish(&vars);
 	pending->reply.tokens_in = t->tokens_in >= 0 ? t->tokens_in :
 	    provider_estimate_tokens(req->messages, req->system);
 	pending->reply.tokens_out = t->tokens_out >= 0 ? t->tokens_out :
-	    (int64_t)(t->text ? strlen(t->text) / 4 : 0) +
+	    (int64_t)(pending->reply.text ? strlen(pending->reply.text) / 4 : 0) +
 	    20 * (int64_t)json_array_size(t->tool_calls) + 1;
 	if (pending->reply.tokens_out > req->max_tokens)
 		pending->reply.tokens_out = req->max_tokens;

@@ -238,8 +238,8 @@ ok(o1["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "ticket_u
    and o9["choices"][0]["message"]["content"] == "(scenario finished)"
    and o9["choices"][0]["finish_reason"] == "stop"
    and orun["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "job_status"
-   and aerr["content"][0]["text"].startswith("The production rollout")
-   and oerr["choices"][0]["message"]["content"].startswith("The production rollout"),
+   and aerr["content"][0]["text"].startswith("The rollout of")
+   and oerr["choices"][0]["message"]["content"].startswith("The rollout of"),
    "turn selection, scenario finished, repeat_from, after_error", [o9, aerr])
 
 # 8: errors: unknown model, missing anthropic-version, bad JSON, 404 path

@@ -69,5 +69,37 @@ ok "$(echo "$health" | jq '.uptime_ms >= 0 and .events_committed > 0' | grep -qx
 like "$(ctl health)" "p95_step_latency_ms +([0-9.]+m?s|-) +alert above 2.0s, ([0-9]+ samples?|no samples yet)" \
   "agentctl health shows each metric on a line, with its threshold"
 
+# Text from agentd reaches the terminal escaped (ESC as \x1b, C1 as \xc2\x9b),
+# --json has it exactly: a task that would clear the screen, set the window
+# title and start a C1 sequence
+hostile=$'Roll out checkout-api v2.4.1\e[2J\e]0;pwned\a now\xc2\x9b31m\x7f\ttab'
+# raw_controls: stdin holds a byte a terminal acts on (C0 but newline and
+# tab, DEL, a C1 control)
+raw_controls() { LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\\|\xc2[\x80-\x9f]'; }
+h=$(ctl submit deploy "$hostile"); ok $? "a task full of control characters is accepted"
+wait_state "$h" awaiting_human 20
+is "$(ctl --json show "$h" | jq -j .task)" "$hostile" "show --json has the task exactly"
+out=$(ctl show "$h")
+ok "$(raw_controls <<<"$out"; [ $? -ne 0 ]; echo $?)" "show prints no raw control character"
+like "$out" 'task +Roll out checkout-api v2\.4\.1\\x1b\[2J\\x1b\]0;pwned\\x07 now\\xc2\\x9b31m\\x7f\\x09tab$' \
+  "show prints them as \\xHH"
+for cmd in runs history escalations; do
+  out=$(ctl $cmd)
+  ok "$(raw_controls <<<"$out"; [ $? -ne 0 ]; echo $?)" "$cmd prints no raw control character"
+done
+like "$(ctl escalations)" 'pwned\\x07' "escalations shows the task escaped"
+out=$(ctl events --run "$h")
+ok "$(raw_controls <<<"$out"; [ $? -ne 0 ]; echo $?)" "events lines carry no raw control character"
+is "$(jq -sj '[.[] | select(.type == "run.submitted")][0].task' <<<"$out")" "$hostile" \
+  "and still hold the exact task as JSON"
+ok "$(ctl --json events --run "$h" | LC_ALL=C grep -q $'\xc2\x9b'; echo $?)" "events --json is byte-exact"
+ctl kill "$h" --reason "$hostile" >/dev/null; ok $? "kill with such a reason"
+out=$(ctl show "$h")
+ok "$(raw_controls <<<"$out"; [ $? -ne 0 ]; echo $?)" "the reason is shown escaped too"
+out=$(ctl submit "$hostile" x 2>&1); s=$?
+is "$s" 1 "an agent named so is unknown"
+ok "$(raw_controls <<<"$out"; [ $? -ne 0 ]; echo $?)" "and the error echoing it is escaped"
+like "$out" '^agentctl: not_found: .*pwned\\x07' "on one line"
+
 stop_agentd; ok $? "SIGTERM stops agentd cleanly"
 done_testing

@@ -12,27 +12,14 @@
 #include <jansson.h>
 
 #include "t.h"
+#include "t_json.h"
 #include "args.h"
 #include "format.h"
+#include "page.h"
 #include "table.h"
 #include "view.h"
 
 #define NOW	1795452560000LL		/* a fixed "now", ms since the epoch */
-
-/* Parses @text with ' turned into ", or returns NULL. */
-static json_t *
-J(const char *text)
-{
-	char *s = strdup(text);
-	json_t *v;
-
-	for (char *p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = json_loads(s, 0, NULL);
-	free(s);
-	return v;
-}
 
 /* Every line of @text fits @width columns. */
 static bool
@@ -144,11 +131,98 @@ fitting_text(void)
 	    "h\xc3\xa9llo\xe2\x80\xa6");
 	is_str(format_fit(buf, sizeof(buf), "\xc3\xa9\xc3\xa9\xc3\xa9", 3),
 	    "\xc3\xa9\xc3\xa9\xc3\xa9");
-	/* control characters never reach the terminal */
-	is_str(format_fit(buf, sizeof(buf), "a\tb\nc\x1b", 10), "a b c ");
 	/* a short buffer: cut at a code point, still with the ellipsis */
 	is_str(format_fit(buf, 8, "abcdefghij", 20), "abcd\xe2\x80\xa6");
 	is_str(format_fit(buf, 3, "abcdefghij", 20), "");
+}
+
+/* Nothing in @s that a terminal acts on: no C0 but newline and tab, no
+ * DEL, no C1 (U+0080..U+009F, C2 80..C2 9F in UTF-8). */
+static bool
+terminal_safe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)) {
+			printf("# raw byte 0x%02x at %zu: %s\n", *p,
+			    (size_t)(p - (const unsigned char *)s), s);
+			return false;
+		}
+	return true;
+}
+
+/* A task that clears the screen, sets the window title and rings. */
+#define HOSTILE	"x\x1b[2J\x1b]0;pwned\x07\xc2\x9b" "31m y"
+#define HOSTILE_SHOWN "x\\x1b[2J\\x1b]0;pwned\\x07\\xc2\\x9b31m y"
+
+static void
+escapes_control_characters(void)
+{
+	static const struct {
+		enum format_esc mode;
+		const char *in, *want;
+	} cases[] = {
+		{ FORMAT_ESC_LINE, "", "" },
+		{ FORMAT_ESC_LINE, "plain text, caf\xc3\xa9 \xe2\x86\x92 ok",
+		    "plain text, caf\xc3\xa9 \xe2\x86\x92 ok" },
+		{ FORMAT_ESC_LINE, HOSTILE, HOSTILE_SHOWN },
+		{ FORMAT_ESC_LINE, "a\tb\nc\rd", "a\\x09b\\x0ac\\x0dd" },
+		{ FORMAT_ESC_LINE, "\x01\x1f\x7f", "\\x01\\x1f\\x7f" },
+		/* C1 at both ends of its range; U+00A0 and up are text */
+		{ FORMAT_ESC_LINE, "\xc2\x80\xc2\x9f\xc2\xa0",
+		    "\\xc2\\x80\\xc2\\x9f\xc2\xa0" },
+		/* not UTF-8: a lone C1 byte, a cut sequence, an overlong, a
+		 * surrogate */
+		{ FORMAT_ESC_LINE, "a\x9b" "b", "a\\x9bb" },
+		{ FORMAT_ESC_LINE, "\xe2\x86", "\\xe2\\x86" },
+		{ FORMAT_ESC_LINE, "\xc0\xaf", "\\xc0\\xaf" },
+		{ FORMAT_ESC_LINE, "\xed\xa0\x80", "\\xed\\xa0\\x80" },
+		/* a backslash stays: --json has the exact text */
+		{ FORMAT_ESC_LINE, "C:\\x1b", "C:\\x1b" },
+		{ FORMAT_ESC_TEXT, "one\n\ttwo\r\n\x1b[0m",
+		    "one\n\ttwo\\x0d\n\\x1b[0m" },
+		{ FORMAT_ESC_TEXT, HOSTILE, HOSTILE_SHOWN },
+		/* JSON text: the same values, nothing raw */
+		{ FORMAT_ESC_JSON, "{\"t\":\"x\\u001b[2J\xc2\x9b\x7f\xc3\xa9\"}",
+		    "{\"t\":\"x\\u001b[2J\\u009b\\u007f\xc3\xa9\"}" },
+		{ FORMAT_ESC_JSON, "{\n  \"a\": 1\n}", "{\n  \"a\": 1\n}" },
+		{ FORMAT_ESC_JSON, "\"\x80\"", "\"\\ufffd\"" },
+	};
+	struct sbuf b;
+	char *s;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = format_escaped(cases[i].in, cases[i].mode);
+		is_str(s, cases[i].want);
+		ok(cases[i].mode == FORMAT_ESC_JSON || terminal_safe(s));
+		/* escaping twice changes nothing */
+		if (cases[i].mode != FORMAT_ESC_JSON) {
+			char *again = format_escaped(s, cases[i].mode);
+			is_str(again, s);
+			free(again);
+		}
+		free(s);
+	}
+	/* the JSON form reads back as the same value */
+	{
+		json_t *v = json_pack("{s:s}", "t", HOSTILE "\x7f"), *back;
+		char *text = json_dumps(v, JSON_COMPACT);
+
+		s = format_escaped(text, FORMAT_ESC_JSON);
+		ok(terminal_safe(s));
+		back = json_loads(s, 0, NULL);
+		ok(back != NULL && json_equal(back, v));
+		json_decref(back);
+		json_decref(v);
+		free(text);
+		free(s);
+	}
+	/* appends */
+	sbuf_init(&b);
+	sbuf_puts(&b, "> ");
+	format_escape(&b, "\x1b", FORMAT_ESC_LINE);
+	is_str(sbuf_str(&b), "> \\x1b");
+	sbuf_finish(&b);
 }
 
 static void
@@ -621,11 +695,238 @@ view_agents_and_health(void)
 	json_decref(health);
 }
 
+/* Every view shows text from agentd escaped: HOSTILE in every string. */
+static void
+views_escape_agentd_text(void)
+{
+	json_t *run = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I,"
+	    " s:{s:s, s:I, s:s}, s:[{s:s, s:s, s:s, s:I}],"
+	    " s:[{s:s, s:s, s:s, s:s, s:s, s:I, s:o}],"
+	    " s:[{s:s, s:s, s:s, s:s, s:s, s:I}], s:s}",
+	    "id", "r-1" HOSTILE, "agent", HOSTILE, "model", HOSTILE,
+	    "state", "done", "reason", HOSTILE "\nstate  done", "task", HOSTILE,
+	    "created_ms", (json_int_t)NOW - 5000, "ended_ms", (json_int_t)NOW,
+	    "waiting", "on", "tool", "since_ms", (json_int_t)NOW - 10, "detail",
+	    HOSTILE,
+	    "transitions", "from", "queued", "to", HOSTILE, "reason", HOSTILE,
+	    "seq", (json_int_t)1,
+	    "spans", "kind", "tool", "name", HOSTILE, "status", "error",
+	    "error", HOSTILE, "detail", HOSTILE, "step", (json_int_t)1, "args",
+	    json_pack("{s:s}", "a", HOSTILE),
+	    "escalations", "id", "e-1", "tool", HOSTILE, "risk", "high",
+	    "state", "pending", "reason", HOSTILE, "deadline_ms",
+	    (json_int_t)NOW + 1000,
+	    "output", "first\n\t" HOSTILE "\nlast");
+	json_t *runs = json_pack("[O]", run);
+	json_t *escs = json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s},"
+	    " s:s, s:I}]", "id", "e-1" HOSTILE, "run", "r-1", "tool", HOSTILE,
+	    "risk", "critical", "state", "pending", "reason", HOSTILE,
+	    "context", HOSTILE, "args", "env", HOSTILE, "decision", HOSTILE,
+	    "deadline_ms", (json_int_t)NOW + 1000);
+	json_t *agents = json_pack("{s:[{s:s, s:s, s:s, s:[{s:s}]}],"
+	    " s:[{s:s, s:s}]}", "agents", "name", HOSTILE, "pattern", "react",
+	    "model", HOSTILE, "tools", "name", HOSTILE, "errors", "file",
+	    HOSTILE, "error", "worse " HOSTILE);
+	json_t *health = json_pack("{s:s, s:[{s:s, s:s, s:s}], s:[s], s:s}",
+	    "version", HOSTILE, "providers", "name", HOSTILE, "breaker", "open",
+	    "last_error", HOSTILE, "load_errors", HOSTILE, HOSTILE, HOSTILE);
+	char *text;
+
+	t_bail_if(run == NULL || runs == NULL || escs == NULL ||
+	    agents == NULL || health == NULL);
+	text = view_run(run, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "task       " HOSTILE_SHOWN "\n");
+	/* a field cannot fake a line of its own */
+	has_str(text, "reason     " HOSTILE_SHOWN "\\x0astate  done\n");
+	/* the output keeps its lines and tabs */
+	has_str(text, "\noutput\n  first\n  \t" HOSTILE_SHOWN "\n  last\n");
+	free(text);
+	text = view_runs(runs, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "\\x1b");
+	free(text);
+	text = view_escalations(escs, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "  doing:    " HOSTILE_SHOWN "\n");
+	free(text);
+	text = view_agents(agents);
+	ok(terminal_safe(text));
+	free(text);
+	text = view_agent_errors(agents);
+	ok(terminal_safe(text));
+	has_str(text, "  " HOSTILE_SHOWN ": worse " HOSTILE_SHOWN "\n");
+	free(text);
+	text = view_health(health, NOW);
+	ok(terminal_safe(text));
+	has_str(text, "last error: " HOSTILE_SHOWN "\n");
+	free(text);
+	text = view_hello(health, "0.1.0");
+	ok(terminal_safe(text));
+	free(text);
+	json_decref(run);
+	json_decref(runs);
+	json_decref(escs);
+	json_decref(agents);
+	json_decref(health);
+}
+
+/* ---- page.c ------------------------------------------------------------------------ */
+
+/* agentd played by canned replies; what it was asked is kept. */
+struct canned {
+	const char *const *replies;	/* one a request, ' for " */
+	size_t n;			/* replies */
+	size_t asked;			/* requests so far */
+	json_t *bodies;			/* every request body, in order */
+	int fail_at;			/* request number that fails (1-based), 0 */
+};
+
+static int
+canned_call(void *arg, json_t *body, json_t **reply)
+{
+	struct canned *cn = arg;
+
+	json_array_append_new(cn->bodies, body);
+	cn->asked++;
+	if ((int)cn->asked == cn->fail_at || cn->asked > cn->n)
+		return 3;	/* as CTL_EXIT_UNREACHABLE */
+	*reply = J(cn->replies[cn->asked - 1]);
+	return *reply != NULL ? 0 : 1;
+}
+
+/* Runs page_collect over @replies for a body; returns what it returns. */
+static int
+collect(const char *const *replies, size_t n, size_t want, int fail_at,
+    json_t **bodies, json_t **out, char *err)
+{
+	struct canned cn = { replies, n, 0, json_array(), fail_at };
+	struct page_query q = { "runs.list", "runs", want };
+	json_t *body = J("{'agent':'deploy','limit':500}");
+	int r;
+
+	*out = NULL;
+	err[0] = '\0';
+	r = page_collect(&q, body, canned_call, &cn, out, err, 200);
+	json_decref(body);
+	*bodies = cn.bodies;
+	return r;
+}
+
+/* The ids of the runs in @reply, "a,b,c". */
+static const char *
+ids(const json_t *reply, char *buf, size_t len)
+{
+	const json_t *run;
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(reply, "runs"), i, run)
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s",
+		    i > 0 ? "," : "", json_string_value(json_object_get(run, "id")));
+	return buf;
+}
+
+/* @got equals the JSON text @want (' for "). */
+static bool
+same_json(const json_t *got, const char *want)
+{
+	json_t *w = J(want);
+	bool same = w != NULL && json_equal(got, w);
+
+	json_decref(w);
+	return same;
+}
+
+static void
+pages_are_followed(void)
+{
+	static const char *const three[] = {
+		"{'runs':[{'id':'a'},{'id':'b'}],'next':'c1','extra':1}",
+		"{'runs':[{'id':'c'}],'next':'c2'}",
+		"{'runs':[{'id':'d'},{'id':'e'}],'next':null}",
+	};
+	static const char *const old_agentd[] = {
+		"{'runs':[{'id':'a'},{'id':'b'}]}",
+	};
+	json_t *bodies, *out;
+	char err[200], buf[64];
+
+	/* every page until next is null; the cursor only once a reply gave
+	 * one, the other fields as on the first page */
+	is_int(collect(three, 3, 0, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a,b,c,d,e");
+	ok(json_object_get(out, "next") == NULL);
+	is_int(json_integer_value(json_object_get(out, "extra")), 1);
+	is_int(json_array_size(bodies), 3);
+	ok(same_json(json_array_get(bodies, 0), "{'agent':'deploy','limit':500}"));
+	ok(same_json(json_array_get(bodies, 1),
+	    "{'agent':'deploy','limit':500,'cursor':'c1'}"));
+	ok(same_json(json_array_get(bodies, 2),
+	    "{'agent':'deploy','limit':500,'cursor':'c2'}"));
+	json_decref(bodies);
+	json_decref(out);
+	/* enough items: no further page, the list cut to what was wanted */
+	is_int(collect(three, 3, 3, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a,b,c");
+	is_int(json_array_size(bodies), 2);
+	json_decref(bodies);
+	json_decref(out);
+	is_int(collect(three, 3, 1, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a");
+	is_int(json_array_size(bodies), 1);
+	json_decref(bodies);
+	json_decref(out);
+	/* an agentd without paging: no next, one page */
+	is_int(collect(old_agentd, 1, 100, 0, &bodies, &out, err), 0);
+	is_str(ids(out, buf, sizeof(buf)), "a,b");
+	is_int(json_array_size(bodies), 1);
+	ok(json_object_get(json_array_get(bodies, 0), "cursor") == NULL);
+	json_decref(bodies);
+	json_decref(out);
+	/* a failed call on page 2: its status, nothing out */
+	is_int(collect(three, 3, 0, 2, &bodies, &out, err), 3);
+	ok(out == NULL);
+	json_decref(bodies);
+}
+
+static void
+pages_that_make_no_sense(void)
+{
+	static const struct { const char *replies[2]; const char *err; } bad[] = {
+		{ { "{'items':[]}", NULL }, "page 1 has no \"runs\" array" },
+		{ { "{'runs':[{'id':'a'}],'next':5}", NULL },
+		    "\"next\" of page 1 is neither a string nor null" },
+		{ { "{'runs':[],'next':'c1'}", NULL },
+		    "page 1 is empty but says more follow" },
+		{ { "{'runs':[{'id':'a'}],'next':'c1'}",
+		    "{'runs':[{'id':'b'}],'next':'c1'}" },
+		    "page 2 gives the same cursor as the page before" },
+		{ { "{'runs':[{'id':'a'}],'next':'c1'}", "{'runs':{}}" },
+		    "page 2 has no \"runs\" array" },
+	};
+	json_t *bodies, *out;
+	char err[200];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n = bad[i].replies[1] != NULL ? 2 : 1;
+
+		is_int(collect(bad[i].replies, n, 0, 0, &bodies, &out, err),
+		    -EPROTO);
+		ok(out == NULL);
+		has_str(err, "unexpected reply from agentd to runs.list: ");
+		has_str(err, bad[i].err);
+		json_decref(bodies);
+	}
+}
+
 #define TESTS(X) \
 	X(durations) X(tokens) X(costs_and_amounts) X(waiting_and_deadlines) \
 	X(fitting_text) X(parses_durations) X(parses_integers) \
 	X(parses_json_objects) X(sbuf_grows) X(table_aligns_and_fits) \
 	X(table_keeps_minimum) X(args_globals_anywhere) X(args_command_options) \
 	X(args_usage_errors) X(command_table_is_sane) X(view_runs_table) \
-	X(view_run_detail) X(view_escalation_queue) X(view_agents_and_health)
+	X(view_run_detail) X(view_escalation_queue) X(view_agents_and_health) \
+	X(escapes_control_characters) X(views_escape_agentd_text) \
+	X(pages_are_followed) X(pages_that_make_no_sense)
 T_MAIN(TESTS)

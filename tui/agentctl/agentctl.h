@@ -42,9 +42,12 @@ void ctl_catch_stop(void);
 void ctl_init(struct ctl *c, const struct args *a);
 void ctl_finish(struct ctl *c);		/* accepts a zeroed ctl */
 
-/* Records the failure message (newlines become spaces) and returns @code. */
+/* Records the failure message as one line (control characters, newlines
+ * too, escaped: format_escape()) and returns @code. */
 int ctl_fail(struct ctl *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A notice on stderr, "agentctl: " and one line escaped as by ctl_fail(). */
+void ctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Sends one request and waits for its reply (--timeout). Steals @body
@@ -57,14 +60,29 @@ int ctl_call(struct ctl *c, enum ipc_type type, json_t *body, json_t **reply);
 int ctl_call_timeout(struct ctl *c, enum ipc_type type, json_t *body,
     int timeout_ms, json_t **reply);
 
+/*
+ * A list op (runs.list, history.search, escalations.list, agents.list)
+ * read to its end or to @want items (0: all), following the pages
+ * (page.h). Steals @body. On success *reply is the first page's body with
+ * the items of every page under @key (new reference) and 0 is returned;
+ * else an exit status with ctl->err set, as ctl_call().
+ */
+int ctl_call_list(struct ctl *c, enum ipc_type type, const char *key,
+    json_t *body, size_t want, json_t **reply);
+
 /* Member @key of the reply @obj to @op, which must be of @type
  * (JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_INTEGER); NULL with ctl->err
  * set when it is not. Borrowed from @obj. */
 json_t *ctl_member(struct ctl *c, const char *op, json_t *obj, const char *key,
     json_type type);
 
-/* Output on stdout. They return 0, or an exit status when stdout failed
- * (with ctl->out_closed set if the reader went away). */
+/*
+ * Output on stdout. They return 0, or an exit status when stdout failed
+ * (with ctl->out_closed set if the reader went away). ctl_print() is for
+ * text: control characters but newline and tab are escaped (format.h).
+ * ctl_print_json() prints @v and a newline: with --json exactly as jansson
+ * encodes it, else with DEL and C1 controls as \u escapes (the same JSON).
+ */
 int ctl_print(struct ctl *c, const char *text);
 int ctl_print_json(struct ctl *c, const json_t *v, size_t flags);
 int ctl_flush(struct ctl *c);

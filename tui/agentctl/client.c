@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "agentctl.h"
+#include "format.h"
+#include "page.h"
 
 volatile sig_atomic_t ctl_stop;
 
@@ -46,18 +48,52 @@ ctl_finish(struct ctl *c)
 	c->client = NULL;
 }
 
+/* @fmt with its arguments as one line, control characters escaped (new). */
+static char *
+escaped_line(const char *fmt, va_list ap)
+{
+	struct sbuf text;
+	char *line;
+
+	sbuf_init(&text);
+	sbuf_vprintf(&text, fmt, ap);
+	line = format_escaped(sbuf_str(&text), FORMAT_ESC_LINE);
+	sbuf_finish(&text);
+	return line;
+}
+
 int
 ctl_fail(struct ctl *c, int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *line;
+	size_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	line = escaped_line(fmt, ap);
 	va_end(ap);
-	for (char *p = c->err; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	/* cut on a character boundary if it is too long */
+	n = strlen(line);
+	if (n >= sizeof(c->err))
+		for (n = sizeof(c->err) - 1; n > 0 && (line[n] & 0xc0) == 0x80; n--)
+			;
+	memcpy(c->err, line, n);
+	c->err[n] = '\0';
+	free(line);
 	return code;
+}
+
+void
+ctl_warn(const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = escaped_line(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "agentctl: %s\n", line);
+	free(line);
 }
 
 int64_t
@@ -139,6 +175,35 @@ ctl_call(struct ctl *c, enum ipc_type type, json_t *body, json_t **reply)
 	return ctl_call_timeout(c, type, body, c->args->timeout_ms, reply);
 }
 
+struct list_call {
+	struct ctl *c;
+	enum ipc_type type;
+};
+
+static int
+call_page(void *arg, json_t *body, json_t **reply)
+{
+	struct list_call *lc = arg;
+
+	return ctl_call(lc->c, lc->type, body, reply);
+}
+
+int
+ctl_call_list(struct ctl *c, enum ipc_type type, const char *key,
+    json_t *body, size_t want, json_t **reply)
+{
+	struct page_query q = { ipc_type_name(type), key, want };
+	struct list_call lc = { c, type };
+	char err[256];
+	int r;
+
+	r = page_collect(&q, body, call_page, &lc, reply, err, sizeof(err));
+	json_decref(body);
+	if (r < 0)
+		return ctl_fail(c, CTL_EXIT_REFUSED, "%s", err);
+	return r;
+}
+
 static const char *
 type_name(json_type type)
 {
@@ -193,8 +258,9 @@ ctl_flush(struct ctl *c)
 	return check_output(c, errno);
 }
 
-int
-ctl_print(struct ctl *c, const char *text)
+/* Writes @text as it is. */
+static int
+put(struct ctl *c, const char *text)
 {
 	if (c->out_closed)
 		return CTL_EXIT_OK;
@@ -204,16 +270,31 @@ ctl_print(struct ctl *c, const char *text)
 }
 
 int
+ctl_print(struct ctl *c, const char *text)
+{
+	char *esc = format_escaped(text, FORMAT_ESC_TEXT);
+	int r = put(c, esc);
+
+	free(esc);
+	return r;
+}
+
+int
 ctl_print_json(struct ctl *c, const json_t *v, size_t flags)
 {
-	char *s = json_dumps(v, flags | JSON_ENCODE_ANY);
+	char *s = json_dumps(v, flags | JSON_ENCODE_ANY), *esc = NULL;
 	int r;
 
 	if (s == NULL)
 		return ctl_fail(c, CTL_EXIT_REFUSED, "cannot encode the reply as JSON");
-	r = ctl_print(c, s);
+	/* --json: the text exactly; else (events lines) the same JSON values
+	 * with nothing a terminal acts on */
+	if (c->args == NULL || !c->args->json)
+		esc = format_escaped(s, FORMAT_ESC_JSON);
+	r = put(c, esc != NULL ? esc : s);
 	if (r == CTL_EXIT_OK)
-		r = ctl_print(c, "\n");
+		r = put(c, "\n");
+	free(esc);
 	free(s);
 	return r;
 }

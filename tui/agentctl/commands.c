@@ -14,6 +14,7 @@
 #include "view.h"
 
 #define LIMIT_MAX	10000	/* what agentd accepts for "limit" */
+#define LIMIT_DEFAULT	100	/* runs a listing shows without --limit */
 
 /* Prints @text (new; freed here). */
 static int
@@ -35,20 +36,23 @@ opt_str(json_t *body, const struct args *a, const char *name, const char *key)
 		json_object_set_new(body, key, json_string(v));
 }
 
-/* --limit N into @body; a usage error when N is not a count. */
+/* --limit N into @body, and *limit = N (0 without --limit); a usage error
+ * when N is not a count. */
 static int
-opt_limit(struct ctl *c, json_t *body, const struct args *a)
+opt_limit(struct ctl *c, json_t *body, const struct args *a, size_t *limit)
 {
 	const char *v = args_get(a, "limit");
 	char why[128];
 	int64_t n;
 
+	*limit = 0;
 	if (v == NULL)
 		return 0;
 	if (format_parse_int(v, 1, LIMIT_MAX, &n, why, sizeof(why)) != 0)
 		return ctl_fail(c, CTL_EXIT_USAGE, "%s: --limit: %s",
 		    a->cmd->name, why);
 	json_object_set_new(body, "limit", json_integer(n));
+	*limit = (size_t)n;
 	return 0;
 }
 
@@ -134,17 +138,19 @@ static int
 cmd_runs(struct ctl *c, const struct args *a)
 {
 	json_t *body = json_object(), *reply;
+	size_t limit;
 	int r;
 
 	opt_str(body, a, "state", "state");
 	opt_str(body, a, "agent", "agent");
 	if (args_get(a, "live") != NULL)
 		json_object_set_new(body, "live", json_true());
-	if ((r = opt_limit(c, body, a)) != 0) {
+	if ((r = opt_limit(c, body, a, &limit)) != 0) {
 		json_decref(body);
 		return r;
 	}
-	if ((r = ctl_call(c, IPC_T_RUNS_LIST, body, &reply)) != 0)
+	if ((r = ctl_call_list(c, IPC_T_RUNS_LIST, "runs", body, limit > 0 ?
+	    limit : LIMIT_DEFAULT, &reply)) != 0)
 		return r;
 	return show_reply(c, reply, "runs.list", "runs", JSON_ARRAY, view_runs);
 }
@@ -183,12 +189,13 @@ cmd_history(struct ctl *c, const struct args *a)
 {
 	json_t *body = json_object(), *reply;
 	int64_t now = ctl_now_ms(), since, until;
+	size_t limit;
 	int r;
 
 	opt_str(body, a, "agent", "agent");
 	opt_str(body, a, "state", "state");
 	opt_str(body, a, "grep", "grep");
-	if ((r = opt_limit(c, body, a)) != 0 ||
+	if ((r = opt_limit(c, body, a, &limit)) != 0 ||
 	    (r = opt_ago(c, body, a, "since", "since_ms", now, &since)) != 0 ||
 	    (r = opt_ago(c, body, a, "until", "until_ms", now, &until)) != 0)
 		goto fail;
@@ -198,7 +205,8 @@ cmd_history(struct ctl *c, const struct args *a)
 		    args_get(a, "until"));
 		goto fail;
 	}
-	if ((r = ctl_call(c, IPC_T_HISTORY_SEARCH, body, &reply)) != 0)
+	if ((r = ctl_call_list(c, IPC_T_HISTORY_SEARCH, "runs", body, limit > 0 ?
+	    limit : LIMIT_DEFAULT, &reply)) != 0)
 		return r;
 	return show_reply(c, reply, "history.search", "runs", JSON_ARRAY,
 	    view_runs);
@@ -356,20 +364,37 @@ cmd_killswitch(struct ctl *c, const struct args *a)
 static const struct opt_def escalations_opts[] = {
 	{ "state", "S", "pending (default), approved, rejected, timed_out or all" },
 	{ "run", "RUN", "only the escalations of run RUN" },
+	{ "limit", "N", "at most N (default: every pending one; 100 of the "
+	    "others, newest first)" },
 	{ NULL, NULL, NULL },
 };
 
 static int
 cmd_escalations(struct ctl *c, const struct args *a)
 {
-	const char *state = args_get(a, "state");
+	const char *state = args_get(a, "state"), *run = args_get(a, "run");
 	json_t *body = json_object(), *reply, *list;
-	size_t i;
+	size_t i, limit, want;
 	int r;
 
 	opt_str(body, a, "state", "state");
 	opt_str(body, a, "run", "run");
-	if ((r = ctl_call(c, IPC_T_ESCALATIONS_LIST, body, &reply)) != 0)
+	if ((r = opt_limit(c, body, a, &limit)) != 0) {
+		json_decref(body);
+		return r;
+	}
+	/* as agentd: every pending one; of the others the newest 100. With a
+	 * run, all of its own: they are kept by state below, then cut */
+	if (run != NULL)
+		want = 0;
+	else if (limit > 0)
+		want = limit;
+	else if (state == NULL || strcmp(state, "pending") == 0)
+		want = 0;
+	else
+		want = LIMIT_DEFAULT;
+	if ((r = ctl_call_list(c, IPC_T_ESCALATIONS_LIST, "escalations", body,
+	    want, &reply)) != 0)
 		return r;
 	if ((list = ctl_member(c, "escalations.list", reply, "escalations",
 	    JSON_ARRAY)) == NULL) {
@@ -378,8 +403,7 @@ cmd_escalations(struct ctl *c, const struct args *a)
 	}
 	/* with a run, agentd answers every state: keep the one asked for
 	 * (pending when none was) */
-	if (args_get(a, "run") != NULL && (state == NULL ||
-	    strcmp(state, "all") != 0)) {
+	if (run != NULL && (state == NULL || strcmp(state, "all") != 0)) {
 		for (i = 0; i < json_array_size(list);) {
 			const char *s = json_string_value(json_object_get(
 			    json_array_get(list, i), "state"));
@@ -390,6 +414,8 @@ cmd_escalations(struct ctl *c, const struct args *a)
 				i++;
 		}
 	}
+	while (limit > 0 && json_array_size(list) > limit)
+		json_array_remove(list, json_array_size(list) - 1);
 	return show_reply(c, reply, "escalations.list", "escalations",
 	    JSON_ARRAY, view_escalations);
 }
@@ -465,7 +491,8 @@ cmd_agents(struct ctl *c, const struct args *a)
 	char *errors;
 	int r;
 
-	if ((r = ctl_call(c, IPC_T_AGENTS_LIST, NULL, &reply)) != 0)
+	if ((r = ctl_call_list(c, IPC_T_AGENTS_LIST, "agents", json_object(), 0,
+	    &reply)) != 0)
 		return r;
 	if (a->json) {
 		r = ctl_print_json(c, reply, CTL_JSON_FLAGS);
@@ -569,7 +596,7 @@ const struct cmd_entry agentctl_commands[] = {
 	    cmd_killswitch, "kill all live runs and refuse new ones, or accept "
 	    "runs again" },
 	{ "escalations", NULL, "[--state pending|approved|rejected|timed_out|all] "
-	    "[--run RUN]", 0, 0, escalations_opts, cmd_escalations,
+	    "[--run RUN] [--limit N]", 0, 0, escalations_opts, cmd_escalations,
 	    "list escalations and the decisions they need" },
 	{ "approve", NULL, "ESC [--args JSON]", 1, 1, approve_opts, cmd_approve,
 	    "approve an escalation, optionally with edited tool arguments" },

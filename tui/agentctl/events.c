@@ -103,8 +103,8 @@ fetch_page(struct follow *f, int timeout_ms, bool *more)
 	if (f->lost && last < f->synced && json_array_size(events) == 0) {
 		/* agentd came back with a new database: its sequence starts
 		 * again */
-		fprintf(stderr, "agentctl: agentd's events start again at seq 1 "
-		    "(a new database?); following from there\n");
+		ctl_warn("agentd's events start again at seq 1 (a new "
+		    "database?); following from there");
 		f->synced = 0;
 		*more = true;
 		goto out;
@@ -155,13 +155,13 @@ resync(struct follow *f, int timeout_ms)
 
 	if (r == CTL_EXIT_UNREACHABLE) {
 		if (!f->lost)
-			fprintf(stderr, "agentctl: lost agentd (sockets in %s); "
-			    "waiting for it to come back\n", f->c->dir);
+			ctl_warn("lost agentd (sockets in %s); waiting for it to "
+			    "come back", f->c->dir);
 		f->lost = true;
 		return 0;
 	}
 	if (r == 0 && f->lost) {
-		fprintf(stderr, "agentctl: agentd is back; caught up to seq %lld\n",
+		ctl_warn("agentd is back; caught up to seq %lld",
 		    (long long)f->synced);
 		f->lost = false;
 	}
@@ -194,7 +194,7 @@ follow_loop(struct follow *f, struct ipc_sub *sub)
 		if (r != 0) {
 			/* a message we cannot read: the gap it leaves is
 			 * refilled with the next event */
-			fprintf(stderr, "agentctl: skipped an event: %s\n", detail.text);
+			ctl_warn("skipped an event: %s", detail.text);
 			r = 0;
 			continue;
 		}

@@ -228,6 +228,98 @@ format_time(char *out, size_t outlen, int64_t ms)
 	return out;
 }
 
+/* ---- text for a terminal -------------------------------------------------- */
+
+/* The length of the valid UTF-8 sequence at @s (@n bytes left), 0 if none. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;	/* beyond U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* Whether the sequence @p of @len bytes (0: not UTF-8) is shown escaped. */
+static bool
+needs_escape(const unsigned char *p, size_t len, enum format_esc mode)
+{
+	if (len == 0)
+		return true;
+	if (len == 2)
+		return p[0] == 0xc2 && p[1] < 0xa0;	/* C1: U+0080..U+009F */
+	if (len > 1)
+		return false;
+	if (p[0] == '\n' || p[0] == '\t')
+		return mode == FORMAT_ESC_LINE;
+	return p[0] < 0x20 || p[0] == 0x7f;
+}
+
+void
+format_escape(struct sbuf *b, const char *s, enum format_esc mode)
+{
+	const unsigned char *p = (const unsigned char *)s, *kept = p;
+	size_t left = strlen(s), len;
+
+	while (left > 0) {
+		len = utf8_seq(p, left);
+		if (!needs_escape(p, len, mode)) {
+			p += len;
+			left -= len;
+			continue;
+		}
+		sbuf_putn(b, (const char *)kept, (size_t)(p - kept));
+		if (mode == FORMAT_ESC_JSON)
+			/* the code point; a byte that is not UTF-8 cannot be
+			 * in JSON text, and is shown as U+FFFD */
+			sbuf_printf(b, "\\u%04x", len == 0 ? 0xfffd :
+			    len == 2 ? p[1] : p[0]);
+		else
+			for (size_t i = 0; i < (len > 0 ? len : 1); i++)
+				sbuf_printf(b, "\\x%02x", p[i]);
+		len = len > 0 ? len : 1;
+		p += len;
+		left -= len;
+		kept = p;
+	}
+	sbuf_putn(b, (const char *)kept, (size_t)(p - kept));
+}
+
+char *
+format_escaped(const char *s, enum format_esc mode)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	format_escape(&b, s, mode);
+	return sbuf_steal(&b);
+}
+
 /* ---- text in columns ------------------------------------------------------ */
 
 static bool
@@ -272,10 +364,8 @@ format_fit(char *out, size_t outlen, const char *s, size_t width)
 			cut = true;
 			break;
 		}
-		if (len == 1 && (c < 0x20 || c == 0x7f))
-			out[o++] = ' ';
-		else
-			memcpy(out + o, p, len), o += len;
+		memcpy(out + o, p, len);
+		o += len;
 		p += len;
 		w++;
 	}

@@ -62,13 +62,38 @@ char *format_amount(char *out, size_t outlen, const char *kind, double v);
 /* Local time "2026-11-23 16:49:17" of @ms since the epoch. */
 char *format_time(char *out, size_t outlen, int64_t ms);
 
+/* ---- text for a terminal ------------------------------------------------ */
+
+/*
+ * What reaches a terminal. Text from agentd (tasks, model output, reasons,
+ * error messages) may hold bytes a terminal acts on: ESC starts sequences
+ * that clear the screen or set the window title, C1 controls (U+0080 to
+ * U+009F) do the same in one character. Every text output of agentctl goes
+ * through format_escape(), which writes such a byte as "\xHH" (two
+ * lower-case hex digits a byte: ESC is \x1b, DEL \x7f, U+009B is
+ * \xc2\x9b). Bytes that are not UTF-8 are written the same way. A backslash
+ * is left as it is: --json shows the exact text.
+ */
+enum format_esc {
+	FORMAT_ESC_LINE,	/* one line: newline, tab and CR escaped too */
+	FORMAT_ESC_TEXT,	/* lines of text: newline and tab kept */
+	FORMAT_ESC_JSON,	/* JSON text (events): DEL and C1 as \u00HH, which
+				 * is the same JSON value; the encoder already
+				 * escaped C0 inside strings */
+};
+
+/* Appends @s to @b with every control character made visible (@mode). */
+void format_escape(struct sbuf *b, const char *s, enum format_esc mode);
+/* The same into a new string (free()). */
+char *format_escaped(const char *s, enum format_esc mode);
+
 /* ---- text in columns --------------------------------------------------- */
 
 /* Display width of UTF-8 @s: one column per code point. */
 size_t format_width(const char *s);
 /*
- * Copies @s into @out so that it takes at most @width columns: control
- * characters become spaces, and a string that is too wide is cut at a code
+ * Copies @s, text already escaped (format_escape), into @out so that it
+ * takes at most @width columns: a string that is too wide is cut at a code
  * point boundary and ends with "…".
  */
 char *format_fit(char *out, size_t outlen, const char *s, size_t width);

@@ -25,7 +25,7 @@ main(int argc, char *argv[])
 
 	ctl_init(&c, NULL);
 	if (args_parse(argc, argv, agentctl_commands, &a, err, sizeof(err)) != 0) {
-		fprintf(stderr, "agentctl: %s\n", err);
+		ctl_warn("%s", err);	/* it may quote any argument */
 		return CTL_EXIT_USAGE;
 	}
 	ctl_init(&c, &a);

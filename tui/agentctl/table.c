@@ -6,16 +6,6 @@
 #include "format.h"
 #include "table.h"
 
-static char *
-copy(const char *s)
-{
-	char *c = strdup(s != NULL ? s : "");
-
-	if (c == NULL)
-		abort();
-	return c;
-}
-
 void
 table_init(struct table *t, const struct table_col *cols, size_t ncols)
 {
@@ -45,7 +35,8 @@ table_add(struct table *t, const char *const *cells)
 			abort();
 	}
 	for (size_t c = 0; c < t->ncols; c++)
-		t->cells[t->nrows * t->ncols + c] = copy(cells[c]);
+		t->cells[t->nrows * t->ncols + c] = format_escaped(cells[c] != NULL ?
+		    cells[c] : "", FORMAT_ESC_LINE);
 	t->nrows++;
 }
 

@@ -36,7 +36,8 @@ struct table {
 /* Copies @cols (ncols <= TABLE_MAX_COLS). */
 void table_init(struct table *t, const struct table_col *cols, size_t ncols);
 void table_finish(struct table *t);	/* accepts a zeroed table */
-/* Adds a row of ncols cells (copied; NULL reads as ""). */
+/* Adds a row of ncols cells (copied with every control character escaped,
+ * newlines too: format_escape(); NULL reads as ""). */
 void table_add(struct table *t, const char *const *cells);
 /* The table with its header, one line per row, each ending in '\n'; a new
  * string (free()). */

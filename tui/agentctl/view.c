@@ -76,7 +76,27 @@ put_table(struct sbuf *b, struct table *t)
 	free(text);
 }
 
-/* "key  value" with the keys of a block aligned at @keyw. */
+/* One line of output: what @fmt makes of its arguments (text from agentd
+ * among them), every control character escaped (format.h), then "\n". */
+static void
+line(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+line(struct sbuf *b, const char *fmt, ...)
+{
+	struct sbuf text;
+	va_list ap;
+
+	sbuf_init(&text);
+	va_start(ap, fmt);
+	sbuf_vprintf(&text, fmt, ap);
+	va_end(ap);
+	format_escape(b, sbuf_str(&text), FORMAT_ESC_LINE);
+	sbuf_puts(b, "\n");
+	sbuf_finish(&text);
+}
+
+/* "key  value" with the keys of a block aligned at @keyw: one line(). */
 static void
 kv(struct sbuf *b, int keyw, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -84,20 +104,24 @@ kv(struct sbuf *b, int keyw, const char *key, const char *fmt, ...)
 static void
 kv(struct sbuf *b, int keyw, const char *key, const char *fmt, ...)
 {
+	struct sbuf value;
 	va_list ap;
 
-	sbuf_printf(b, "%-*s  ", keyw, key);
+	sbuf_init(&value);
 	va_start(ap, fmt);
-	sbuf_vprintf(b, fmt, ap);
+	sbuf_vprintf(&value, fmt, ap);
 	va_end(ap);
-	sbuf_puts(b, "\n");
+	line(b, "%-*s  %s", keyw, key, sbuf_str(&value));
+	sbuf_finish(&value);
 }
 
-/* Text that may span lines, each indented by two spaces. */
+/* Text that may span lines (the output), each indented by two spaces; tabs
+ * are kept, other control characters escaped. */
 static void
 indented(struct sbuf *b, const char *text)
 {
-	const char *p = text, *nl;
+	char *esc = format_escaped(text, FORMAT_ESC_TEXT);
+	const char *p = esc, *nl;
 
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
@@ -108,6 +132,7 @@ indented(struct sbuf *b, const char *text)
 			break;
 		p = nl + 1;
 	}
+	free(esc);
 }
 
 /* ---- runs ------------------------------------------------------------------- */
@@ -311,7 +336,7 @@ run_escalations(struct sbuf *b, const json_t *run, int64_t now_ms)
 		if (strcmp(state, "pending") == 0)
 			snprintf(left, sizeof(left), "%s left", format_deadline(left,
 			    sizeof(left), num_i(e, "deadline_ms"), now_ms));
-		sbuf_printf(b, "  %s  %s (%s)  %s%s%s: %s\n", str(e, "id"),
+		line(b, "  %s  %s (%s)  %s%s%s: %s", str(e, "id"),
 		    str(e, "tool"), str(e, "risk"), state,
 		    strcmp(state, "pending") == 0 ? ", " : "",
 		    strcmp(state, "pending") == 0 ? left : "", str(e, "reason"));
@@ -440,15 +465,16 @@ view_escalations(const json_t *escs, int64_t now_ms)
 			    now_ms));
 		else
 			snprintf(left, sizeof(left), "deadline passed");
-		sbuf_printf(&b, "\n%s: %s (%s risk) on run %s, %s\n", id,
-		    str(e, "tool"), str(e, "risk"), str(e, "run"), left);
-		sbuf_printf(&b, "  why:      %s\n", str(e, "reason"));
+		sbuf_puts(&b, "\n");
+		line(&b, "%s: %s (%s risk) on run %s, %s", id, str(e, "tool"),
+		    str(e, "risk"), str(e, "run"), left);
+		line(&b, "  why:      %s", str(e, "reason"));
 		if (str(e, "context")[0] != '\0')
-			sbuf_printf(&b, "  doing:    %s\n", str(e, "context"));
-		sbuf_printf(&b, "  args:     %s\n", args);
-		sbuf_printf(&b, "  decide:   %s\n", str(e, "decision"));
-		sbuf_printf(&b, "  agentctl approve %s [--args JSON]  |  agentctl "
-		    "reject %s --reason TEXT\n", id, id);
+			line(&b, "  doing:    %s", str(e, "context"));
+		line(&b, "  args:     %s", args);
+		line(&b, "  decide:   %s", str(e, "decision"));
+		line(&b, "  agentctl approve %s [--args JSON]  |  agentctl reject %s "
+		    "--reason TEXT", id, id);
 		free(args);
 	}
 	return sbuf_steal(&b);
@@ -536,9 +562,9 @@ view_agent_errors(const json_t *body)
 			sbuf_puts(&b, "agent specs that did not load:\n");
 		/* the daemon's message usually starts with the file already */
 		if (file[0] != '\0' && strncmp(error, file, strlen(file)) != 0)
-			sbuf_printf(&b, "  %s: %s\n", file, error);
+			line(&b, "  %s: %s", file, error);
 		else
-			sbuf_printf(&b, "  %s\n", error);
+			line(&b, "  %s", error);
 	}
 	return sbuf_steal(&b);
 }
@@ -599,7 +625,7 @@ health_metrics(struct sbuf *b, int indent, const json_t *metrics)
 		else
 			snprintf(n, sizeof(n), "%lld sample%s", samples,
 			    samples == 1 ? "" : "s");
-		sbuf_printf(b, "%*s  %-24s %-7s %9s  alert %s %s, %s\n", indent, "",
+		line(b, "%*s  %-24s %-7s %9s  alert %s %s, %s", indent, "",
 		    str(m, "name"), json_is_true(json_object_get(m, "crossed")) ?
 		    "CROSSED" : "", metric_figure(val, sizeof(val), unit,
 		    json_object_get(m, "value")),
@@ -647,9 +673,9 @@ view_health(const json_t *body, int64_t now_ms)
 			kv(&b, w, label, "%zu", json_array_size(v));
 			json_array_foreach(v, i, item) {
 				const char *err = str(item, "last_error");
-				sbuf_printf(&b, "%*s  %-10s breaker %-9s %lld in flight, "
+				line(&b, "%*s  %-10s breaker %-9s %lld in flight, "
 				    "%lld waiting, %lld requests, %lld retries, %lld "
-				    "failed%s%s\n", w, "", str(item, "name"),
+				    "failed%s%s", w, "", str(item, "name"),
 				    str(item, "breaker"), (long long)num_i(item, "in_flight"),
 				    (long long)num_i(item, "rate_waiting"),
 				    (long long)num_i(item, "requests"),
@@ -664,7 +690,7 @@ view_health(const json_t *body, int64_t now_ms)
 			kv(&b, w, label, "%zu", json_array_size(v));
 			json_array_foreach(v, i, item) {
 				s = compact(item);
-				sbuf_printf(&b, "%*s  %s\n", w, "", s);
+				line(&b, "%*s  %s", w, "", s);
 				free(s);
 			}
 		} else {
