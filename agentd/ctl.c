@@ -243,9 +243,13 @@ merge_live(struct engine *e, json_t *rows, int limit, bool more)
 	json_array_foreach(rows, i, row) {
 		struct run *run = engine_find_run(e,
 		    json_string_value(json_object_get(row, "id")));
-		json_t *item = run != NULL ? engine_run_summary(e, run) :
-		    json_incref(row);
-		cap_run_excerpts(item);
+		json_t *item = json_incref(row);
+
+		if (run != NULL) {	/* store rows are excerpts already */
+			json_decref(item);
+			item = engine_run_summary(e, run);
+			cap_run_excerpts(item);
+		}
 		if (!page_add(&p, item))
 			break;
 	}
