@@ -415,14 +415,16 @@ load_errors_hide_library_words(void)
 	is_str(out, "999 bytes");
 }
 
-/* A temporary directory for one test, removed with its files (no
- * subdirectories) by rm_dir. */
+/* A temporary directory for one test, removed with what it holds by
+ * rm_dir. */
 static char *
 make_dir(void)
 {
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char *dir = malloc(strlen(tmp) + 32);
 
+	if (dir == NULL)
+		return NULL;
 	sprintf(dir, "%s/test_agent.XXXXXX", tmp);
 	if (mkdtemp(dir) == NULL) {
 		free(dir);
@@ -521,6 +523,7 @@ oversized_files_are_refused_unread(void)
 	close(fd);
 	/* just over the cap: said in bytes */
 	text = malloc(AGENT_SPEC_MAX + 2);
+	t_bail_if(text == NULL);
 	memset(text, ' ', AGENT_SPEC_MAX + 1);
 	text[AGENT_SPEC_MAX + 1] = '\0';
 	memcpy(text, SPEC(""), strlen(SPEC("")));
@@ -541,6 +544,7 @@ oversized_files_are_refused_unread(void)
 		sprintf(text + o, "]}");
 		write_file(dir, "tools.json", text);
 	}
+	free(text);
 	is_int(agent_set_load(dir, &set), 0);
 	has_str(error_text(&set, "long.json"), "long.json: description is "
 	    "4097 bytes, more than the 4096 it may be");
