@@ -111,11 +111,11 @@ open(sys.argv[1] + ".held", "w").close()
 time.sleep(60)
 EOF
 holder=$!
-for _ in $(seq 1 100); do [ -e "$T/slow/agentd.db.held" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -e "$T/slow/agentd.db.held" ] && break; sleep 0.1; done
 "$AGENTD" --data-dir "$T/slow" --agents "$AGENTS" --socket-dir "$T/slowsock" >"$T/slow.log" 2>&1 &
 pid=$!
 # the pid is written to agentd.lock just before the database is opened
-for _ in $(seq 1 100); do
+for _ in $(seq 1 400); do
   [ "$(cat "$T/slow/agentd.lock" 2>/dev/null)" = "$pid" ] && break
   sleep 0.05
 done
@@ -133,4 +133,38 @@ like "$(cat "$T/slow.log")" "received SIGTERM during start-up \(opening the data
 like "$(cat "$T/slow.log")" "start-up is still opening the database 1000 ms after SIGTERM: exiting now" \
   "and why it did not wait"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+
+# the same signal, when the step it came in ends in time: agentd stops
+# cleanly at the next step. Frozen while stuck, signalled, unlocked, thawed:
+# opening the database then ends within ~100 ms, well inside the second.
+rm -rf "$T/slow"; mkdir -p "$T/slow"
+python3 - "$T/slow/agentd.db" <<'EOF' &
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("begin exclusive")
+db.execute("create table hold (a)")
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(60)
+EOF
+holder=$!
+for _ in $(seq 1 300); do [ -e "$T/slow/agentd.db.held" ] && break; sleep 0.1; done
+"$AGENTD" --data-dir "$T/slow" --agents "$AGENTS" --socket-dir "$T/slowsock" >"$T/slow.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 400); do
+  [ "$(cat "$T/slow/agentd.lock" 2>/dev/null)" = "$pid" ] && break
+  sleep 0.05
+done
+sleep 0.3
+kill -STOP "$pid"
+kill -TERM "$pid"
+kill "$holder"; wait "$holder" 2>/dev/null
+kill -CONT "$pid"
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+wait "$pid"; s=$?
+is "$s" 0 "a signal during start-up stops agentd cleanly at the next step"
+like "$(cat "$T/slow.log")" "received SIGTERM during start-up \(opening the database\): stopping" \
+  "saying what it was doing"
+like "$(cat "$T/slow.log")" "stopped during start-up, as asked" "and that it stopped"
+ok "$(grep -c 'listening in' "$T/slow.log")" "before it listened"
 done_testing
