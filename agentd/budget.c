@@ -113,7 +113,7 @@ budget_amounts_from_json(const json_t *obj, struct budget_amounts *a,
 
 	if (!json_is_object(obj)) {
 		snprintf(errbuf, errlen, "must be an object, not %s",
-		    obj != NULL ? jsonin_type_name(obj) : "nothing");
+		    jsonin_type_name(obj));
 		return -EINVAL;
 	}
 	json_object_foreach((json_t *)obj, key, value) {

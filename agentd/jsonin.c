@@ -142,6 +142,8 @@ jsonin_size_words(size_t size, char *out, size_t outlen)
 const char *
 jsonin_type_name(const json_t *v)
 {
+	if (v == NULL)
+		return "nothing";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:	return "an object";
 	case JSON_ARRAY:	return "an array";
@@ -330,14 +332,14 @@ format_keys(const char *fmt, va_list ap, struct fmt_key *keys, size_t max)
 }
 
 /* The key a json_unpack_ex() position points at: jansson 2.14 reports the
- * position just after the conversion character. */
+ * position just after the conversion character (on it, accepted too). */
 static const struct fmt_key *
 key_at(const struct fmt_key *keys, int position)
 {
 	const struct fmt_key *before = NULL;
 
 	for (size_t i = 0; keys[i].key != NULL; i++) {
-		if (keys[i].pos + 1 == position)
+		if (keys[i].pos + 1 == position || keys[i].pos == position)
 			return &keys[i];
 		if (keys[i].pos < position)
 			before = &keys[i];
@@ -352,7 +354,8 @@ not_an_object(const json_t *root, char *out, size_t outlen)
 }
 
 static void
-explain_format(const json_t *root, const json_error_t *jerr, const char *fmt, va_list ap, char *out, size_t outlen)
+explain_format(const json_t *root, const json_error_t *jerr, const char *fmt,
+    va_list ap, char *out, size_t outlen)
 {
 	struct fmt_key keys[KEYS_MAX];
 	const struct fmt_key *k;

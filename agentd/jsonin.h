@@ -57,7 +57,8 @@ struct jsonin_field {
 void jsonin_explain(const struct json_t *root, const struct json_error_t *jerr,
     const struct jsonin_field *fields, char *out, size_t outlen);
 
-/* "a string", "an integer", "a decimal number", "true", "null"... */
+/* "a string", "an integer", "a decimal number", "true", "null"...;
+ * "nothing" for NULL. */
 const char *jsonin_type_name(const struct json_t *v);
 
 /* @s quoted as a JSON string (control characters escaped), cut after
