@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "jsonin.h"
 #include "log.h"
 #include "util.h"
 
@@ -57,14 +57,14 @@ static int
 parse_deadlines(const json_t *esc, struct agent *a, const char *file,
     char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *deadlines = NULL, *value;
 	const char *key;
 	enum tool_risk risk;
+	char msg[600], quoted[100];
 
-	if (json_unpack_ex((json_t *)esc, &jerr, JSON_STRICT, "{s?o}",
+	if (jsonin_unpack((json_t *)esc, "escalation", msg, sizeof(msg), "{s?o}",
 	    "deadline_s", &deadlines) != 0) {
-		snprintf(err, errlen, "%s: escalation: %s", file, jerr.text);
+		snprintf(err, errlen, "%s: %s", file, msg);
 		return -EINVAL;
 	}
 	if (deadlines == NULL)
@@ -78,11 +78,19 @@ parse_deadlines(const json_t *esc, struct agent *a, const char *file,
 		/* low and medium matter for the escalations of calls whose
 		 * outcome is unknown after a restart */
 		if (tool_risk_from_name(key, &risk) != 0) {
-			snprintf(err, errlen, "%s: escalation.deadline_s: \"%s\" is "
-			    "not a risk level (low, medium, high, critical)", file, key);
+			jsonin_quote(key, 64, quoted, sizeof(quoted));
+			snprintf(err, errlen, "%s: escalation.deadline_s: %s is "
+			    "not a risk level (low, medium, high, critical)", file,
+			    quoted);
 			return -EINVAL;
 		}
-		if (!json_is_integer(value) || json_integer_value(value) <= 0 ||
+		if (!json_is_integer(value)) {
+			snprintf(err, errlen, "%s: escalation.deadline_s: field "
+			    "\"%s\" must be an integer, not %s", file, key,
+			    jsonin_type_name(value));
+			return -EINVAL;
+		}
+		if (json_integer_value(value) <= 0 ||
 		    json_integer_value(value) > 7 * 24 * 3600) {
 			snprintf(err, errlen, "%s: escalation.deadline_s.%s must be "
 			    "seconds in 1..604800", file, key);
@@ -100,19 +108,21 @@ static int
 parse_routing(const json_t *routing, const char *file, struct agent *a,
     char *err, size_t errlen)
 {
-	json_error_t jerr;
 	const char *model = NULL;
 	json_t *turns = NULL, *t;
+	char msg[600], quoted[200];
 	size_t i;
 
-	if (json_unpack_ex((json_t *)routing, &jerr, JSON_STRICT, "{s:s, s?o}",
-	    "model", &model, "turns", &turns) != 0) {
-		snprintf(err, errlen, "%s: routing: %s", file, jerr.text);
+	if (jsonin_unpack((json_t *)routing, "routing", msg, sizeof(msg),
+	    "{s:s, s?o}", "model", &model, "turns", &turns) != 0) {
+		snprintf(err, errlen, "%s: %s", file, msg);
 		return -EINVAL;
 	}
 	if (strchr(model, ':') == NULL || strlen(model) >= 96) {
-		snprintf(err, errlen, "%s: routing.model \"%s\" must be "
-		    "provider:name (e.g. openai:gpt-4o-mini)", file, model);
+		jsonin_quote(model, 96, quoted, sizeof(quoted));
+		snprintf(err, errlen, "%s: routing.model %s must be "
+		    "provider:name under 96 bytes (e.g. openai:gpt-4o-mini)", file,
+		    quoted);
 		return -EINVAL;
 	}
 	if (turns == NULL) {
@@ -151,7 +161,6 @@ int
 agent_parse(const json_t *spec, const char *file, struct agent **out,
     char *err, size_t errlen)
 {
-	json_error_t jerr;
 	struct agent *a = xcalloc(1, sizeof(*a));
 	const char *name = NULL, *description = "", *pattern = "react";
 	const char *model = NULL, *system = "";
@@ -159,24 +168,25 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 	json_t *routing = NULL;
 	json_int_t max_tokens = 1024, max_repeats = 0, max_invalid = 3;
 	json_int_t llm_timeout = 0;
-	char where[32];
+	char where[32], msg[600], quoted[200];
 	int r = -EINVAL;
 
 	a->refs = 1;
 	a->file = xstrdup(file);
-	if (json_unpack_ex((json_t *)spec, &jerr, JSON_STRICT,
+	if (jsonin_unpack((json_t *)spec, "", msg, sizeof(msg),
 	    "{s:s, s?s, s?s, s:s, s?s, s?I, s?o, s?o, s?o, s?o, s?I, s?o, s?I}",
 	    "name", &name, "description", &description, "pattern", &pattern,
 	    "model", &model, "system", &system, "max_tokens", &max_tokens,
 	    "budget", &budget, "tools", &tools, "escalation", &esc,
 	    "loop_guard", &loop, "max_invalid_args", &max_invalid,
 	    "routing", &routing, "llm_timeout_ms", &llm_timeout) != 0) {
-		snprintf(err, errlen, "%s: %s", file, jerr.text);
+		snprintf(err, errlen, "%s: %s", file, msg);
 		goto out;
 	}
 	if (strcmp(pattern, "react") != 0) {
-		snprintf(err, errlen, "%s: pattern \"%s\" is not supported by this "
-		    "agentd (supported: react)", file, pattern);
+		jsonin_quote(pattern, 64, quoted, sizeof(quoted));
+		snprintf(err, errlen, "%s: pattern %s is not supported by this "
+		    "agentd (supported: react)", file, quoted);
 		goto out;
 	}
 	if (strlen(name) == 0 || strlen(name) > 63 || strchr(name, '/') != NULL) {
@@ -185,8 +195,15 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 		goto out;
 	}
 	if (strchr(model, ':') == NULL || strlen(model) >= 96) {
-		snprintf(err, errlen, "%s: model \"%s\" must be provider:name "
-		    "(e.g. sim:support-triage)", file, model);
+		jsonin_quote(model, 96, quoted, sizeof(quoted));
+		snprintf(err, errlen, "%s: model %s must be provider:name under "
+		    "96 bytes (e.g. sim:support-triage)", file, quoted);
+		goto out;
+	}
+	if (strlen(description) > AGENT_DESCRIPTION_MAX) {
+		snprintf(err, errlen, "%s: description is %zu bytes, more than the "
+		    "%d it may be", file, strlen(description),
+		    AGENT_DESCRIPTION_MAX);
 		goto out;
 	}
 	if (max_tokens <= 0 || max_tokens > 1000000 || max_invalid < 0 ||
@@ -220,16 +237,25 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 	}
 	if (esc != NULL && parse_deadlines(esc, a, file, err, errlen) != 0)
 		goto out;
-	if (loop != NULL && (json_unpack_ex(loop, &jerr, JSON_STRICT, "{s:I}",
-	    "max_repeats", &max_repeats) != 0 || max_repeats < 0 ||
-	    max_repeats == 1 || max_repeats > 1000)) {
+	if (loop != NULL && jsonin_unpack(loop, "loop_guard", msg, sizeof(msg),
+	    "{s:I}", "max_repeats", &max_repeats) != 0) {
+		snprintf(err, errlen, "%s: %s", file, msg);
+		goto out;
+	}
+	if (max_repeats < 0 || max_repeats == 1 || max_repeats > 1000) {
 		snprintf(err, errlen, "%s: loop_guard must be {\"max_repeats\": N} "
 		    "with N 2..1000 (or 0: off)", file);
 		goto out;
 	}
 	a->loop_max_repeats = (int)max_repeats;
 	if (tools != NULL && !json_is_array(tools)) {
-		snprintf(err, errlen, "%s: tools must be an array", file);
+		snprintf(err, errlen, "%s: field \"tools\" must be an array, not %s",
+		    file, jsonin_type_name(tools));
+		goto out;
+	}
+	if (json_array_size(tools) > AGENT_TOOLS_MAX) {
+		snprintf(err, errlen, "%s: %zu tools, more than the %d an agent "
+		    "may have", file, json_array_size(tools), AGENT_TOOLS_MAX);
 		goto out;
 	}
 	a->tools = xcalloc(json_array_size(tools) + 1, sizeof(*a->tools));
@@ -265,15 +291,12 @@ out:
 int
 agent_load_file(const char *path, struct agent **out, char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *spec;
 	int r;
 
-	if ((spec = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-		    jerr.text);
-		return -EINVAL;
-	}
+	if ((r = jsonin_load_file(path, AGENT_SPEC_MAX, "a spec", &spec, err,
+	    errlen)) != 0)
+		return r;
 	r = agent_parse(spec, path, out, err, errlen);
 	json_decref(spec);
 	return r;
@@ -305,58 +328,90 @@ agent_to_json(const struct agent *a)
 	return j;
 }
 
-static int
-compare_names(const void *x, const void *y)
+static void
+reject(struct agent_set *set, const char *file, const char *agent,
+    const char *err)
 {
-	return strcmp(*(char *const *)x, *(char *const *)y);
+	log_error("agent spec rejected: %s", err);
+	jsonin_error_add(set->errors, file, agent, err);
+}
+
+/* The files other than @loaded[@self] that define its agent's name, as
+ * "b.json" or "b.json, c.json and 2 more files"; their count. */
+static size_t
+same_name(struct agent **loaded, size_t n, size_t self, char *out,
+    size_t outlen)
+{
+	size_t count = 0, o = 0;
+
+	out[0] = '\0';
+	for (size_t j = 0; j < n; j++) {
+		if (j == self || loaded[j] == NULL ||
+		    strcmp(loaded[j]->name, loaded[self]->name) != 0)
+			continue;
+		if (++count <= 2 && o < outlen)
+			o += (size_t)snprintf(out + o, outlen - o, "%s%s",
+			    count > 1 ? " and " : "", loaded[j]->file);
+	}
+	if (count > 2 && o < outlen)
+		snprintf(out + o, outlen - o, " and %zu more file%s", count - 2,
+		    count - 2 == 1 ? "" : "s");
+	return count;
 }
 
 int
 agent_set_load(const char *dir, struct agent_set *set)
 {
-	DIR *d;
-	struct dirent *de;
-	char **names = NULL, path[4096], err[4700];
-	size_t n = 0;
-	struct agent *a;
+	static const char *const not_agents[] = {
+		"pricing.json", "thresholds.json", NULL,
+	};
+	struct agent **loaded = NULL;
+	char **names = NULL, path[4096], err[4700], others[600];
+	size_t n = 0, more = 0, count;
+	int r;
 
 	*set = (struct agent_set){ .errors = json_array() };
-	if ((d = opendir(dir)) == NULL)
-		return -errno;
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		/* pricing.json and thresholds.json are not agents */
-		if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0 &&
-		    de->d_name[0] != '.' && strcmp(de->d_name, "pricing.json") != 0 &&
-		    strcmp(de->d_name, "thresholds.json") != 0) {
-			names = xrealloc(names, (n + 1) * sizeof(*names));
-			names[n++] = xstrdup(de->d_name);
-		}
+	if ((r = jsonin_list_dir(dir, not_agents, AGENT_FILES_MAX, &names, &n,
+	    &more)) < 0)
+		return r;
+	if (more > 0) {
+		snprintf(err, sizeof(err), "%s: %zu more *.json file%s not read: "
+		    "at most %d agent specs are loaded (those first in name order)",
+		    dir, more, more == 1 ? " was" : "s were", AGENT_FILES_MAX);
+		reject(set, dir, NULL, err);
 	}
-	closedir(d);
-	if (n > 0)
-		qsort(names, n, sizeof(*names), compare_names);
-	set->items = xcalloc(n + 1, sizeof(*set->items));
+	loaded = xcalloc(n + 1, sizeof(*loaded));
 	for (size_t i = 0; i < n; i++) {
-		if (fmt(path, sizeof(path), "%s/%s", dir, names[i]) < 0)
-			continue;
-		if (agent_load_file(path, &a, err, sizeof(err)) != 0) {
-			log_error("agent spec rejected: %s", err);
-			json_array_append_new(set->errors, json_pack("{s:s, s:s}",
-			    "file", path, "error", err));
-		} else if (agent_set_find(set, a->name) != NULL) {
-			snprintf(err, sizeof(err), "%s: agent \"%s\" is already defined "
-			    "by another file", path, a->name);
-			log_error("agent spec rejected: %s", err);
-			json_array_append_new(set->errors, json_pack("{s:s, s:s}",
-			    "file", path, "error", err));
-			agent_unref(a);
-		} else {
-			set->items[set->n++] = a;
+		if (fmt(path, sizeof(path), "%s/%s", dir, names[i]) < 0) {
+			snprintf(err, sizeof(err), "%s/%s: path too long", dir,
+			    names[i]);
+			reject(set, dir, NULL, err);
+		} else if (agent_load_file(path, &loaded[i], err,
+		    sizeof(err)) != 0) {
+			reject(set, path, NULL, err);
 		}
 		free(names[i]);
 	}
 	free(names);
+	/* one name, two files: which one is meant cannot be known, so
+	 * neither runs */
+	set->items = xcalloc(n + 1, sizeof(*set->items));
+	for (size_t i = 0; i < n; i++) {
+		if (loaded[i] == NULL)
+			continue;
+		if ((count = same_name(loaded, n, i, others, sizeof(others))) == 0) {
+			set->items[set->n++] = agent_ref(loaded[i]);
+			continue;
+		}
+		snprintf(err, sizeof(err), "%s: agent \"%s\" is also defined by "
+		    "%s: %s loaded; rename or remove %s", loaded[i]->file,
+		    loaded[i]->name, others, count == 1 ? "neither file is" :
+		    "none of these files is", count == 1 ? "one" : "all but one");
+		reject(set, loaded[i]->file, loaded[i]->name, err);
+	}
+	for (size_t i = 0; i < n; i++)
+		agent_unref(loaded[i]);
+	free(loaded);
 	return 0;
 }
 

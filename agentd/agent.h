@@ -16,6 +16,14 @@
 
 struct json_t;
 
+/* Bounds of what the agents directory can make agentd hold and return
+ * (docs/agents.md): bytes of a spec file, spec files read, bytes of a
+ * description, tools of an agent. */
+#define AGENT_SPEC_MAX		(1024 * 1024)
+#define AGENT_FILES_MAX		1000
+#define AGENT_DESCRIPTION_MAX	4096
+#define AGENT_TOOLS_MAX		128
+
 enum agent_pattern {
 	AGENT_PATTERN_REACT,
 	AGENT_PATTERN__COUNT
@@ -46,6 +54,8 @@ struct agent {
 /* Parses a spec. Borrows @spec. Errors name the file and field. */
 int agent_parse(const struct json_t *spec, const char *file, struct agent **out,
     char *err, size_t errlen);
+/* Reads and parses the spec file @path (a regular file of at most
+ * AGENT_SPEC_MAX bytes, never blocking). */
 int agent_load_file(const char *path, struct agent **out, char *err,
     size_t errlen);
 struct agent *agent_ref(struct agent *agent);
@@ -62,12 +72,15 @@ struct json_t *agent_to_json(const struct agent *agent);
 struct agent_set {
 	struct agent **items;
 	size_t n;
-	struct json_t *errors;		/* array of {file, error} */
+	struct json_t *errors;		/* {file, error[, agent]}, bounded
+					 * (jsonin_error_add) */
 };
 
-/* Loads every *.json in @dir (not subdirectories). A bad file is reported
- * in set->errors and logged; the others still load. Returns 0, or -errno
- * when the directory itself cannot be read. */
+/* Loads the first AGENT_FILES_MAX *.json of @dir in name order (not
+ * subdirectories, not pricing.json or thresholds.json). A bad file is
+ * reported in set->errors and logged; the others still load. Files that
+ * define the same agent name are all rejected, each error naming the
+ * others. Returns 0, or -errno when the directory itself cannot be read. */
 int agent_set_load(const char *dir, struct agent_set *set);
 void agent_set_finish(struct agent_set *set);
 /* Borrowed; valid while the set lives. */

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "budget.h"
+#include "jsonin.h"
 
 static const char *const kind_names[BUDGET__COUNT] = {
 	[BUDGET_LLM_CALLS] = "llm_calls",
@@ -108,21 +109,36 @@ budget_amounts_from_json(const json_t *obj, struct budget_amounts *a,
 	json_t *value;
 	enum budget_kind kind;
 
+	char quoted[100];
+
 	if (!json_is_object(obj)) {
-		snprintf(errbuf, errlen, "budget must be an object");
+		snprintf(errbuf, errlen, "must be an object, not %s",
+		    jsonin_type_name(obj));
 		return -EINVAL;
 	}
 	json_object_foreach((json_t *)obj, key, value) {
 		if (budget_kind_from_name(key, &kind) != 0) {
-			snprintf(errbuf, errlen, "unknown budget kind \"%s\" (known: "
+			jsonin_quote(key, 64, quoted, sizeof(quoted));
+			snprintf(errbuf, errlen, "unknown budget kind %s (known: "
 			    "llm_calls, tool_calls, tokens_in, tokens_out, wall_ms, "
-			    "cost_usd)", key);
+			    "cost_usd)", quoted);
 			return -EINVAL;
 		}
-		if (!json_is_number(value) || json_number_value(value) < 0 ||
+		/* counts are integers as the docs say; only dollars have
+		 * fractions */
+		if (kind != BUDGET_COST_USD && !json_is_integer(value)) {
+			snprintf(errbuf, errlen, "field \"%s\" must be an integer "
+			    ">= 0, not %s", key, jsonin_type_name(value));
+			return -EINVAL;
+		}
+		if (!json_is_number(value)) {
+			snprintf(errbuf, errlen, "field \"%s\" must be a number >= 0, "
+			    "not %s", key, jsonin_type_name(value));
+			return -EINVAL;
+		}
+		if (json_number_value(value) < 0 ||
 		    !isfinite(json_number_value(value))) {
-			snprintf(errbuf, errlen, "budget \"%s\" must be a number >= 0",
-			    key);
+			snprintf(errbuf, errlen, "field \"%s\" must be >= 0", key);
 			return -EINVAL;
 		}
 		a->v[kind] = json_number_value(value);

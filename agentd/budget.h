@@ -68,8 +68,9 @@ double budget_fraction(const struct budget *b, enum budget_kind kind);
 struct json_t *budget_amounts_to_json(const struct budget_amounts *a);
 /*
  * Reads known kinds from a JSON object into @a (missing kinds unchanged).
- * Unknown keys or negative / non-numeric values are errors described in
- * @errbuf. Returns 0 or -EINVAL.
+ * Counts are JSON integers (5, not 5.0), cost_usd any number, all >= 0.
+ * Unknown keys or other values are errors described in @errbuf, naming the
+ * kind. Returns 0 or -EINVAL.
  */
 int budget_amounts_from_json(const struct json_t *obj, struct budget_amounts *a,
     char *errbuf, size_t errlen);

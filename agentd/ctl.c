@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "engine_impl.h"
 #include "cap.h"
+#include "jsonin.h"
 #include "log.h"
 #include "refusals.h"
 #include "store.h"
@@ -86,10 +87,21 @@ struct req {
 
 typedef int handler_fn(struct req *r);
 
+/* A failed json_unpack_ex() of the body, in agentd's words and naming the
+ * field: body: field "limit" must be an integer, not a string. */
 static int
 bad_body(struct req *r, const json_error_t *jerr)
 {
-	snprintf(r->err, sizeof(r->err), "body: %s", jerr->text);
+	/* the fields of request bodies that are not strings (docs/protocol.md) */
+	static const struct jsonin_field typed[] = {
+		{ "since", 'I' }, { "since_ms", 'I' }, { "until_ms", 'I' },
+		{ "limit", 'I' }, { "live", 'b' }, { "dry_run", 'b' },
+		{ "budget", 'o' }, { "args", 'o' }, { NULL, 0 },
+	};
+	char text[400];
+
+	jsonin_explain(r->body, jerr, typed, text, sizeof(text));
+	snprintf(r->err, sizeof(r->err), "body: %s", text);
 	return -IPC_E_BAD_REQUEST;
 }
 

@@ -1,10 +1,14 @@
 /* Start-up, recovery after a restart or crash, the main loop, shutdown. */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -15,11 +19,19 @@
 #include "ctl.h"
 #include "engine_impl.h"
 #include "cap.h"
+#include "jsonin.h"
 #include "log.h"
 #include "pricing.h"
 #include "providers/provider.h"
 #include "store.h"
 #include "util.h"
+
+static const char *
+signal_name(int signo)
+{
+	return signo == SIGTERM ? "SIGTERM" : signo == SIGINT ? "SIGINT" :
+	    "a signal";
+}
 
 static void
 on_signal(int fd, void *arg)
@@ -28,15 +40,17 @@ on_signal(int fd, void *arg)
 	struct signalfd_siginfo si;
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		log_info("received signal %u: shutting down", si.ssi_signo);
+		log_info("received %s: shutting down",
+		    signal_name((int)si.ssi_signo));
 		loop_stop(e->loop);
 	}
 }
 
 /* The signals were blocked in main() before any thread started, so that
- * they reach only this descriptor. */
+ * they reach only this descriptor; it exists from the start of
+ * engine_create (a signal sent earlier waits in it). */
 static int
-setup_signals(struct engine *e)
+open_signals(struct engine *e)
 {
 	sigset_t set;
 
@@ -47,7 +61,118 @@ setup_signals(struct engine *e)
 		log_error("signalfd: %s", strerror(errno));
 		return -errno;
 	}
-	return loop_add_fd(e->loop, e->signal_fd, on_signal, e);
+	return 0;
+}
+
+/*
+ * Signals during start-up, before the loop reads the signalfd: a thread
+ * waits on it. engine_create checks for a signal between its steps and
+ * stops there; a step that has not ended STARTUP_GRACE_MS after the signal
+ * (a stuck file system, a locked database) is cut short by the signal's
+ * default action, as if agentd had been killed (nothing is lost that a
+ * kill -9 would not lose).
+ */
+#define STARTUP_GRACE_MS	1000
+
+struct startup {
+	int signal_fd;			/* borrowed: the engine's; -1: none */
+	int wake_fd;			/* eventfd: start-up is over */
+	pthread_t thread;
+	bool watching;			/* the thread runs */
+	atomic_int signo;		/* the signal received, 0: none */
+	_Atomic(const char *) step;	/* what start-up is doing, for the log */
+};
+
+static _Noreturn void
+die_by(int signo)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	signal(signo, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(signo);
+	_exit(128 + signo);
+}
+
+static void *
+startup_watch(void *arg)
+{
+	struct startup *s = arg;
+	struct pollfd fds[2] = {
+		{ .fd = s->wake_fd, .events = POLLIN },
+		{ .fd = s->signal_fd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+	int timeout = -1, n;
+
+	for (;;) {
+		if ((n = poll(fds, 2, timeout)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (fds[0].revents & POLLIN))
+			break;
+		if (!(fds[1].revents & POLLIN) ||
+		    read(s->signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (atomic_load(&s->signo) != 0)
+			die_by(atomic_load(&s->signo));	/* asked twice */
+		atomic_store(&s->signo, (int)si.ssi_signo);
+		log_info("received %s during start-up (%s): stopping",
+		    signal_name((int)si.ssi_signo), atomic_load(&s->step));
+		timeout = STARTUP_GRACE_MS;
+	}
+	if (n == 0) {
+		log_error("start-up is still %s %d ms after %s: exiting now",
+		    atomic_load(&s->step), STARTUP_GRACE_MS,
+		    signal_name(atomic_load(&s->signo)));
+		die_by(atomic_load(&s->signo));
+	}
+	return NULL;
+}
+
+/* Without a signalfd (in-process use) nothing is watched. */
+static void
+startup_begin(struct startup *s, int signal_fd)
+{
+	*s = (struct startup){ .signal_fd = signal_fd, .wake_fd = -1 };
+	atomic_init(&s->signo, 0);
+	atomic_init(&s->step, "starting");
+	if (signal_fd < 0)
+		return;
+	if ((s->wake_fd = eventfd(0, EFD_CLOEXEC)) < 0 ||
+	    pthread_create(&s->thread, NULL, startup_watch, s) != 0) {
+		/* then signals wait for the loop, as they did before */
+		log_warn("cannot watch for signals during start-up: %s",
+		    strerror(errno));
+		return;
+	}
+	s->watching = true;
+}
+
+/* Enters the step @what; -EINTR when a signal asked to stop. */
+static int
+startup_step(struct startup *s, const char *what)
+{
+	atomic_store(&s->step, what);
+	return atomic_load(&s->signo) != 0 ? -EINTR : 0;
+}
+
+/* Stops the thread; -EINTR when a signal asked to stop meanwhile. */
+static int
+startup_end(struct startup *s)
+{
+	if (s->watching) {
+		uint64_t one = 1;
+		if (write(s->wake_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			log_warn("start-up watch: %s", strerror(errno));
+		pthread_join(s->thread, NULL);
+		s->watching = false;
+	}
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	s->wake_fd = -1;
+	return atomic_load(&s->signo) != 0 ? -EINTR : 0;
 }
 
 /* mkdir -p with mode 0700 for what it creates. */
@@ -106,7 +231,6 @@ check_agent_models(struct engine *e)
 {
 	size_t kept = 0;
 	char err[300], msg[600];
-	json_t *item;
 
 	for (size_t i = 0; i < e->agents.n; i++) {
 		struct agent *a = e->agents.items[i];
@@ -118,11 +242,9 @@ check_agent_models(struct engine *e)
 		}
 		snprintf(msg, sizeof(msg), "%s: %s", a->file, err);
 		log_error("agent spec rejected: %s", msg);
-		item = json_pack("{s:s, s:s, s:s}", "file", a->file, "agent",
-		    a->name, "error", msg);
 		/* with the agent files' errors, where a submit looks for it */
-		json_array_append(e->agents.errors, item);
-		json_array_append_new(e->load_errors, item);
+		jsonin_error_add(e->agents.errors, a->file, a->name, msg);
+		jsonin_error_add(e->load_errors, a->file, a->name, msg);
 		agent_unref(a);
 	}
 	e->agents.n = kept;
@@ -154,8 +276,9 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	struct ipc_error_detail detail;
+	struct startup st;
 	char *path = NULL, *setting = NULL, err[600];
-	struct stat st;
+	struct stat st_pricing;
 	int r;
 
 	e->signal_fd = -1;
@@ -169,39 +292,57 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	e->load_errors = json_array();
 	e->ctl_cache = ctl_cache_create();
 	fault_from_env(e);
+	/* a daemon handles SIGTERM and SIGINT from here on */
+	if (cfg->socket_dir != NULL && (r = open_signals(e)) < 0) {
+		startup_begin(&st, -1);
+		goto fail;
+	}
+	startup_begin(&st, e->signal_fd);
+#define STEP(what) do { \
+	if ((r = startup_step(&st, (what))) < 0) \
+		goto fail; \
+} while (0)
 	r = -EIO;
 	if ((e->loop = loop_create()) == NULL)
 		goto fail;
+	STEP("creating the data directory");
 	if ((r = ensure_dir(cfg->data_dir, "data directory")) < 0)
 		goto fail;
+	STEP("locking the data directory");
 	if ((r = lock_data_dir(e, cfg->data_dir)) < 0)
 		goto fail;
+	STEP("opening the database");
 	path = xasprintf("%s/agentd.db", cfg->data_dir);
 	if ((r = store_open(path, &e->store)) < 0)
 		goto fail;
+	STEP("creating the file jail");
 	e->files_dir = cfg->files_dir ? xstrdup(cfg->files_dir) :
 	    xasprintf("%s/files", cfg->data_dir);
 	if (cfg->files_dir == NULL &&
 	    (r = ensure_dir(e->files_dir, "file jail")) < 0)
 		goto fail;
+	STEP("loading the agent specs");
 	if ((r = agent_set_load(cfg->agents_dir, &e->agents)) < 0) {
 		log_error("cannot read agents directory %s: %s", cfg->agents_dir,
 		    strerror(-r));
 		goto fail;
 	}
 	json_array_extend(e->load_errors, e->agents.errors);
+	STEP("loading the sim scenarios");
 	free(path);
 	path = xasprintf("%s/scenarios", cfg->agents_dir);
 	e->sim = sim_provider_create(e->loop, path, e->load_errors);
+	STEP("configuring the providers");
 	if ((r = engine_providers_init(e, cfg, err, sizeof(err))) < 0) {
 		log_error("provider configuration rejected: %s", err);
 		goto fail;
 	}
 	check_agent_models(e);
+	STEP("loading the pricing table");
 	free(path);
 	path = cfg->pricing_path ? xstrdup(cfg->pricing_path) :
 	    xasprintf("%s/pricing.json", cfg->agents_dir);
-	if (cfg->pricing_path != NULL || stat(path, &st) == 0) {
+	if (cfg->pricing_path != NULL || stat(path, &st_pricing) == 0) {
 		if ((r = pricing_load(path, &e->pricing, err, sizeof(err))) < 0) {
 			log_error("pricing table rejected: %s", err);
 			goto fail;
@@ -210,6 +351,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 		log_warn("no pricing table (%s): every cost is unknown", path);
 		e->pricing = pricing_create_empty();
 	}
+	STEP("loading the alert thresholds");
 	metrics_init(&e->metrics);
 	free(path);
 	path = xasprintf("%s/thresholds.json", cfg->agents_dir);
@@ -218,6 +360,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 		log_error("thresholds rejected: %s", err);
 		goto fail;
 	}
+	STEP("reading the database");
 	if ((r = store_max_seq(e->store, &e->seq)) < 0)
 		goto fail;
 	if (cfg->retention != NULL)
@@ -232,6 +375,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 		log_warn("the kill switch is engaged (from before the restart): new "
 		    "runs are refused until it is released");
 	if (cfg->socket_dir != NULL) {
+		STEP("opening the sockets");
 		if (ipc_server_open(cfg->socket_dir, &e->srv, &detail) < 0) {
 			log_error("%s", detail.text);
 			r = -EADDRINUSE;
@@ -240,9 +384,14 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 		if ((r = loop_add_fd(e->loop, ipc_server_ctl_fd(e->srv),
 		    ctl_on_readable, e)) < 0)
 			goto fail;
-		if ((r = setup_signals(e)) < 0)
-			goto fail;
 	}
+#undef STEP
+	/* from here the loop reads the signals */
+	if ((r = startup_end(&st)) < 0)
+		goto fail;
+	if (e->signal_fd >= 0 &&
+	    (r = loop_add_fd(e->loop, e->signal_fd, on_signal, e)) < 0)
+		goto fail;
 	loop_set_before_sleep(e->loop, engine_before_sleep, e);
 	log_info("agentd %s: %zu agents from %s, database %s/agentd.db, seq %lld",
 	    AGENTD_VERSION, e->agents.n, cfg->agents_dir, cfg->data_dir,
@@ -255,6 +404,8 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	*out = e;
 	return 0;
 fail:
+	if (startup_end(&st) < 0)
+		r = -EINTR;
 	free(setting);
 	free(path);
 	engine_destroy(e);

@@ -165,7 +165,8 @@ main(int argc, char **argv)
 	cfg.wipe_env_keys = true;
 	raise_open_files();
 	/* before any library starts a thread: SIGTERM and SIGINT must only
-	 * ever be read from the engine's signalfd */
+	 * ever be read from the engine's signalfd, which engine_create opens
+	 * first (a signal sent before waits in it) */
 	{
 		sigset_t set;
 		sigemptyset(&set);
@@ -179,10 +180,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((r = engine_create(&cfg, &e)) != 0) {
-		log_error("not started: %s (the error above says more)",
-		    strerror(-r));
+		if (r == -EINTR)
+			log_info("stopped during start-up, as asked");
+		else
+			log_error("not started: %s (the error above says more)",
+			    strerror(-r));
 		curl_global_cleanup();
-		return 1;
+		return r == -EINTR ? 0 : 1;
 	}
 	if (engine_recover(e) != 0)
 		log_error("recovery: the database could not be written");

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "jsonin.h"
 #include "metrics.h"
 
 static const struct figure {
@@ -76,18 +77,15 @@ int
 metrics_load_thresholds(struct metrics *m, const char *path, char *err,
     size_t errlen)
 {
-	json_error_t jerr;
 	json_t *root, *v;
 	const char *key;
 	size_t i;
+	int r;
 
-	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		if (jerr.line == -1 && strstr(jerr.text, "No such file") != NULL)
-			return 0;	/* no file: the defaults */
-		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-		    jerr.text);
-		return -EINVAL;
-	}
+	/* a regular file, never blocking, bounded (a FIFO must not hang) */
+	if ((r = jsonin_load_file(path, 1024 * 1024, "a thresholds file", &root,
+	    err, errlen)) != 0)
+		return r == -ENOENT ? 0 : r;	/* no file: the defaults */
 	if (!json_is_object(root)) {
 		snprintf(err, errlen, "%s: must be an object of thresholds", path);
 		json_decref(root);

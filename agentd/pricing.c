@@ -5,8 +5,11 @@
 
 #include <jansson.h>
 
+#include "jsonin.h"
 #include "pricing.h"
 #include "util.h"
+
+#define PRICING_FILE_MAX	(1024 * 1024)
 
 struct pricing {
 	json_t *models;		/* name → {input_per_mtok, output_per_mtok} */
@@ -42,16 +45,18 @@ pricing_load(const char *path, struct pricing **out, char *err, size_t errlen)
 	double in, outp;
 	int r = -EINVAL;
 
-	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-		    jerr.text);
-		return -EINVAL;
-	}
-	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s:o, s?s}", "models",
+	char msg[600];
+
+	/* a regular file, never blocking, bounded (a FIFO must not hang) */
+	if ((r = jsonin_load_file(path, PRICING_FILE_MAX, "a pricing table",
+	    &root, err, errlen)) != 0)
+		return r;
+	r = -EINVAL;
+	if (jsonin_unpack(root, "", msg, sizeof(msg), "{s:o, s?s}", "models",
 	    &models, "note", &(const char *){ NULL }) != 0 ||
 	    !json_is_object(models)) {
 		snprintf(err, errlen, "%s: expected {\"models\": {...}}: %s", path,
-		    jerr.text);
+		    models != NULL ? "field \"models\" must be an object" : msg);
 		goto out;
 	}
 	json_object_foreach(models, name, entry) {

@@ -159,8 +159,14 @@ load_object(const void *buf, size_t len, int *r, struct ipc_error_detail *detail
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
 	if (root == NULL) {
+		/* not jansson's "... without JSON_ALLOW_NUL" */
 		say(detail, "invalid JSON at line %d column %d: %s",
-		    err.line, err.column, err.text);
+		    err.line, err.column,
+		    json_error_code(&err) == json_error_null_character ?
+		    "a string holds \\u0000, which is not accepted" :
+		    json_error_code(&err) == json_error_null_byte_in_key ?
+		    "an object key holds \\u0000, which is not accepted" :
+		    err.text);
 		*r = -IPC_E_PARSE;
 		return NULL;
 	}
@@ -171,6 +177,37 @@ load_object(const void *buf, size_t len, int *r, struct ipc_error_detail *detail
 		return NULL;
 	}
 	return root;
+}
+
+/* The first top-level field of @root that a @what does not have, in
+ * words (not jansson's "object item(s) left unpacked"). */
+static void
+say_unknown(struct ipc_error_detail *detail, json_t *root, const char *what)
+{
+	static const char *const fields[] = {
+		"v", "type", "id", "body", "ok", "error", NULL,
+	};
+	const char *key;
+	json_t *value;
+	char name[68];
+	size_t i, n;
+
+	json_object_foreach(root, key, value) {
+		for (i = 0; fields[i] != NULL && strcmp(fields[i], key) != 0; i++)
+			;
+		/* ok and error belong to replies only */
+		if (fields[i] != NULL && (strcmp(what, "reply") == 0 || i < 4))
+			continue;
+		/* printable ASCII only: the name came from anyone */
+		for (n = 0; key[n] != '\0' && n < sizeof(name) - 4; n++)
+			name[n] = key[n] >= 0x20 && key[n] < 0x7f ? key[n] : '?';
+		snprintf(name + n, sizeof(name) - n, "%s", key[n] ? "..." : "");
+		say(detail, "%s: unknown top-level field \"%s\" (a %s has v, "
+		    "type, id%s)", what, name, what, strcmp(what, "reply") == 0 ?
+		    ", ok, body and error" : " and body");
+		return;
+	}
+	say(detail, "%s: does not have the expected fields", what);
 }
 
 /* Reads v, type and id leniently first so that an error reply can echo
@@ -227,7 +264,8 @@ ipc_decode_request(const void *buf, size_t len, struct ipc_msg *out,
 	if (json_unpack_ex(root, &err, JSON_STRICT, "{s:i, s:s, s:I, s?O}",
 	    "v", &(int){ 0 }, "type", &(const char *){ NULL },
 	    "id", &(json_int_t){ 0 }, "body", &body) != 0) {
-		say(detail, "request: %s", err.text);
+		/* v, type and id are checked: another field is there */
+		say_unknown(detail, root, "request");
 		r = -IPC_E_SCHEMA;
 		goto out;
 	}
@@ -269,7 +307,10 @@ ipc_decode_reply(const void *buf, size_t len, struct ipc_msg *out,
 	    "v", &(int){ 0 }, "type", &(const char *){ NULL },
 	    "id", &(json_int_t){ 0 }, "ok", &ok, "body", &body,
 	    "error", &error) != 0) {
-		say(detail, "reply: %s", err.text);
+		if (!json_is_boolean(json_object_get(root, "ok")))
+			say(detail, "field \"ok\" is missing or not true or false");
+		else
+			say_unknown(detail, root, "reply");
 		r = -IPC_E_SCHEMA;
 		goto out;
 	}

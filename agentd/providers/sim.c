@@ -7,7 +7,6 @@
  * operator rejected it. Texts and tool arguments may hold placeholders for
  * fields of the task and the last call's arguments (sim_template.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +14,15 @@
 
 #include <jansson.h>
 
+#include "jsonin.h"
 #include "log.h"
 #include "providers/provider.h"
 #include "providers/sim_template.h"
 #include "util.h"
+
+/* Bounds of the scenarios directory: bytes of a file, files read. */
+#define SIM_SCENARIO_MAX	(4 * 1024 * 1024)
+#define SIM_SCENARIOS_MAX	1000
 
 struct sim_turn {
 	char *text;			/* final answer or thought, may be NULL */
@@ -100,37 +104,41 @@ scenario_finish(struct sim_scenario *s)
 	sim_template_finish(&s->tmpl);
 }
 
+/* @path is where the turn is in @file: "turns[3]", "turns[3].after_error". */
 static int
-parse_turn(json_t *obj, const char *where, const struct sim_template *tmpl,
+parse_turn(json_t *obj, const char *file, const char *path,
+    const struct sim_template *tmpl,
     int64_t default_latency, int depth, struct sim_turn *out, char *err,
     size_t errlen)
 {
-	json_error_t jerr;
 	const char *text = NULL;
 	json_t *calls = NULL, *after = NULL, *c;
 	json_int_t latency = default_latency, tin = -1, tout = -1;
-	char sub[4300];
+	char sub[100], where[400], msg[600];
 	size_t i;
 
 	*out = (struct sim_turn){ 0 };
-	if (json_unpack_ex(obj, &jerr, JSON_STRICT,
+	snprintf(where, sizeof(where), "%s: %s", file, path);
+	if (jsonin_unpack(obj, path, msg, sizeof(msg),
 	    "{s?s, s?o, s?I, s?I, s?I, s?o}", "text", &text,
 	    "tool_calls", &calls, "latency_ms", &latency, "tokens_in", &tin,
 	    "tokens_out", &tout, "after_error", &after) != 0) {
-		snprintf(err, errlen, "%s: %s", where, jerr.text);
+		snprintf(err, errlen, "%s: %s", file, msg);
 		return -EINVAL;
 	}
 	if (text == NULL && calls == NULL) {
-		snprintf(err, errlen, "%s: a turn needs \"text\" or \"tool_calls\"",
-		    where);
+		snprintf(err, errlen, "%s: %s: a turn needs \"text\" or "
+		    "\"tool_calls\"", file, path);
 		return -EINVAL;
 	}
 	if (latency < 0 || latency > 3600000) {
-		snprintf(err, errlen, "%s: latency_ms must be 0..3600000", where);
+		snprintf(err, errlen, "%s: %s: latency_ms must be 0..3600000", file,
+		    path);
 		return -EINVAL;
 	}
 	if (tin < -1 || tout < -1) {
-		snprintf(err, errlen, "%s: token counts must be >= 0", where);
+		snprintf(err, errlen, "%s: %s: token counts must be >= 0", file,
+		    path);
 		return -EINVAL;
 	}
 	if (text != NULL && sim_template_check(tmpl, text, where, err,
@@ -138,33 +146,35 @@ parse_turn(json_t *obj, const char *where, const struct sim_template *tmpl,
 		return -EINVAL;
 	if (calls != NULL) {
 		if (!json_is_array(calls) || json_array_size(calls) == 0) {
-			snprintf(err, errlen, "%s: tool_calls must be a non-empty array",
-			    where);
+			snprintf(err, errlen, "%s: %s: tool_calls must be a non-empty "
+			    "array", file, path);
 			return -EINVAL;
 		}
 		json_array_foreach(calls, i, c) {
 			const char *name;
 			json_t *args;
-			if (json_unpack_ex(c, &jerr, JSON_STRICT, "{s:s, s:o}",
+			snprintf(sub, sizeof(sub), "%s.tool_calls[%zu]", path, i);
+			if (jsonin_unpack(c, sub, msg, sizeof(msg), "{s:s, s:o}",
 			    "name", &name, "arguments", &args) != 0) {
-				snprintf(err, errlen, "%s.tool_calls[%zu]: %s", where, i,
-				    jerr.text);
+				snprintf(err, errlen, "%s: %s", file, msg);
 				return -EINVAL;
 			}
-			snprintf(sub, sizeof(sub), "%s.tool_calls[%zu]", where, i);
-			if (sim_template_check_json(tmpl, args, sub, err,
+			snprintf(where, sizeof(where), "%s: %s.tool_calls[%zu]", file,
+			    path, i);
+			if (sim_template_check_json(tmpl, args, where, err,
 			    errlen) != 0)
 				return -EINVAL;
 		}
 	}
 	if (after != NULL) {
 		if (depth > 0) {
-			snprintf(err, errlen, "%s: after_error cannot nest", where);
+			snprintf(err, errlen, "%s: %s: after_error cannot nest", file,
+			    path);
 			return -EINVAL;
 		}
 		out->after_error = xcalloc(1, sizeof(*out->after_error));
-		snprintf(sub, sizeof(sub), "%s.after_error", where);
-		if (parse_turn(after, sub, tmpl, latency, depth + 1,
+		snprintf(sub, sizeof(sub), "%s.after_error", path);
+		if (parse_turn(after, file, sub, tmpl, latency, depth + 1,
 		    out->after_error, err, errlen) != 0) {
 			free(out->after_error);
 			out->after_error = NULL;
@@ -184,19 +194,18 @@ static int
 parse_scenario(json_t *root, const char *file, const char *name,
     struct sim_scenario *out, char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *turns = NULL, *t, *fields = NULL;
 	json_int_t latency = 500, repeat_from = -1;
 	const char *description = NULL;
 	struct sim_scenario s = { .repeat_from = -1 };
-	char where[4200];
+	char where[64], msg[600];
 	size_t i;
 
-	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s?s, s?I, s:o, s?I, s?o}",
+	if (jsonin_unpack(root, "", msg, sizeof(msg), "{s?s, s?I, s:o, s?I, s?o}",
 	    "description", &description, "latency_ms", &latency,
 	    "turns", &turns, "repeat_from", &repeat_from,
 	    "task_fields", &fields) != 0) {
-		snprintf(err, errlen, "%s: %s", file, jerr.text);
+		snprintf(err, errlen, "%s: %s", file, msg);
 		return -EINVAL;
 	}
 	if (!json_is_array(turns) || json_array_size(turns) == 0) {
@@ -213,8 +222,8 @@ parse_scenario(json_t *root, const char *file, const char *name,
 		return -EINVAL;
 	s.turns = xcalloc(json_array_size(turns), sizeof(*s.turns));
 	json_array_foreach(turns, i, t) {
-		snprintf(where, sizeof(where), "%s: turns[%zu]", file, i);
-		if (parse_turn(t, where, &s.tmpl, latency, 0, &s.turns[i], err,
+		snprintf(where, sizeof(where), "turns[%zu]", i);
+		if (parse_turn(t, file, where, &s.tmpl, latency, 0, &s.turns[i], err,
 		    errlen) != 0)
 			goto fail;
 		s.n_turns++;
@@ -397,51 +406,57 @@ static const struct provider_ops sim_ops = {
 };
 
 static void
+reject(json_t *errors, const char *file, const char *err)
+{
+	log_error("sim scenario rejected: %s", err);
+	if (errors != NULL)
+		jsonin_error_add(errors, file, NULL, err);
+}
+
+static void
 load_dir(struct sim *sim, const char *dir, json_t *errors)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[4096], name[256], err[512];
-	json_error_t jerr;
+	char **names = NULL, path[4096], err[4700];
+	size_t n = 0, more = 0, len;
 	json_t *root;
+	int r;
 
-	if (d == NULL) {
-		if (errno != ENOENT)
+	if ((r = jsonin_list_dir(dir, NULL, SIM_SCENARIOS_MAX, &names, &n,
+	    &more)) < 0) {
+		if (r != -ENOENT)
 			log_warn("sim scenarios: cannot open %s: %s", dir,
-			    strerror(errno));
+			    strerror(-r));
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		if (len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0 ||
-		    de->d_name[0] == '.' || len - 5 >= sizeof(name))
-			continue;
-		memcpy(name, de->d_name, len - 5);
-		name[len - 5] = '\0';
-		if (fmt(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
-			continue;
-		root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-		if (root == NULL) {
-			snprintf(err, sizeof(err), "%s:%d:%d: %s", path, jerr.line,
-			    jerr.column, jerr.text);
+	if (more > 0) {
+		snprintf(err, sizeof(err), "%s: %zu more *.json file%s not read: "
+		    "at most %d scenarios are loaded (those first in name order)",
+		    dir, more, more == 1 ? " was" : "s were", SIM_SCENARIOS_MAX);
+		reject(errors, dir, err);
+	}
+	sim->scenarios = xcalloc(n + 1, sizeof(*sim->scenarios));
+	for (size_t i = 0; i < n; i++) {
+		len = strlen(names[i]);
+		names[i][len - 5] = '\0';	/* the scenario's name */
+		if (fmt(path, sizeof(path), "%s/%s.json", dir, names[i]) < 0) {
+			snprintf(err, sizeof(err), "%s/%s.json: path too long", dir,
+			    names[i]);
+			reject(errors, dir, err);
+		} else if (jsonin_load_file(path, SIM_SCENARIO_MAX, "a scenario",
+		    &root, err, sizeof(err)) != 0) {
+			reject(errors, path, err);
 		} else {
-			sim->scenarios = xrealloc(sim->scenarios,
-			    (sim->n_scenarios + 1) * sizeof(*sim->scenarios));
-			if (parse_scenario(root, path, name,
+			if (parse_scenario(root, path, names[i],
 			    &sim->scenarios[sim->n_scenarios], err,
-			    sizeof(err)) == 0) {
+			    sizeof(err)) == 0)
 				sim->n_scenarios++;
-				json_decref(root);
-				continue;
-			}
+			else
+				reject(errors, path, err);
 			json_decref(root);
 		}
-		log_error("sim scenario rejected: %s", err);
-		if (errors != NULL)
-			json_array_append_new(errors, json_pack("{s:s, s:s}",
-			    "file", path, "error", err));
+		free(names[i]);
 	}
-	closedir(d);
+	free(names);
 }
 
 struct provider *

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "jsonin.h"
 #include "tools/schema.h"
 #include "tools/tool.h"
 #include "util.h"
@@ -74,7 +75,6 @@ int
 tool_def_parse(const json_t *obj, const char *where, struct tool_def *out,
     char *err, size_t errlen)
 {
-	json_error_t jerr;
 	struct tool_def def = { .timeout_ms = 30000 };
 	const char *name = NULL, *description = NULL, *risk = NULL;
 	const char *builtin = NULL, *kind = NULL;
@@ -84,29 +84,31 @@ tool_def_parse(const json_t *obj, const char *where, struct tool_def *out,
 	json_int_t timeout_ms = -1, retries = 0;
 	int idempotent = -1, side_effects = -1;
 	struct schema_error serr;
-	char stext[256];
+	char stext[256], msg[600], path[64], quoted[100];
 
 	*out = (struct tool_def){ 0 };
-	if (json_unpack_ex((json_t *)obj, &jerr, JSON_STRICT,
+	if (jsonin_unpack((json_t *)obj, where, msg, sizeof(msg),
 	    "{s?s, s?s, s?s, s?s, s?s, s?o, s?I, s?I, s?b, s?b, s?o}",
 	    "name", &name, "description", &description, "kind", &kind,
 	    "builtin", &builtin, "risk", &risk, "input_schema", &schema,
 	    "timeout_ms", &timeout_ms, "retries", &retries,
 	    "idempotent", &idempotent, "side_effects", &side_effects,
 	    "sim", &sim) != 0) {
-		snprintf(err, errlen, "%s: %s", where, jerr.text);
+		snprintf(err, errlen, "%s", msg);
 		return -EINVAL;
 	}
 	if (builtin != NULL && kind != NULL && strcmp(kind, "builtin") != 0) {
-		snprintf(err, errlen, "%s: \"builtin\" and \"kind\": \"%s\" "
-		    "contradict each other", where, kind);
+		jsonin_quote(kind, 32, quoted, sizeof(quoted));
+		snprintf(err, errlen, "%s: \"builtin\" and \"kind\": %s "
+		    "contradict each other", where, quoted);
 		return -EINVAL;
 	}
 	if (builtin != NULL) {
 		def.kind = TOOL_KIND_BUILTIN;
 		if ((def.builtin = builtin_find(builtin)) == NULL) {
-			snprintf(err, errlen, "%s: unknown builtin tool \"%s\"", where,
-			    builtin);
+			jsonin_quote(builtin, 64, quoted, sizeof(quoted));
+			snprintf(err, errlen, "%s: unknown builtin tool %s", where,
+			    quoted);
 			return -EINVAL;
 		}
 		if (name == NULL)
@@ -127,11 +129,16 @@ tool_def_parse(const json_t *obj, const char *where, struct tool_def *out,
 			return -EINVAL;
 		}
 		def.schema = json_incref(schema);
-		if (sim != NULL && (json_unpack_ex(sim, &jerr, JSON_STRICT,
+		snprintf(path, sizeof(path), "%s.sim", where);
+		if (sim != NULL && jsonin_unpack(sim, path, msg, sizeof(msg),
 		    "{s?o, s?s, s?I}", "output", &sim_output, "error", &sim_error,
-		    "latency_ms", &sim_latency) != 0 || sim_latency < 0)) {
-			snprintf(err, errlen, "%s: sim must be {\"output\": ..., "
-			    "\"error\": \"...\", \"latency_ms\": >= 0}", where);
+		    "latency_ms", &sim_latency) != 0) {
+			snprintf(err, errlen, "%s", msg);
+			goto fail;
+		}
+		if (sim_latency < 0) {
+			snprintf(err, errlen, "%s: sim.latency_ms must be >= 0",
+			    where);
 			goto fail;
 		}
 		def.sim_output = json_incref(sim_output);
@@ -160,8 +167,9 @@ tool_def_parse(const json_t *obj, const char *where, struct tool_def *out,
 		goto fail;
 	}
 	if (risk != NULL && tool_risk_from_name(risk, &def.risk) != 0) {
-		snprintf(err, errlen, "%s: risk \"%s\" is not one of low, medium, "
-		    "high, critical", where, risk);
+		jsonin_quote(risk, 32, quoted, sizeof(quoted));
+		snprintf(err, errlen, "%s: risk %s is not one of low, medium, "
+		    "high, critical", where, quoted);
 		goto fail;
 	}
 	if ((json_object_get(obj, "timeout_ms") != NULL && timeout_ms <= 0) ||

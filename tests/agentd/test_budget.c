@@ -93,10 +93,55 @@ json_round_trip_and_errors(void)
 	json_decref(j);
 }
 
+/* The docs say counts are integers: 1.0 is not one. */
+static void
+counts_must_be_json_integers(void)
+{
+	static const struct {
+		const char *json;
+		const char *message;	/* NULL: accepted */
+	} cases[] = {
+		{ "{\"tokens_in\": 1.0}",
+		  "field \"tokens_in\" must be an integer >= 0, not a decimal number" },
+		{ "{\"llm_calls\": 2.5}",
+		  "field \"llm_calls\" must be an integer >= 0, not a decimal number" },
+		{ "{\"wall_ms\": \"60000\"}",
+		  "field \"wall_ms\" must be an integer >= 0, not a string" },
+		{ "{\"tool_calls\": true}",
+		  "field \"tool_calls\" must be an integer >= 0, not true" },
+		{ "{\"tokens_out\": -1}", "field \"tokens_out\" must be >= 0" },
+		{ "{\"cost_usd\": \"0.5\"}",
+		  "field \"cost_usd\" must be a number >= 0, not a string" },
+		{ "{\"cost_usd\": -0.5}", "field \"cost_usd\" must be >= 0" },
+		{ "[]", "must be an object, not an array" },
+		{ "{\"tokens_in\": 100, \"cost_usd\": 0.5, \"wall_ms\": 0}", NULL },
+		{ "{\"cost_usd\": 1}", NULL },
+	};
+	struct budget_amounts a = { 0 };
+	char err[200];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+		err[0] = '\0';
+		printf("# case %zu\n", i);
+		t_bail_if(j == NULL);
+		if (cases[i].message == NULL) {
+			is_int(budget_amounts_from_json(j, &a, err, sizeof(err)), 0);
+		} else {
+			ok(budget_amounts_from_json(j, &a, err, sizeof(err)) != 0);
+			is_str(err, cases[i].message);
+		}
+		json_decref(j);
+	}
+	ok(a.v[BUDGET_TOKENS_IN] == 100);
+	ok(a.v[BUDGET_COST_USD] == 1);
+}
+
 #define TESTS(X) \
 	X(precheck_refuses_worst_case_over_limit) \
 	X(zero_limit_means_unlimited) \
 	X(warnings_once_each_then_exceeded) \
 	X(one_charge_can_cross_all_levels) \
-	X(json_round_trip_and_errors)
+	X(json_round_trip_and_errors) \
+	X(counts_must_be_json_integers)
 T_MAIN(TESTS)
