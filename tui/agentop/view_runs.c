@@ -52,6 +52,9 @@ layout(int cols)
 			c.agent += 4;
 			c.task -= 4;
 		}
+	} else if (used < cols && c.agent == 12) {
+		/* too little for a task: the agent's name gets it */
+		c.agent += MIN_I(cols - used, 4);
 	}
 	return c;
 }
