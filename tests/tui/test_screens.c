@@ -223,31 +223,31 @@ lost_with_717(struct ui *ui, struct model *m)
 	model_set_conn(m, CONN_LOST, wall() - 3000);
 }
 
+/* The runs view at @cols x @rows, agentd away: the header keeps the
+ * escalations and the connection whole, and nothing is wider. */
 static void
-runs_60x20(void)
+small_screen(int cols, int rows, const char *name)
 {
-	char line[256], *s = check_screen(VIEW_RUNS, 60, 20, lost_with_717,
-	    "runs-60x20.txt");
+	char line[256], *s = check_screen(VIEW_RUNS, cols, rows, lost_with_717,
+	    name);
 
-	/* the header keeps the escalations and the connection, whole */
 	screen_line(s, 0, line, sizeof(line));
 	has_str(line, " ESC 717 ");
 	has_str(line, " DISCONNECTED");
-	fits(s, 60);
+	fits(s, cols);
 	free(s);
+}
+
+static void
+runs_60x20(void)
+{
+	small_screen(60, 20, "runs-60x20.txt");
 }
 
 static void
 narrow_40x12(void)
 {
-	char line[256], *s = check_screen(VIEW_RUNS, 40, 12, lost_with_717,
-	    "runs-40x12.txt");
-
-	screen_line(s, 0, line, sizeof(line));
-	has_str(line, " ESC 717 ");
-	has_str(line, " DISCONNECTED");
-	fits(s, 40);
-	free(s);
+	small_screen(40, 12, "runs-40x12.txt");
 }
 
 /* The first moments of a start: no red "not connected" yet. */

@@ -130,6 +130,34 @@ ui_list_key(struct list_sel *sel, const char *const *ids, size_t n, int page,
 	return true;
 }
 
+bool
+ui_scroll_key(struct ui *ui, int *top, size_t n, int ch)
+{
+	int page = MAX_I(ui->rows - 5, 1);
+
+	switch (ch) {
+	case KEY_UP: case 'k':
+		*top = MAX_I(*top - 1, 0);
+		return true;
+	case KEY_DOWN: case 'j':
+		(*top)++;
+		return true;
+	case KEY_PPAGE:
+		*top = MAX_I(*top - page, 0);
+		return true;
+	case KEY_NPAGE: case ' ':
+		*top += page;
+		return true;
+	case 'g': case KEY_HOME:
+		*top = 0;
+		return true;
+	case 'G': case KEY_END:
+		*top = (int)n;		/* the view's draw clamps it */
+		return true;
+	}
+	return false;
+}
+
 void
 ui_list_sync(struct ui *ui, struct list_sel *sel, const char *const *ids,
     size_t n, const char *what, void (*why)(struct ui *ui, const char *id,

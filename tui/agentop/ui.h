@@ -126,6 +126,9 @@ void ui_list_sync(struct ui *ui, struct list_sel *sel, const char *const *ids,
     char *out, size_t outlen));
 /* The rows a list view shows in @rows screen rows, for PgUp/PgDn. */
 int ui_page(struct ui *ui);
+/* Scrolls *@top of a text view of @n lines for up/down/j/k, PgUp/PgDn,
+ * space, g/G/Home/End; false if @ch is not one of those. */
+bool ui_scroll_key(struct ui *ui, int *top, size_t n, int ch);
 void ui_open_detail(struct ui *ui, const char *run);
 /* Asks for "good|bad [note]" and rates @run. */
 void ui_rate(struct ui *ui, const char *run);

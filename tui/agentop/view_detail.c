@@ -337,25 +337,9 @@ detail_key(struct ui *ui, int ch)
 {
 	char q[96];
 
+	if (ui_scroll_key(ui, &ui->detail_scroll, ui->detail_doc.n, ch))
+		return UI_REDRAW;
 	switch (ch) {
-	case KEY_UP: case 'k':
-		ui->detail_scroll = MAX_I(ui->detail_scroll - 1, 0);
-		break;
-	case KEY_DOWN: case 'j':
-		ui->detail_scroll++;
-		break;
-	case KEY_PPAGE:
-		ui->detail_scroll = MAX_I(ui->detail_scroll - (ui->rows - 5), 0);
-		break;
-	case KEY_NPAGE: case ' ':
-		ui->detail_scroll += ui->rows - 5;
-		break;
-	case 'g': case KEY_HOME:
-		ui->detail_scroll = 0;
-		break;
-	case 'G': case KEY_END:
-		ui->detail_scroll = (int)ui->detail_doc.n;
-		break;
 	case '/':
 		snprintf(q, sizeof(q), "search in run %s:", ui->m->detail_run);
 		ui_ask_text(ui, q, ui->detail_search, NULL, search_done);

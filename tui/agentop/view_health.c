@@ -150,31 +150,8 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 static int
 health_key(struct ui *ui, int ch)
 {
-	int page = MAX_I(ui->rows - 5, 1);
-
-	switch (ch) {
-	case KEY_UP: case 'k':
-		ui->health_scroll = MAX_I(ui->health_scroll - 1, 0);
-		break;
-	case KEY_DOWN: case 'j':
-		ui->health_scroll++;
-		break;
-	case KEY_PPAGE:
-		ui->health_scroll = MAX_I(ui->health_scroll - page, 0);
-		break;
-	case KEY_NPAGE: case ' ':
-		ui->health_scroll += page;
-		break;
-	case 'g': case KEY_HOME:
-		ui->health_scroll = 0;
-		break;
-	case 'G': case KEY_END:
-		ui->health_scroll = (int)ui->health_doc.n;
-		break;
-	default:
-		return UI_UNHANDLED;
-	}
-	return UI_REDRAW;
+	return ui_scroll_key(ui, &ui->health_scroll, ui->health_doc.n, ch) ?
+	    UI_REDRAW : UI_UNHANDLED;
 }
 
 const struct view_ops view_health = {
