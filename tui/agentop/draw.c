@@ -55,6 +55,14 @@ draw_text_cut(struct ui *ui, int y, int x, int width, enum theme_role role,
 }
 
 void
+draw_corner(int y, int cols, enum theme_role role, const char *text)
+{
+	int w = MIN_I(text_width(text), cols);
+
+	draw_text(y, cols - w, w, role, text);
+}
+
+void
 draw_fill(int y, int x, int width, enum theme_role role)
 {
 	draw_text(y, x, width, role, "");

@@ -144,6 +144,8 @@ void draw_text(int y, int x, int width, enum theme_role role, const char *s);
  * @cut says it was cut already (an excerpt). */
 void draw_text_cut(struct ui *ui, int y, int x, int width, enum theme_role role,
     const char *s, bool cut);
+/* @text (with its own spaces) against the right edge of row @y. */
+void draw_corner(int y, int cols, enum theme_role role, const char *text);
 /* The lines of @d from @first in @rows rows, text matching @search
  * highlighted; budget lines get their bar. */
 void draw_doc(struct ui *ui, const struct doc *d, int first, int y, int rows,

@@ -62,19 +62,11 @@ wrapped(int row, int end, int cols, enum theme_role role, const char *label,
 	const char *p = text != NULL ? text : "";
 
 	for (int n = 0; n < 4 && row < end && (n == 0 || *p != '\0'); n++) {
-		size_t take = 0;
-		int w = 0;
-		while (p[take] != '\0' && w < width) {
-			if (((unsigned char)p[take] & 0xc0) != 0x80)
-				w++;
-			take++;
-		}
-		while (((unsigned char)p[take] & 0xc0) == 0x80)
-			take++;
+		size_t next, take = layout_wrap(p, strlen(p), width, &next);
 		snprintf(part, sizeof(part), "%.*s", (int)take, p);
 		draw_text(row, 0, indent, role, n == 0 ? label : "");
 		draw_text(row++, indent, cols - indent, role, part);
-		p += take;
+		p += next;
 	}
 	return row;
 }
@@ -119,13 +111,6 @@ esc_draw(struct ui *ui, int y, int rows, int cols)
 		draw_text(row++, 0, cols, list[i] == sel ? ROLE_SELECTED :
 		    ROLE_ESCALATION, line);
 	}
-	if (n > (size_t)list_rows) {
-		snprintf(line, sizeof(line), " %zu-%zu of %zu ",
-		    ui->sel[VIEW_ESCALATIONS].top + 1, MIN_I(n,
-		    ui->sel[VIEW_ESCALATIONS].top + (size_t)list_rows), n);
-		draw_text(y, MAX_I(cols - text_width(line) - 1, 0),
-		    MIN_I(text_width(line), cols), ROLE_DIM, line);
-	}
 	if (n == 0) {
 		draw_fill(row, 0, cols, ROLE_NORMAL);
 		draw_fill(row + 1, 0, cols, ROLE_NORMAL);
@@ -140,13 +125,22 @@ esc_draw(struct ui *ui, int y, int rows, int cols)
 		    JSON_SORT_KEYS);
 		int64_t ms = json_integer_value(json_object_get(sel, "deadline_ms")) - now;
 		fmt_duration(left, sizeof(left), ms);
-		draw_text(row++, 0, cols, ROLE_TITLE, "");
-		snprintf(line, sizeof(line), " %s: %s (%s) on run %s — decide within %s",
+		draw_text(row, 0, cols, ROLE_TITLE, "");
+		/* under the list, where it is in the queue */
+		if (n > (size_t)list_rows) {
+			snprintf(line, sizeof(line), " %zu-%zu of %zu ",
+			    ui->sel[VIEW_ESCALATIONS].top + 1, MIN_I(n,
+			    ui->sel[VIEW_ESCALATIONS].top + (size_t)list_rows), n);
+			draw_corner(row, cols, ROLE_DIM, line);
+		}
+		row++;
+		/* the time left first: a narrow terminal cuts the end */
+		snprintf(line, sizeof(line), " %s: decide within %s — %s (%s) on run %s",
 		    json_string_value(json_object_get(sel, "id")),
+		    ms > 0 ? left : "0s (expired)",
 		    json_string_value(json_object_get(sel, "tool")),
 		    json_string_value(json_object_get(sel, "risk")),
-		    json_string_value(json_object_get(sel, "run")),
-		    ms > 0 ? left : "0s (expired)");
+		    json_string_value(json_object_get(sel, "run")));
 		draw_text(row++, 0, cols, ROLE_ESCALATION, line);
 		row = wrapped(row, y + rows, cols, ROLE_NORMAL, "   doing:  ",
 		    json_string_value(json_object_get(sel, "context")));

@@ -197,8 +197,7 @@ history_draw(struct ui *ui, int y, int rows, int cols)
 	if (n > 0) {
 		snprintf(line, sizeof(line), " %zu runs%s ", n, ui->m->history_more ?
 		    ", more below" : "");
-		draw_text(y, MAX_I(cols - text_width(line) - 1, 0),
-		    MIN_I(text_width(line), cols), ROLE_DIM, line);
+		draw_corner(y, cols, ROLE_DIM, line);
 	}
 	text = columns(runs, cols, c);
 	draw_fill(y + 1, 0, cols, ROLE_COLUMN);

@@ -237,8 +237,7 @@ runs_draw(struct ui *ui, int y, int rows, int cols)
 			    json_object_size(ui->marks), model_sort_name(ui->m->sort));
 		else
 			snprintf(title, sizeof(title), "%s", where);
-		draw_text(y + rows - 1, MAX_I(cols - text_width(title) - 1, 0),
-		    MIN_I(text_width(title), cols), ROLE_DIM, title);
+		draw_corner(y + rows - 1, cols, ROLE_DIM, title);
 	}
 }
 
