@@ -51,13 +51,13 @@ wait_screen "e-[0-9a-z]+ +$d1 +deploy_service +critical" 5; ok $? "it lists the 
 wait_screen "decide within [0-9]+m" 5; ok $? "with the deadline counting down"
 keys a; wait_screen "approve e-.*\(y/n\)" 3; ok $? "approve asks for confirmation"
 keys y
-wait_screen "approve e-[0-9a-z]+: done" 5; ok $? "the approval is confirmed on screen"
+wait_screen "approve e-[0-9a-z]+ \(run $d1\): done" 5; ok $? "the approval is confirmed on screen, naming the escalation and its run"
 wait_state "$d1" done 20; ok $? "the approved deploy finishes"
 d2=$(ctl submit deploy "Roll out again")
 wait_state "$d2" awaiting_human 20
 wait_screen "$d2" 5
 keys d; wait_screen "reason" 3; keys "change freeze until Monday" Enter
-wait_screen "reject e-[0-9a-z]+: done" 5; ok $? "the rejection is confirmed on screen"
+wait_screen "reject e-[0-9a-z]+ \(run $d2\): done" 5; ok $? "the rejection is confirmed on screen, naming its run"
 wait_state "$d2" done 20; ok $? "the rejected deploy finishes"
 is "$(ctl escalations --state rejected --json | jq -r '.[0].decision_reason')" "change freeze until Monday" "with the typed reason"
 
@@ -99,7 +99,7 @@ keys 3; sleep 0.2; keys / ; sleep 0.2; keys C-u "order 5521" Enter
 wait_screen "$a" 5
 keys R; wait_screen "rate $a: good\|bad" 3; ok $? "R asks for a rating"
 keys "bad wrong refund policy" Enter
-wait_screen "rating: done" 5; ok $? "the rating is confirmed"
+wait_screen "rate $a bad: done" 5; ok $? "the rating is confirmed, naming the run"
 is "$(ctl history --grep 'order 5521' --json | jq -r '.[0].rating.note')" "wrong refund policy" "and stored with the run"
 keys / ; sleep 0.2; keys Enter
 wait_screen "^-$a" 5; ok $? "history marks it rated bad"

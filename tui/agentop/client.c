@@ -16,11 +16,12 @@
 #define SEND_RETRY_MS	20	/* first hello while the dial completes */
 #define DETAIL_MIN_MS	300	/* detail refetch at most this often */
 #define EVENTS_PAGE	2000	/* events per catch-up request */
-#define HISTORY_LIMIT	500	/* finished runs loaded after a snapshot */
+#define RECENT_RUNS	500	/* recent runs (ended too) loaded after a snapshot */
+#define CONNECT_GRACE_MS 1000	/* "connecting", not yet "not reachable" */
 #define MIN_T(a, b)	((a) < (b) ? (a) : (b))
 
 enum purpose {
-	P_HELLO, P_SNAPSHOT, P_RECENT, P_CATCHUP, P_HEALTH, P_DETAIL,
+	P_HELLO, P_SNAPSHOT, P_LIVE, P_RECENT, P_CATCHUP, P_HEALTH, P_DETAIL,
 	P_HISTORY, P_ACTION,
 };
 
@@ -28,7 +29,8 @@ struct request {
 	enum ipc_type type;
 	json_t *body;			/* owned */
 	enum purpose purpose;
-	char label[64];			/* for notices */
+	char label[96];			/* for notices */
+	unsigned gen;			/* P_HISTORY: the search it is a page of */
 };
 
 struct client {
@@ -46,9 +48,22 @@ struct client {
 	int64_t next_hello, next_health, next_detail;
 	bool detail_wanted;
 	struct notice notice;
-	int64_t lost_at;		/* wall ms agentd went away, 0 if not */
+	int64_t started_at;		/* wall ms of client_create */
 	char last_error[160];
+	struct pager live;		/* the snapshot's live runs, after its first page */
+	bool live_due;			/* their next page, once caught up */
+	struct pager recent;		/* runs.list: the RECENT_RUNS newest */
+	struct pager history;		/* history.search: the current search */
 };
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 say(struct client *c, enum notice_level level, int64_t now, const char *fmt, ...)
@@ -74,8 +89,10 @@ enqueue(struct client *c, enum ipc_type type, json_t *body,
 		return;
 	}
 	r = &c->queue[(c->q_head + c->q_len++) % QUEUE_MAX];
-	*r = (struct request){ type, body, purpose, "" };
+	*r = (struct request){ type, body, purpose, "", 0 };
 	snprintf(r->label, sizeof(r->label), "%s", label ? label : "");
+	if (purpose == P_HISTORY)
+		r->gen = c->history.gen;
 }
 
 static bool
@@ -112,10 +129,13 @@ client_create(const char *dir, struct model *model)
 		abort();
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	c->m = model;
+	c->started_at = wall_ms();
+	model_set_conn(model, CONN_CONNECTING, c->started_at);
 	if (ipc_client_open_lazy(dir, &c->req, &d) != 0 ||
-	    ipc_sub_open_lazy(dir, NULL, 0, &c->sub, &d) != 0)
+	    ipc_sub_open_lazy(dir, NULL, 0, &c->sub, &d) != 0) {
 		snprintf(c->last_error, sizeof(c->last_error), "%s", d.text);
-	model_set_conn(model, CONN_CONNECTING, 0);
+		model->unreachable = true;	/* no need to wait: say why */
+	}
 	return c;
 }
 
@@ -129,6 +149,9 @@ client_destroy(struct client *c)
 		json_decref(c->cur.body);
 	ipc_client_destroy(c->req);
 	ipc_sub_destroy(c->sub);
+	pager_finish(&c->live);
+	pager_finish(&c->recent);
+	pager_finish(&c->history);
 	free(c);
 }
 
@@ -153,13 +176,15 @@ alive(struct client *c, int64_t now)
 	if (c->m->conn == CONN_LOST || c->m->conn == CONN_CONNECTING) {
 		if (c->m->conn == CONN_LOST)
 			say(c, NOTICE_OK, now, "agentd is back: catching up");
-		c->lost_at = 0;
 		model_set_conn(c->m, CONN_SYNCING, now);
 		drop_queue(c, true);
 		c->catching_up = false;
+		c->live_due = false;
 		enqueue(c, IPC_T_SNAPSHOT, NULL, P_SNAPSHOT, NULL);
-		enqueue(c, IPC_T_RUNS_LIST, json_pack("{s:i}", "limit",
-		    HISTORY_LIMIT), P_RECENT, NULL);
+		pager_start(&c->recent, json_pack("{s:i}", "limit", RECENT_RUNS),
+		    RECENT_RUNS);
+		enqueue(c, IPC_T_RUNS_LIST, pager_request(&c->recent), P_RECENT,
+		    NULL);
 	}
 }
 
@@ -167,7 +192,6 @@ static void
 lost(struct client *c, int64_t now, const char *why)
 {
 	if (c->m->conn == CONN_LIVE || c->m->conn == CONN_SYNCING) {
-		c->lost_at = now;
 		model_set_conn(c->m, CONN_LOST, now);
 		if (c->notice.at != now)
 			say(c, NOTICE_ERROR, now, "lost agentd (%s): what you see may "
@@ -203,17 +227,33 @@ apply_events(struct client *c, const json_t *events)
 	}
 }
 
+/* The live runs' next page: due once the events since the snapshot are
+ * applied, so that a page (newer than them) is not charged twice. */
+static void
+next_live_page(struct client *c)
+{
+	if (!c->live_due || c->catching_up)
+		return;
+	c->live_due = false;
+	enqueue(c, IPC_T_RUNS_LIST, pager_request(&c->live), P_LIVE, NULL);
+}
+
 static void
 handle_reply(struct client *c, struct request *r, struct ipc_msg *reply,
     int64_t now)
 {
 	const char *err = reply->message ? reply->message : "error";
+	const json_t *runs = json_object_get(reply->body, "runs");
 
 	alive(c, now);
+	if (r->purpose == P_HISTORY && r->gen != c->history.gen)
+		return;		/* a page of a search since replaced */
 	if (!reply->ok && r->purpose != P_ACTION) {
 		say(c, NOTICE_ERROR, now, "%s: %s", ipc_type_name(r->type), err);
 		if (r->purpose == P_CATCHUP)
 			c->catching_up = false;
+		if (r->purpose == P_LIVE)	/* keep what was shown */
+			model_snapshot_done(c->m, false);
 		return;
 	}
 	switch (r->purpose) {
@@ -227,20 +267,39 @@ handle_reply(struct client *c, struct request *r, struct ipc_msg *reply,
 	case P_SNAPSHOT:
 		model_apply_snapshot(c->m, reply->body);
 		model_set_conn(c->m, CONN_LIVE, now);
+		pager_start(&c->live, json_pack("{s:b}", "live", 1), 0);
+		c->live_due = pager_reply(&c->live, reply->body, "runs_next",
+		    json_array_size(runs));
 		catch_up(c);
 		break;
+	case P_LIVE:
+		model_merge_live(c->m, runs);
+		c->live_due = pager_reply(&c->live, reply->body, "next",
+		    json_array_size(runs));
+		if (c->live_due)
+			next_live_page(c);
+		else
+			model_snapshot_done(c->m, true);
+		break;
 	case P_RECENT:
-		model_merge_runs(c->m, json_object_get(reply->body, "runs"));
+		model_merge_runs(c->m, runs);
+		if (pager_reply(&c->recent, reply->body, "next", json_array_size(runs)))
+			enqueue(c, IPC_T_RUNS_LIST, pager_request(&c->recent),
+			    P_RECENT, NULL);
 		break;
 	case P_HISTORY:
-		model_set_history(c->m, json_incref(json_object_get(reply->body,
-		    "runs")));
+		model_set_history(c->m, json_incref((json_t *)runs),
+		    c->history.got > 0);
+		pager_reply(&c->history, reply->body, "next", json_array_size(runs));
+		c->m->history_more = c->history.next != NULL;
 		break;
 	case P_CATCHUP:
 		c->catching_up = false;
 		apply_events(c, json_object_get(reply->body, "events"));
 		if (json_is_true(json_object_get(reply->body, "more")))
 			catch_up(c);
+		else
+			next_live_page(c);
 		break;
 	case P_HEALTH:
 		model_set_health(c->m, reply->body);
@@ -275,6 +334,7 @@ send_next(struct client *c, int64_t now)
 		    c->cur.purpose == P_HELLO) {
 			/* the background dial is not through yet: try again soon,
 			 * not after a whole retry period */
+			snprintf(c->last_error, sizeof(c->last_error), "%s", d.text);
 			json_decref(c->cur.body);
 			c->next_hello = now + SEND_RETRY_MS;
 			continue;
@@ -347,6 +407,12 @@ read_events(struct client *c, int64_t now)
 void
 client_tick(struct client *c, int64_t now)
 {
+	if (c->m->conn == CONN_CONNECTING && !c->m->unreachable &&
+	    now - c->started_at >= CONNECT_GRACE_MS) {
+		/* the first attempt had its chance: now it is news */
+		c->m->unreachable = true;
+		c->m->dirty |= MODEL_DIRTY_STATUS;
+	}
 	if (c->req == NULL || c->sub == NULL) {
 		if (now >= c->next_hello) {
 			struct ipc_error_detail d = { "" };
@@ -389,6 +455,8 @@ client_timeout_ms(struct client *c, int64_t now)
 
 	if (c->m->conn == CONN_CONNECTING || c->m->conn == CONN_LOST)
 		t = MIN_T(t, c->next_hello - now);
+	if (c->m->conn == CONN_CONNECTING && !c->m->unreachable)
+		t = MIN_T(t, c->started_at + CONNECT_GRACE_MS - now);
 	if (c->busy)
 		t = MIN_T(t, c->sent_at + REPLY_TIMEOUT_MS - now);
 	if (c->detail_wanted && c->m->detail_stale)
@@ -400,14 +468,11 @@ void
 client_action(struct client *c, enum ipc_type type, json_t *body,
     const char *label)
 {
-	struct timespec ts;
-
 	if (c->m->conn != CONN_LIVE) {
 		/* an action is meant for what the operator sees now: never
 		 * keep it to send minutes later */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		say(c, NOTICE_ERROR, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-		    "%s: not sent: agentd is not connected", label);
+		say(c, NOTICE_ERROR, wall_ms(), "%s: not sent: agentd is not "
+		    "connected", label);
 		json_decref(body);
 		return;
 	}
@@ -431,7 +496,20 @@ client_watch_run(struct client *c, const char *run)
 void
 client_history(struct client *c, json_t *query)
 {
-	enqueue(c, IPC_T_HISTORY_SEARCH, query, P_HISTORY, NULL);
+	pager_start(&c->history, query, 0);
+	c->m->history_more = false;
+	enqueue(c, IPC_T_HISTORY_SEARCH, pager_request(&c->history), P_HISTORY,
+	    NULL);
+}
+
+bool
+client_history_more(struct client *c)
+{
+	if (c->history.next == NULL || queued(c, P_HISTORY))
+		return false;
+	enqueue(c, IPC_T_HISTORY_SEARCH, pager_request(&c->history), P_HISTORY,
+	    NULL);
+	return true;
 }
 
 void
@@ -465,8 +543,12 @@ client_status(const struct client *c, int64_t now, char *out, size_t outlen)
 {
 	switch (c->m->conn) {
 	case CONN_CONNECTING:
-		snprintf(out, outlen, "agentd not reachable at %s (%s); retrying",
-		    c->dir, c->last_error[0] ? c->last_error : "connecting");
+		if (c->m->unreachable)
+			snprintf(out, outlen, "agentd not reachable at %s (%s); "
+			    "retrying", c->dir, c->last_error[0] ? c->last_error :
+			    "no answer yet");
+		else
+			snprintf(out, outlen, "connecting to agentd at %s", c->dir);
 		break;
 	case CONN_SYNCING:
 		snprintf(out, outlen, "syncing");
@@ -476,7 +558,7 @@ client_status(const struct client *c, int64_t now, char *out, size_t outlen)
 		break;
 	case CONN_LOST:
 		snprintf(out, outlen, "DISCONNECTED %llds ago: data may be stale; "
-		    "retrying", (long long)((now - c->lost_at) / 1000));
+		    "retrying", (long long)((now - c->m->conn_since) / 1000));
 		break;
 	}
 }

@@ -45,8 +45,12 @@ void client_action(struct client *c, enum ipc_type type, struct json_t *body,
     const char *label);
 /* The detail view's run: fetched now and again as its events arrive. */
 void client_watch_run(struct client *c, const char *run);
-/* A history search; the result goes to the model's history list. */
+/* A history search (steals @query); its first page goes to the model's
+ * history list. */
 void client_history(struct client *c, struct json_t *query);
+/* Asks for the search's next page (appended to the list) if agentd has
+ * one and it is not asked for already; true if asked. */
+bool client_history_more(struct client *c);
 
 /* Stops applying events (the screen holds still); unfreezing catches up
  * from the daemon, so nothing is lost. */

@@ -25,6 +25,7 @@ model_init(struct model *m)
 	*m = (struct model){ 0 };
 	m->runs = json_object();
 	m->escalations = json_object();
+	m->esc_closed = json_object();
 	m->order_stale = true;
 	m->dirty = MODEL_DIRTY_ALL;
 	snprintf(m->role, sizeof(m->role), "viewer");
@@ -47,6 +48,8 @@ model_finish(struct model *m)
 	free(m->order);
 	json_decref(m->runs);
 	json_decref(m->escalations);
+	json_decref(m->esc_closed);
+	json_decref(m->snap_seen);
 	json_decref(m->health);
 	json_decref(m->detail);
 	json_decref(m->history);
@@ -76,31 +79,94 @@ runs_changed(struct model *m)
 	m->dirty |= MODEL_DIRTY_RUNS;
 }
 
+/*
+ * Lists carry a run's task and output as excerpts (docs/protocol.md); runs
+ * built from events have them whole. Either way the model keeps at most
+ * MODEL_EXCERPT bytes, cut on a character, and says so in @flag.
+ */
+static void
+excerpt(json_t *run, const char *field, const char *flag)
+{
+	const char *text = json_string_value(json_object_get(run, field));
+	size_t cut;
+
+	if (text == NULL || strlen(text) <= MODEL_EXCERPT)
+		return;
+	cut = MODEL_EXCERPT;
+	while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+		cut--;
+	json_object_set_new(run, field, json_stringn(text, cut));
+	json_object_set_new(run, flag, json_true());
+}
+
+static void
+keep_run(struct model *m, const char *id, json_t *run)
+{
+	excerpt(run, "task", "task_truncated");
+	excerpt(run, "output", "output_truncated");
+	json_object_set(m->runs, id, run);
+}
+
 void
 model_apply_snapshot(struct model *m, const json_t *body)
 {
-	const char *id;
-	json_t *run, *esc, *live = json_object_get(body, "runs");
+	json_t *esc;
 	size_t i;
-	void *tmp;
 
-	/* a run we thought live but the snapshot does not list has ended
-	 * while we were away: keep it, its final state comes with history */
-	json_object_foreach_safe(m->runs, tmp, id, run) {
-		if (state_live(json_string_value(json_object_get(run, "state"))))
-			json_object_del(m->runs, id);
-	}
-	json_array_foreach(live, i, run)
-		json_object_set(m->runs, json_string_value(json_object_get(run,
-		    "id")), run);
+	json_decref(m->snap_seen);
+	m->snap_seen = json_object();
+	model_merge_live(m, json_object_get(body, "runs"));
 	json_object_clear(m->escalations);
 	json_array_foreach(json_object_get(body, "escalations"), i, esc)
 		json_object_set(m->escalations, json_string_value(json_object_get(
 		    esc, "id")), esc);
 	m->seq = json_integer_value(json_object_get(body, "seq"));
 	m->killswitch = json_is_true(json_object_get(body, "killswitch"));
+	/* the runs continue in pages (runs_next), or that was all of them */
+	if (!json_is_string(json_object_get(body, "runs_next")))
+		model_snapshot_done(m, true);
 	runs_changed(m);
 	m->dirty |= MODEL_DIRTY_ESC | MODEL_DIRTY_STATUS;
+}
+
+void
+model_merge_live(struct model *m, const json_t *runs)
+{
+	const char *id;
+	json_t *run;
+	size_t i;
+
+	/* the snapshot's summaries are the state after its seq: they replace
+	 * what the model had, whatever their updated_ms */
+	json_array_foreach(runs, i, run) {
+		if ((id = json_string_value(json_object_get(run, "id"))) == NULL)
+			continue;
+		keep_run(m, id, run);
+		if (m->snap_seen != NULL)
+			json_object_set_new(m->snap_seen, id, json_true());
+	}
+	runs_changed(m);
+}
+
+void
+model_snapshot_done(struct model *m, bool complete)
+{
+	const char *id;
+	json_t *run;
+	void *tmp;
+
+	if (m->snap_seen == NULL)
+		return;
+	/* a run we thought live that no page listed has ended while we were
+	 * away: its final state comes with the recent runs (runs.list) */
+	json_object_foreach_safe(m->runs, tmp, id, run) {
+		if (complete && state_live(json_string_value(json_object_get(run,
+		    "state"))) && json_object_get(m->snap_seen, id) == NULL)
+			json_object_del(m->runs, id);
+	}
+	json_decref(m->snap_seen);
+	m->snap_seen = NULL;
+	runs_changed(m);
 }
 
 void
@@ -119,7 +185,7 @@ model_merge_runs(struct model *m, const json_t *runs)
 		    "updated_ms")) > json_integer_value(json_object_get(run,
 		    "updated_ms")))
 			continue;
-		json_object_set(m->runs, id, run);
+		keep_run(m, id, run);
 	}
 	runs_changed(m);
 }
@@ -134,10 +200,24 @@ model_set_health(struct model *m, const json_t *body)
 }
 
 void
-model_set_history(struct model *m, json_t *runs)
+model_set_history(struct model *m, json_t *runs, bool append)
 {
-	json_decref(m->history);
-	m->history = runs;
+	json_t *run;
+	size_t i;
+
+	if (!json_is_array(runs))
+		runs = json_array();	/* (a NULL steals nothing) */
+	json_array_foreach(runs, i, run) {
+		excerpt(run, "task", "task_truncated");
+		excerpt(run, "output", "output_truncated");
+	}
+	if (append && m->history != NULL) {
+		json_array_extend(m->history, runs);
+		json_decref(runs);
+	} else {
+		json_decref(m->history);
+		m->history = runs;
+	}
 	m->dirty |= MODEL_DIRTY_RUNS;
 }
 
@@ -286,7 +366,10 @@ model_apply_event(struct model *m, const struct ipc_event *ev)
 		    "detail", "", "ended_ms", "output");
 		if (run != NULL) {
 			usage_of(run);
-			json_object_set_new(m->runs, ev->run, run);
+			keep_run(m, ev->run, run);
+			json_decref(run);
+			if (m->snap_seen != NULL)
+				json_object_set_new(m->snap_seen, ev->run, json_true());
 		}
 		runs_changed(m);
 	} else if (strcmp(type, "run.state") == 0 && run != NULL) {
@@ -313,6 +396,7 @@ model_apply_event(struct model *m, const struct ipc_event *ev)
 	    json_string_value(json_object_get(b, "role")) : "", "assistant") == 0 &&
 	    json_object_get(b, "tool_calls") == NULL) {
 		json_object_set(run, "output", json_object_get(b, "content"));
+		excerpt(run, "output", "output_truncated");
 	} else if (strcmp(type, "escalation.open") == 0) {
 		json_t *esc = json_object_get(b, "escalation");
 		json_object_set(m->escalations, json_string_value(json_object_get(esc,
@@ -321,8 +405,14 @@ model_apply_event(struct model *m, const struct ipc_event *ev)
 			json_object_set(run, "escalation", json_object_get(esc, "id"));
 		m->dirty |= MODEL_DIRTY_ESC | MODEL_DIRTY_STATUS;
 	} else if (strcmp(type, "escalation.decided") == 0) {
-		json_object_del(m->escalations, json_string_value(json_object_get(b,
-		    "escalation")));
+		const char *esc = str_or(json_string_value(json_object_get(b,
+		    "escalation")), "");
+		if (json_object_size(m->esc_closed) >= 512)
+			json_object_clear(m->esc_closed);
+		json_object_set_new(m->esc_closed, esc, json_pack("{s:s, s:s}", "run",
+		    ev->run, "outcome", str_or(json_string_value(json_object_get(b,
+		    "outcome")), "decided")));
+		json_object_del(m->escalations, esc);
 		if (run != NULL)
 			json_object_set_new(run, "escalation", json_null());
 		m->dirty |= MODEL_DIRTY_ESC | MODEL_DIRTY_STATUS;
@@ -574,4 +664,134 @@ model_tick_rate(struct model *m, int64_t now)
 	m->events_rate = (double)(m->events_applied - m->rate_mark_count) / dt;
 	m->rate_mark_ms = now;
 	m->rate_mark_count = m->events_applied;
+}
+
+const char *
+model_esc_outcome(const struct model *m, const char *id, const char **run)
+{
+	const json_t *c = json_object_get(m->esc_closed, id);
+
+	*run = json_string_value(json_object_get(c, "run"));
+	return json_string_value(json_object_get(c, "outcome"));
+}
+
+/* ---- list cursors ------------------------------------------------------- */
+
+static void
+remember(struct list_sel *s, const char *const *ids, size_t n, size_t row)
+{
+	s->row = row;
+	snprintf(s->id, sizeof(s->id), "%s", row < n ? ids[row] : "");
+	snprintf(s->before, sizeof(s->before), "%s", row > 0 && row <= n ?
+	    ids[row - 1] : "");
+	snprintf(s->after, sizeof(s->after), "%s", row + 1 < n ? ids[row + 1] : "");
+}
+
+static size_t
+find_row(const char *const *ids, size_t n, const char *id, size_t hint)
+{
+	if (id[0] == '\0')
+		return SIZE_MAX;
+	/* where it was is the likely place: look there first */
+	if (hint < n && strcmp(ids[hint], id) == 0)
+		return hint;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+bool
+list_sel_sync(struct list_sel *s, const char *const *ids, size_t n,
+    char *gone, size_t gonelen)
+{
+	size_t row;
+
+	if (s->id[0] == '\0') {
+		remember(s, ids, n, 0);
+		return false;
+	}
+	if ((row = find_row(ids, n, s->id, s->row)) != SIZE_MAX) {
+		remember(s, ids, n, row);
+		return false;
+	}
+	snprintf(gone, gonelen, "%s", s->id);
+	if ((row = find_row(ids, n, s->after, s->row)) == SIZE_MAX &&
+	    (row = find_row(ids, n, s->before, s->row)) == SIZE_MAX)
+		row = s->row < n ? s->row : n > 0 ? n - 1 : 0;
+	remember(s, ids, n, row);
+	return true;
+}
+
+void
+list_sel_set(struct list_sel *s, const char *const *ids, size_t n, size_t row)
+{
+	remember(s, ids, n, n == 0 ? 0 : row < n ? row : n - 1);
+}
+
+void
+list_sel_scroll(struct list_sel *s, size_t n, size_t rows)
+{
+	if (rows == 0)
+		return;
+	if (s->row < s->top)
+		s->top = s->row;
+	if (s->row >= s->top + rows)
+		s->top = s->row - rows + 1;
+	/* no empty rows below the list while it has rows above */
+	if (n >= rows && s->top > n - rows)
+		s->top = n - rows;
+	if (n < rows)
+		s->top = 0;
+}
+
+/* ---- paging ------------------------------------------------------------- */
+
+void
+pager_start(struct pager *p, json_t *query, size_t want)
+{
+	unsigned gen = p->gen + 1;
+
+	pager_finish(p);
+	*p = (struct pager){ .query = query != NULL ? query : json_object(),
+	    .want = want, .gen = gen };
+}
+
+json_t *
+pager_request(const struct pager *p)
+{
+	json_t *body = json_deep_copy(p->query);
+
+	/* agentd refuses fields it does not know: a cursor goes only with
+	 * a page after the first, and only one agentd handed out */
+	if (p->next != NULL)
+		json_object_set_new(body, "cursor", json_string(p->next));
+	return body;
+}
+
+bool
+pager_reply(struct pager *p, const json_t *body, const char *field,
+    size_t items)
+{
+	const char *next = json_string_value(json_object_get(body, field));
+
+	free(p->next);
+	p->next = NULL;
+	p->got += items;
+	/* no cursor (null, or an agentd without paging): that was the last */
+	if (next == NULL || next[0] == '\0' || (p->want > 0 && p->got >= p->want))
+		return false;
+	p->next = dup_str(next);
+	return true;
+}
+
+void
+pager_finish(struct pager *p)
+{
+	if (p == NULL)
+		return;
+	json_decref(p->query);
+	free(p->next);
+	p->query = NULL;
+	p->next = NULL;
 }

@@ -13,6 +13,7 @@
 #include "ui.h"
 
 #define NOTICE_MS	6000	/* how long a notice stays on the prompt line */
+#define ACTED_MS	10000	/* an item acted on leaving a list is no news */
 
 static const struct view_ops *const views[VIEW__COUNT] = {
 	[VIEW_RUNS] = &view_runs,
@@ -38,13 +39,20 @@ ui_init(struct ui *ui, struct model *m, struct client *c)
 	ui->m = m;
 	ui->c = c;
 	ui->marks = json_object();
+	ui->acted = json_object();
 	ui->view = ui->back = VIEW_RUNS;
+	doc_init(&ui->detail_doc, 20000);
+	doc_init(&ui->health_doc, 2000);
 }
 
 void
 ui_finish(struct ui *ui)
 {
 	json_decref(ui->marks);
+	json_decref(ui->acted);
+	json_decref(ui->prompt.targets);
+	doc_finish(&ui->detail_doc);
+	doc_finish(&ui->health_doc);
 }
 
 void
@@ -69,32 +77,107 @@ ui_can_act(struct ui *ui)
 	return true;
 }
 
-bool
-ui_list_key(size_t *sel, size_t n, int ch)
+void
+ui_act(struct ui *ui, enum ipc_type type, json_t *body, const char *label)
 {
+	static const char *const about[] = { "run", "escalation" };
+
+	if (json_object_size(ui->acted) >= 256)
+		json_object_clear(ui->acted);
+	for (size_t i = 0; i < sizeof(about) / sizeof(about[0]); i++) {
+		const char *id = json_string_value(json_object_get(body, about[i]));
+		if (id != NULL)
+			json_object_set_new(ui->acted, id, json_integer(time_now_ms()));
+	}
+	client_action(ui->c, type, body, label);
+}
+
+int
+ui_page(struct ui *ui)
+{
+	return MAX_I(ui->rows - 6, 1);
+}
+
+bool
+ui_list_key(struct list_sel *sel, const char *const *ids, size_t n, int page,
+    int ch)
+{
+	size_t row = sel->row, step = (size_t)MAX_I(page, 1);
+
 	switch (ch) {
 	case KEY_UP: case 'k':
-		if (*sel > 0)
-			(*sel)--;
+		row = row > 0 ? row - 1 : 0;
+		break;
+	case KEY_DOWN: case 'j':
+		row++;
+		break;
+	case KEY_PPAGE:
+		row = row > step ? row - step : 0;
+		break;
+	case KEY_NPAGE:
+		row += step;
+		break;
+	case 'g': case KEY_HOME:
+		row = 0;
+		break;
+	case 'G': case KEY_END:
+		row = n > 0 ? n - 1 : 0;
+		break;
+	default:
+		return false;
+	}
+	list_sel_set(sel, ids, n, row);
+	return true;
+}
+
+bool
+ui_scroll_key(struct ui *ui, int *top, size_t n, int ch)
+{
+	int page = MAX_I(ui->rows - 5, 1);
+
+	switch (ch) {
+	case KEY_UP: case 'k':
+		*top = MAX_I(*top - 1, 0);
 		return true;
 	case KEY_DOWN: case 'j':
-		if (*sel + 1 < n)
-			(*sel)++;
+		(*top)++;
 		return true;
 	case KEY_PPAGE:
-		*sel = *sel > 10 ? *sel - 10 : 0;
+		*top = MAX_I(*top - page, 0);
 		return true;
-	case KEY_NPAGE:
-		*sel = n > 0 ? MIN_I(*sel + 10, n - 1) : 0;
+	case KEY_NPAGE: case ' ':
+		*top += page;
 		return true;
 	case 'g': case KEY_HOME:
-		*sel = 0;
+		*top = 0;
 		return true;
 	case 'G': case KEY_END:
-		*sel = n > 0 ? n - 1 : 0;
+		*top = (int)n;		/* the view's draw clamps it */
 		return true;
 	}
 	return false;
+}
+
+void
+ui_list_sync(struct ui *ui, struct list_sel *sel, const char *const *ids,
+    size_t n, const char *what, void (*why)(struct ui *ui, const char *id,
+    char *out, size_t outlen))
+{
+	char gone[64], reason[96] = "";
+	int64_t acted;
+
+	if (!list_sel_sync(sel, ids, n, gone, sizeof(gone)))
+		return;
+	/* gone because of what this operator did: the action's own result
+	 * line says what happened, and stays */
+	acted = json_integer_value(json_object_get(ui->acted, gone));
+	json_object_del(ui->acted, gone);
+	if (acted > 0 && time_now_ms() - acted < ACTED_MS)
+		return;
+	if (why != NULL)
+		why(ui, gone, reason, sizeof(reason));
+	ui_say(ui, "%s %s left the list%s%s%s%s%s", what, gone, reason[0] ? " (" : "",
+	    reason, reason[0] ? ")" : "", sel->id[0] ? "; now on " : "", sel->id);
 }
 
 void
@@ -103,10 +186,25 @@ ui_ask(struct ui *ui, const char *question, const char *expect, bool text,
 {
 	struct prompt *p = &ui->prompt;
 
-	*p = (struct prompt){ .active = true, .text = text, .done = done };
+	json_decref(p->targets);
+	p->active = true;
+	p->text = text;
+	p->done = done;
+	p->key = NULL;
+	p->keys[0] = p->arg2[0] = '\0';
+	p->targets = NULL;
+	lineedit_clear(&p->edit);
 	snprintf(p->question, sizeof(p->question), "%s", question);
 	snprintf(p->expect, sizeof(p->expect), "%s", expect ? expect : "");
 	snprintf(p->arg, sizeof(p->arg), "%s", arg ? arg : "");
+}
+
+void
+ui_ask_text(struct ui *ui, const char *question, const char *initial,
+    const char *arg, prompt_done_fn *done)
+{
+	ui_ask(ui, question, NULL, true, arg, done);
+	lineedit_set(&ui->prompt.edit, initial != NULL ? initial : "");
 }
 
 void
@@ -117,13 +215,14 @@ ui_open_detail(struct ui *ui, const char *run)
 	ui->view = VIEW_DETAIL;
 	ui->detail_scroll = 0;
 	ui->detail_search[0] = '\0';
+	ui->detail_matched = false;
 	client_watch_run(ui->c, run);
 }
 
 static void
 rate_done(struct ui *ui, const char *input)
 {
-	char word[16] = "";
+	char word[16] = "", label[96];
 	const char *note = input;
 	json_t *body;
 
@@ -138,7 +237,8 @@ rate_done(struct ui *ui, const char *input)
 	body = json_pack("{s:s, s:s}", "run", ui->prompt.arg, "rating", word);
 	if (note[0] != '\0')
 		json_object_set_new(body, "note", json_string(note));
-	client_action(ui->c, IPC_T_RUNS_RATE, body, "rating");
+	snprintf(label, sizeof(label), "rate %s %s", ui->prompt.arg, word);
+	ui_act(ui, IPC_T_RUNS_RATE, body, label);
 }
 
 void
@@ -176,7 +276,7 @@ act_on_run(struct ui *ui, enum ipc_type type, const char *run)
 	char label[64];
 
 	snprintf(label, sizeof(label), "%s %s", ipc_type_name(type) + 5, run);
-	client_action(ui->c, type, json_pack("{s:s}", "run", run), label);
+	ui_act(ui, type, json_pack("{s:s}", "run", run), label);
 }
 
 static void
@@ -213,9 +313,13 @@ palette_done(struct ui *ui, const char *line)
 			act_on_run(ui, cmd[0] == 'k' ? IPC_T_RUNS_KILL : cmd[0] == 'p' ?
 			    IPC_T_RUNS_PAUSE : IPC_T_RUNS_RESUME, arg);
 	} else if (strcmp(cmd, "approve") == 0 && arg[0] != '\0') {
+		char label[160];
+		snprintf(label, sizeof(label), "approve %s (run %s)", arg, str_or(
+		    json_string_value(json_object_get(json_object_get(
+		    ui->m->escalations, arg), "run")), "?"));
 		if (ui_can_act(ui))
-			client_action(ui->c, IPC_T_ESCALATIONS_DECIDE, json_pack("{s:s,"
-			    " s:s}", "escalation", arg, "decision", "approve"), "approve");
+			ui_act(ui, IPC_T_ESCALATIONS_DECIDE, json_pack("{s:s,"
+			    " s:s}", "escalation", arg, "decision", "approve"), label);
 	} else if (strcmp(cmd, "history") == 0) {
 		ui->view = VIEW_HISTORY;
 		view_history_search(ui, arg);
@@ -232,21 +336,54 @@ killswitch_done(struct ui *ui, const char *input)
 {
 	bool engage = !ui->m->killswitch;
 
-	client_action(ui->c, engage ? IPC_T_KILLSWITCH_ENGAGE :
+	ui_act(ui, engage ? IPC_T_KILLSWITCH_ENGAGE :
 	    IPC_T_KILLSWITCH_RELEASE, json_pack("{s:s}", "reason",
 	    "from agentop"), engage ? "kill switch on" : "kill switch off");
+}
+
+/* The line editor's keys (lineedit.h); -1 for other keys. */
+static int
+edit_op(int ch)
+{
+	const char *name;
+
+	switch (ch) {
+	case KEY_LEFT: case 2: return LE_LEFT;		/* ^B */
+	case KEY_RIGHT: case 6: return LE_RIGHT;	/* ^F */
+	case KEY_SLEFT: return LE_WORD_LEFT;
+	case KEY_SRIGHT: return LE_WORD_RIGHT;
+	case KEY_HOME: case 1: return LE_HOME;		/* ^A */
+	case KEY_END: case 5: return LE_END;		/* ^E */
+	case KEY_BACKSPACE: case 127: case 8: return LE_BACKSPACE;
+	case KEY_DC: case 4: return LE_DELETE;		/* ^D */
+	case 21: return LE_CUT_START;			/* ^U */
+	case 11: return LE_CUT_END;			/* ^K */
+	case 23: return LE_CUT_WORD;			/* ^W */
+	case 25: return LE_YANK;			/* ^Y */
+	}
+	/* Ctrl-Left/Right: terminfo's extended names */
+	if (ch > KEY_MAX && (name = keyname(ch)) != NULL) {
+		if (strncmp(name, "kLFT", 4) == 0)
+			return LE_WORD_LEFT;
+		if (strncmp(name, "kRIT", 4) == 0)
+			return LE_WORD_RIGHT;
+	}
+	return -1;
 }
 
 static int
 prompt_key(struct ui *ui, int ch)
 {
 	struct prompt *p = &ui->prompt;
-	char input[sizeof(p->input)];
+	char input[sizeof(p->edit.text)];
 	prompt_done_fn *done = p->done;
+	int op;
 
+	if (p->key != NULL && !(p->key(ui, ch) & UI_UNHANDLED))
+		return UI_REDRAW;
 	if (ch == 27 || ch == 7) {	/* Esc, ^G */
 		p->active = false;
-		ui_say(ui, "cancelled");
+		ui_say(ui, "cancelled%s%s", p->arg[0] ? ": " : "", p->arg);
 		return UI_REDRAW;
 	}
 	if (!p->text) {
@@ -254,12 +391,12 @@ prompt_key(struct ui *ui, int ch)
 		if (ch == 'y' || ch == 'Y')
 			done(ui, "y");
 		else
-			ui_say(ui, "cancelled");
+			ui_say(ui, "cancelled%s%s", p->arg[0] ? ": " : "", p->arg);
 		return UI_REDRAW;
 	}
 	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
 		p->active = false;
-		snprintf(input, sizeof(input), "%s", p->input);
+		snprintf(input, sizeof(input), "%s", p->edit.text);
 		if (p->expect[0] != '\0' && strcmp(input, p->expect) != 0) {
 			ui_say(ui, "not confirmed: type %s exactly", p->expect);
 			return UI_REDRAW;
@@ -267,17 +404,12 @@ prompt_key(struct ui *ui, int ch)
 		done(ui, input);
 		return UI_REDRAW;
 	}
-	if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && p->len > 0) {
-		do
-			p->len--;
-		while (p->len > 0 && ((unsigned char)p->input[p->len] & 0xc0) == 0x80);
-		p->input[p->len] = '\0';
-	} else if (ch == 21) {		/* ^U */
-		p->len = 0;
-		p->input[0] = '\0';
-	} else if (ch >= 32 && ch < 256 && p->len + 1 < sizeof(p->input)) {
-		p->input[p->len++] = (char)ch;
-		p->input[p->len] = '\0';
+	if ((op = edit_op(ch)) >= 0) {
+		lineedit_op(&p->edit, (enum lineedit_op)op);
+	} else if (ch >= 32 && ch < 256) {
+		char byte = (char)ch;
+		if (!lineedit_insert(&p->edit, &byte, 1))
+			ui_say(ui, "the line is full (%d bytes)", LINEEDIT_MAX - 1);
 	}
 	return UI_REDRAW;
 }
@@ -332,7 +464,7 @@ ui_key(struct ui *ui, int ch)
 			    "again? (y/n)", NULL, false, NULL, killswitch_done);
 		else
 			ui_ask(ui, "ENGAGE THE KILL SWITCH: every live run is killed, "
-			    "new runs refused. Type KILL to confirm:", "KILL", true, NULL,
+			    "new runs refused.\nType KILL to confirm:", "KILL", true, NULL,
 			    killswitch_done);
 		return UI_REDRAW;
 	case 'q':
@@ -354,36 +486,76 @@ ui_key(struct ui *ui, int ch)
 
 /* ---- drawing ------------------------------------------------------------ */
 
+/* The connection as the header says it; @role gets its colour. */
+static const char *
+conn_word(const struct model *m, enum theme_role *role)
+{
+	*role = ROLE_ERROR;
+	switch (m->conn) {
+	case CONN_LIVE:
+		*role = ROLE_HEADER;
+		return "live";
+	case CONN_SYNCING:
+		*role = ROLE_HEADER;
+		return "syncing";
+	case CONN_LOST:
+		return "DISCONNECTED";
+	case CONN_CONNECTING:
+		break;
+	}
+	if (!m->unreachable) {
+		*role = ROLE_HEADER;	/* the first attempt is under way */
+		return "connecting";
+	}
+	return "not connected";
+}
+
+/*
+ * The header, laid out by priority: the connection state and the pending
+ * escalations are never left out; then read-only, the live runs, the
+ * name, events/s, agentd's version; the clock goes first.
+ */
 static void
 draw_header(struct ui *ui, int64_t now)
 {
-	char buf[512], clock[16];
+	enum { H_NAME, H_VERSION, H_RUNS, H_RATE, H_ESC, H_CONN, H_RO, H_CLOCK,
+	    H__COUNT };
+	char version[48], runs[48], rate[32], esc_s[32], conn[32], clock[16];
 	size_t esc = model_escalation_count(ui->m);
 	time_t t = (time_t)(now / 1000);
+	bool ro = ui->read_only || (ui->m->version[0] && strcmp(ui->m->role,
+	    "admin") != 0);
+	enum theme_role conn_role, roles[H__COUNT];
+	struct hdr_part parts[H__COUNT] = {
+		[H_NAME] = { " agentop ", 30, false, 0 },
+		[H_VERSION] = { version, 10, false, 0 },
+		[H_RUNS] = { runs, 50, false, 0 },
+		[H_RATE] = { rate, 20, false, 0 },
+		[H_ESC] = { esc_s, HDR_KEEP, false, 0 },
+		[H_CONN] = { conn, HDR_KEEP, false, 0 },
+		[H_RO] = { ro ? "[read-only] " : "", 90, false, 0 },
+		[H_CLOCK] = { clock, 0, true, 0 },
+	};
 	struct tm tm;
-	int x;
 
 	localtime_r(&t, &tm);
-	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	strftime(clock, sizeof(clock), " %H:%M:%S ", &tm);
+	snprintf(version, sizeof(version), ui->m->version[0] ? " agentd %s " :
+	    "%s", ui->m->version);
+	snprintf(runs, sizeof(runs), " runs %zu live ", model_live_count(ui->m));
+	snprintf(rate, sizeof(rate), " %.0f ev/s ", ui->m->events_rate);
+	snprintf(esc_s, sizeof(esc_s), " ESC %zu ", esc);
+	snprintf(conn, sizeof(conn), "  %s  ", conn_word(ui->m, &conn_role));
+	for (int i = 0; i < H__COUNT; i++)
+		roles[i] = ROLE_HEADER;
+	roles[H_ESC] = esc > 0 ? ROLE_ESCALATION : ROLE_HEADER;
+	roles[H_CONN] = conn_role;
+	layout_header(parts, H__COUNT, ui->cols);
 	draw_fill(0, 0, ui->cols, ROLE_HEADER);
-	snprintf(buf, sizeof(buf), " agentop  %s%s%sruns %zu live  %.0f ev/s ",
-	    ui->m->version[0] ? "agentd " : "", ui->m->version,
-	    ui->m->version[0] ? "  " : "", model_live_count(ui->m),
-	    ui->m->events_rate);
-	draw_text(0, 0, ui->cols, ROLE_HEADER, buf);
-	x = text_width(buf);
-	snprintf(buf, sizeof(buf), " ESC %zu ", esc);
-	draw_text(0, x, text_width(buf), esc > 0 ? ROLE_ESCALATION : ROLE_HEADER,
-	    buf);
-	x += text_width(buf);
-	snprintf(buf, sizeof(buf), " %s%s ", ui->m->conn == CONN_LIVE ? "live" :
-	    ui->m->conn == CONN_SYNCING ? "syncing" : ui->m->conn == CONN_LOST ?
-	    "DISCONNECTED" : "not connected", ui->read_only ||
-	    (ui->m->version[0] && strcmp(ui->m->role, "admin") != 0) ?
-	    "  [read-only]" : "");
-	draw_text(0, x + 1, MAX_I(ui->cols - x - 11, 0),
-	    ui->m->conn == CONN_LIVE ? ROLE_HEADER : ROLE_ERROR, buf);
-	draw_text(0, ui->cols - 9, 9, ROLE_HEADER, clock);
+	for (int i = 0; i < H__COUNT; i++)
+		if (parts[i].x >= 0 && parts[i].x < ui->cols)
+			draw_text(0, parts[i].x, MIN_I(text_width(parts[i].text),
+			    ui->cols - parts[i].x), roles[i], parts[i].text);
 }
 
 /* The second line: tabs, or a banner that must not be missed. */
@@ -395,8 +567,10 @@ draw_banner(struct ui *ui)
 	char status[400];
 	int x = 0;
 
-	/* nothing shown can be trusted while agentd is away: say so first */
-	if (ui->m->conn == CONN_CONNECTING || ui->m->conn == CONN_LOST) {
+	/* nothing shown can be trusted while agentd is away: say so first
+	 * (not while the first attempt is still under way: no red flash) */
+	if ((ui->m->conn == CONN_CONNECTING && ui->m->unreachable) ||
+	    ui->m->conn == CONN_LOST) {
 		client_status(ui->c, time_now_ms(), status, sizeof(status));
 		draw_fill(1, 0, ui->cols, ROLE_ERROR);
 		draw_text(1, 1, ui->cols - 1, ROLE_ERROR, status);
@@ -449,6 +623,51 @@ draw_keys(int y, int cols, const char *line)
 	}
 }
 
+/* At least this much of the prompt line is the input field. */
+static int
+field_min(int cols)
+{
+	return MAX_I(20, cols / 3);
+}
+
+/* The question (wrapped above the prompt line when long) and the input,
+ * scrolled sideways to keep the cursor in view. */
+static void
+draw_prompt(struct ui *ui)
+{
+	struct prompt *p = &ui->prompt;
+	char above[3][256], inl[300];
+	int y = ui->rows - 2, n, x, ccol, fw;
+	size_t first, nbytes;
+	bool more_left, more_right;
+
+	n = layout_question(p->question, ui->cols, p->text ? field_min(ui->cols) :
+	    2, above, 3, inl, sizeof(inl));
+	for (int i = 0; i < n; i++)
+		draw_text(y - n + i, 0, ui->cols, ROLE_WARN, above[i]);
+	draw_fill(y, 0, ui->cols, ROLE_WARN);
+	draw_text(y, 0, ui->cols, ROLE_WARN, inl[0] ? inl : ">");
+	x = MIN_I(text_width(inl[0] ? inl : ">") + 1, ui->cols - 1);
+	if (!p->text) {
+		curs_set(0);
+		return;
+	}
+	fw = ui->cols - x;
+	ccol = lineedit_window(&p->edit, fw, &first, &nbytes, &more_left,
+	    &more_right);
+	{
+		char shown[LINEEDIT_MAX];
+		snprintf(shown, sizeof(shown), "%.*s", (int)nbytes, p->edit.text + first);
+		draw_text(y, x, fw, ROLE_NORMAL, shown);
+	}
+	if (more_left)
+		draw_text(y, x, 1, ROLE_DIM, "<");
+	if (more_right)
+		draw_text(y, x + fw - 1, 1, ROLE_DIM, ">");
+	curs_set(1);
+	move(y, x + ccol);
+}
+
 static void
 draw_bottom(struct ui *ui, int64_t now)
 {
@@ -458,11 +677,7 @@ draw_bottom(struct ui *ui, int64_t now)
 	char line[1300];
 
 	if (ui->prompt.active) {
-		snprintf(line, sizeof(line), "%s %s", ui->prompt.question,
-		    ui->prompt.text ? ui->prompt.input : "");
-		draw_text(ui->rows - 2, 0, ui->cols, ROLE_WARN, line);
-		curs_set(ui->prompt.text ? 1 : 0);
-		move(ui->rows - 2, MIN_I(text_width(line), ui->cols - 1));
+		draw_prompt(ui);
 	} else if (ui->notice_local_at > n->at && now - ui->notice_local_at <
 	    NOTICE_MS) {
 		draw_text(ui->rows - 2, 0, ui->cols, ROLE_NORMAL, ui->notice_local);
@@ -473,9 +688,18 @@ draw_bottom(struct ui *ui, int64_t now)
 	} else {
 		draw_fill(ui->rows - 2, 0, ui->cols, ROLE_NORMAL);
 	}
-	snprintf(line, sizeof(line), "q %s  ? help  %s%s: command  f freeze  "
-	    "w write%s", ui->view == VIEW_DETAIL ? "back" : "quit", keys,
-	    keys[0] ? "  " : "", ro ? "" : "  K killswitch");
+	/* while a question waits, the footer says how to answer it */
+	if (ui->prompt.active && ui->prompt.text)
+		snprintf(line, sizeof(line), "Enter %s  Esc cancel  %s%s"
+		    "<- -> ^A ^E move  ^U ^K ^W cut  ^Y paste",
+		    ui->prompt.expect[0] ? "confirm" : "ok", ui->prompt.keys,
+		    ui->prompt.keys[0] ? "  " : "");
+	else if (ui->prompt.active)
+		snprintf(line, sizeof(line), "y yes  Esc no (any other key: no)");
+	else
+		snprintf(line, sizeof(line), "q %s  ? help  %s%s: command  f freeze  "
+		    "w write%s", ui->view == VIEW_DETAIL ? "back" : "quit", keys,
+		    keys[0] ? "  " : "", ro ? "" : "  K killswitch");
 	for (char *p = strstr(line, "  "); p != NULL; p = strstr(p, "  ")) {
 		*p = '\t';	/* segments: tab-separated for draw_keys */
 		memmove(p + 1, p + 2, strlen(p + 2) + 1);
@@ -503,6 +727,8 @@ static const char *const help_lines[] = {
 	"  n N              in a run: next / previous search match",
 	"  R                rate a finished run: good|bad and a note",
 	"  q                back, or quit",
+	"  prompts          <- -> ^A ^E Home End move, Backspace Del ^D,",
+	"                   ^U ^K ^W cut, ^Y paste; Enter, Esc cancels",
 	"",
 	"  any key closes this help",
 };

@@ -11,6 +11,9 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "doc.h"
+#include "layout.h"
+#include "lineedit.h"
 #include "model.h"
 #include "theme.h"
 
@@ -33,16 +36,22 @@ enum view_id {
 
 struct ui;
 typedef void prompt_done_fn(struct ui *ui, const char *input);
+/* A prompt's own keys, before the line editor's: UI_UNHANDLED passes on. */
+typedef int prompt_key_fn(struct ui *ui, int ch);
 
 struct prompt {
 	bool active;
 	bool text;			/* a line of input, else y/n */
-	char question[200];
-	char input[1024];
-	size_t len;
+	char question[300];		/* '\n': where it breaks when narrow */
+	struct lineedit edit;		/* the input */
 	char expect[16];		/* typed confirmation: input must equal it */
 	prompt_done_fn *done;
+	prompt_key_fn *key;		/* or NULL */
+	char keys[96];			/* its own keys for the footer ("^X $EDITOR") */
 	char arg[64];			/* what it is about (run, escalation id) */
+	char arg2[64];			/* and its run, for an escalation */
+	struct json_t *targets;		/* the runs an action applies to: their
+					 * ids when it was asked (owned array) */
 };
 
 struct view_ops {
@@ -62,11 +71,17 @@ struct ui {
 	bool ascii;			/* no UTF-8 box/bar characters */
 	bool quit;
 	struct prompt prompt;
-	size_t sel[VIEW__COUNT];	/* cursor per view */
-	size_t top[VIEW__COUNT];	/* first row shown per view */
+	struct list_sel sel[VIEW__COUNT]; /* cursor per list view, by id */
 	struct json_t *marks;		/* run id → true, for bulk actions */
+	struct json_t *acted;		/* ids acted on lately (→ wall ms):
+					 * their leaving a list is no news */
+	struct doc detail_doc;		/* the run detail's lines */
 	int detail_scroll;
 	char detail_search[64];
+	struct doc_match detail_match;	/* the match shown, if detail_matched */
+	bool detail_matched;
+	struct doc health_doc;		/* the health view's lines */
+	int health_scroll;
 	char history_query[128];
 	char theme_name[64];
 	const char *const *theme_dirs;
@@ -85,15 +100,35 @@ void ui_draw(struct ui *ui);
 /* Handles a key; returns UI_* flags. */
 int ui_key(struct ui *ui, int ch);
 
-/* For views. */
+/* For views. A question may hold a '\n' where it breaks on a narrow
+ * terminal (see layout_question). */
 void ui_ask(struct ui *ui, const char *question, const char *expect,
     bool text, const char *arg, prompt_done_fn *done);
+/* A text prompt that starts with @initial in its input. */
+void ui_ask_text(struct ui *ui, const char *question, const char *initial,
+    const char *arg, prompt_done_fn *done);
 void ui_say(struct ui *ui, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool ui_can_act(struct ui *ui);
-/* Moves a list cursor (@sel over @n rows) for up/down/j/k, PgUp/PgDn,
- * g/G/Home/End; false if @ch is not one of those. */
-bool ui_list_key(size_t *sel, size_t n, int ch);
+/* Sends an operator action (client_action; steals @body), remembering
+ * the run or escalation it is about. */
+void ui_act(struct ui *ui, enum ipc_type type, struct json_t *body,
+    const char *label);
+/* Moves a list cursor over @ids (@n rows, @page of them shown) for
+ * up/down/j/k, PgUp/PgDn, g/G/Home/End; false if @ch is not one of those. */
+bool ui_list_key(struct list_sel *sel, const char *const *ids, size_t n,
+    int page, int ch);
+/* Syncs a list cursor with @ids (model.h list_sel_sync); when its item
+ * has left the list, says so on the prompt line: "@what ID left the list
+ * (@why(ID))". */
+void ui_list_sync(struct ui *ui, struct list_sel *sel, const char *const *ids,
+    size_t n, const char *what, void (*why)(struct ui *ui, const char *id,
+    char *out, size_t outlen));
+/* The rows a list view shows in @rows screen rows, for PgUp/PgDn. */
+int ui_page(struct ui *ui);
+/* Scrolls *@top of a text view of @n lines for up/down/j/k, PgUp/PgDn,
+ * space, g/G/Home/End; false if @ch is not one of those. */
+bool ui_scroll_key(struct ui *ui, int *top, size_t n, int ch);
 void ui_open_detail(struct ui *ui, const char *run);
 /* Asks for "good|bad [note]" and rates @run. */
 void ui_rate(struct ui *ui, const char *run);
@@ -103,15 +138,23 @@ void view_history_search(struct ui *ui, const char *text);
 int ui_dump(struct ui *ui, char *path, size_t pathlen);
 int ui_set_theme(struct ui *ui, const char *name);
 
-/* Drawing helpers (draw.c). */
+/* Drawing helpers (draw.c). Control characters are drawn as spaces. */
 void draw_text(int y, int x, int width, enum theme_role role, const char *s);
+/* The same, ending with "…" ("..." in ASCII) when @s does not fit or
+ * @cut says it was cut already (an excerpt). */
+void draw_text_cut(struct ui *ui, int y, int x, int width, enum theme_role role,
+    const char *s, bool cut);
+/* @text (with its own spaces) against the right edge of row @y. */
+void draw_corner(int y, int cols, enum theme_role role, const char *text);
+/* The lines of @d from @first in @rows rows, text matching @search
+ * highlighted; budget lines get their bar. */
+void draw_doc(struct ui *ui, const struct doc *d, int first, int y, int rows,
+    int cols, const char *search);
 void draw_fill(int y, int x, int width, enum theme_role role);
 /* A bar of @width cells for @fraction (0..1+), coloured by level. */
 void draw_bar(struct ui *ui, int y, int x, int width, double fraction);
 void fmt_duration(char *out, size_t outlen, int64_t ms);
 void fmt_tokens(char *out, size_t outlen, double n);
 void fmt_cost(char *out, size_t outlen, const struct json_t *run);
-/* Display width of a UTF-8 string (one column per character). */
-int text_width(const char *s);
 
 #endif

@@ -11,34 +11,12 @@
 
 #include "ui.h"
 
-#define LINES_MAX	4000
+#define TASK_LINES	4	/* the task in the header; all of it under MESSAGES */
 
-struct dline {
-	enum theme_role role;
-	char text[512];
-	bool bar;			/* a budget line: bar after the text */
-	double fraction;
-};
+/* The doc being built (ui->detail_doc), for the helpers below. */
+static struct doc *doc;
 
-static struct dline lines[LINES_MAX];
-static int n_lines;
-
-static void
-add(enum theme_role role, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-add(enum theme_role role, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (n_lines == LINES_MAX)
-		return;
-	lines[n_lines] = (struct dline){ .role = role };
-	va_start(ap, fmt);
-	vsnprintf(lines[n_lines].text, sizeof(lines[n_lines].text), fmt, ap);
-	va_end(ap);
-	n_lines++;
-}
+#define add(role, ...) doc_addf(doc, role, __VA_ARGS__)
 
 static int64_t
 now_wall(void)
@@ -78,8 +56,8 @@ add_budget(const json_t *d)
 		}
 		add(ROLE_NORMAL, "  %-11s %9s  %11s  ", kinds[i], su, sl);
 		if (limit > 0) {
-			lines[n_lines - 1].bar = true;
-			lines[n_lines - 1].fraction = used / limit;
+			doc_last(doc)->bar = true;
+			doc_last(doc)->fraction = used / limit;
 		}
 	}
 }
@@ -202,28 +180,6 @@ add_transitions(const json_t *d)
 }
 
 static void
-add_wrapped(enum theme_role role, const char *prefix, const char *text, int width)
-{
-	char buf[512];
-	int w = width - (int)strlen(prefix) - 1;
-	size_t len = strlen(text), off = 0;
-	bool first = true;
-
-	if (w < 20)
-		w = 20;
-	while (off < len && n_lines < LINES_MAX) {
-		size_t take = MIN_I((size_t)w, len - off);
-		const char *nl = memchr(text + off, '\n', take);
-		if (nl != NULL)
-			take = (size_t)(nl - (text + off));
-		snprintf(buf, sizeof(buf), "%.*s", (int)take, text + off);
-		add(role, "%s%s", first ? prefix : "            ", buf);
-		first = false;
-		off += take + (nl != NULL);
-	}
-}
-
-static void
 add_messages(const json_t *d, int width)
 {
 	const json_t *msg;
@@ -237,14 +193,14 @@ add_messages(const json_t *d, int width)
 
 		snprintf(prefix, sizeof(prefix), "  %-9s ", role);
 		if (json_is_string(content))
-			add_wrapped(json_is_true(json_object_get(msg, "is_error")) ?
-			    ROLE_ERROR : ROLE_NORMAL, prefix, json_string_value(content),
-			    width);
+			doc_add_wrapped(doc, json_is_true(json_object_get(msg,
+			    "is_error")) ? ROLE_ERROR : ROLE_NORMAL, prefix,
+			    json_string_value(content), width, 0);
 		if (json_object_get(msg, "tool_calls") != NULL) {
 			char *calls = json_dumps(json_object_get(msg, "tool_calls"),
 			    JSON_COMPACT);
-			add_wrapped(ROLE_DIM, json_is_string(content) ? "            " :
-			    prefix, calls ? calls : "", width);
+			doc_add_wrapped(doc, ROLE_DIM, json_is_string(content) ?
+			    "            " : prefix, calls ? calls : "", width, 0);
 			free(calls);
 		}
 	}
@@ -256,9 +212,11 @@ build(struct ui *ui, int width)
 	const json_t *d = ui->m->detail;
 	int64_t now = now_wall();
 	const json_t *w;
+	const char *task;
 	char since[16];
 
-	n_lines = 0;
+	doc = &ui->detail_doc;
+	doc_clear(doc);
 	if (d == NULL) {
 		add(ROLE_DIM, "loading %s…", ui->m->detail_run);
 		return;
@@ -269,8 +227,11 @@ build(struct ui *ui, int width)
 	    "id")), str_or(json_string_value(json_object_get(d, "agent")), ""),
 	    str_or(json_string_value(json_object_get(d, "state")), "?"),
 	    str_or(json_string_value(json_object_get(d, "reason")), ""));
-	add(ROLE_NORMAL, "task   %s", str_or(json_string_value(json_object_get(d,
-	    "task")), ""));
+	task = str_or(json_string_value(json_object_get(d, "task")), "");
+	doc_add_wrapped(doc, ROLE_NORMAL, "task   ", task, width, TASK_LINES);
+	if (doc_last(doc)->end < strlen(task))
+		add(ROLE_DIM, "       … %zu more bytes: the whole task is the first "
+		    "message (MESSAGES)", strlen(task) - doc_last(doc)->end);
 	add(ROLE_NORMAL, "model  %s   step %lld%s",
 	    str_or(json_string_value(json_object_get(d, "model")), ""),
 	    (long long)json_integer_value(json_object_get(d, "step")),
@@ -290,8 +251,8 @@ build(struct ui *ui, int width)
 		    d, "rating"), "rating")), str_or(json_string_value(json_object_get(
 		    json_object_get(d, "rating"), "note")), ""));
 	if (json_is_string(json_object_get(d, "output")))
-		add_wrapped(ROLE_OK, "output ", json_string_value(json_object_get(d,
-		    "output")), width);
+		doc_add_wrapped(doc, ROLE_OK, "output ", json_string_value(
+		    json_object_get(d, "output")), width, 0);
 	add(ROLE_NORMAL, "%s", "");
 	add_budget(d);
 	add(ROLE_NORMAL, "%s", "");
@@ -305,51 +266,48 @@ build(struct ui *ui, int width)
 static void
 detail_draw(struct ui *ui, int y, int rows, int cols)
 {
+	int n;
+
 	build(ui, cols);
-	if (ui->detail_scroll > n_lines - rows)
-		ui->detail_scroll = MAX_I(n_lines - rows, 0);
-	for (int i = 0; i < rows; i++) {
-		int li = ui->detail_scroll + i;
-		if (li >= n_lines) {
-			draw_fill(y + i, 0, cols, ROLE_NORMAL);
-			continue;
-		}
-		bool hit = ui->detail_search[0] != '\0' &&
-		    strcasestr(lines[li].text, ui->detail_search) != NULL;
-		draw_text(y + i, 0, cols, hit ? ROLE_MARKED : lines[li].role,
-		    lines[li].text);
-		if (lines[li].bar && cols > 60) {
-			int x = text_width(lines[li].text);
-			draw_bar(ui, y + i, x, 20, lines[li].fraction);
-			/* the warning marks: 50% and 80% */
-			attrset(theme_attr(ROLE_WARN));
-			mvaddstr(y + i, x + 10, ui->ascii ? "|" : "┊");
-			mvaddstr(y + i, x + 16, ui->ascii ? "|" : "┊");
-			attrset(A_NORMAL);
-			char pct[16];
-			snprintf(pct, sizeof(pct), " %3.0f%%", lines[li].fraction * 100);
-			draw_text(y + i, x + 20, 6, ROLE_NORMAL, pct);
-		}
-	}
+	n = (int)ui->detail_doc.n;
+	if (ui->detail_scroll > n - rows)
+		ui->detail_scroll = MAX_I(n - rows, 0);
+	draw_doc(ui, &ui->detail_doc, ui->detail_scroll, y, rows, cols,
+	    ui->detail_search);
 }
 
+/*
+ * The next (@dir 1) or previous (-1) match of the search, in the run's
+ * text as written, not in its wrapped lines: a word split by the wrap is
+ * found. The first search starts at the top line shown.
+ */
 static void
 search(struct ui *ui, int dir)
 {
-	for (int i = 1; i <= n_lines; i++) {
-		int li = (ui->detail_scroll + dir * i + n_lines * 2) % MAX_I(n_lines, 1);
-		if (strcasestr(lines[li].text, ui->detail_search) != NULL) {
-			ui->detail_scroll = li;
-			return;
-		}
+	struct doc_match m;
+	size_t total;
+
+	if (doc_search(&ui->detail_doc, ui->detail_search, ui->detail_matched ?
+	    &ui->detail_match : NULL, (size_t)ui->detail_scroll, dir, &m) != 0) {
+		ui->detail_matched = false;
+		ui_say(ui, "\"%s\" not found in run %s", ui->detail_search,
+		    ui->m->detail_run);
+		return;
 	}
-	ui_say(ui, "\"%s\" not found in this run", ui->detail_search);
+	ui->detail_match = m;
+	ui->detail_matched = true;
+	/* the match on the second line shown, the line before it as context */
+	ui->detail_scroll = m.line > 0 ? (int)m.line - 1 : 0;
+	total = doc_count(&ui->detail_doc, ui->detail_search);
+	ui_say(ui, "\"%s\": %zu match%s in run %s (n next, N previous)",
+	    ui->detail_search, total, total == 1 ? "" : "es", ui->m->detail_run);
 }
 
 static void
 search_done(struct ui *ui, const char *input)
 {
 	snprintf(ui->detail_search, sizeof(ui->detail_search), "%s", input);
+	ui->detail_matched = false;
 	if (input[0] != '\0')
 		search(ui, 1);
 }
@@ -357,14 +315,15 @@ search_done(struct ui *ui, const char *input)
 static void
 run_action(struct ui *ui, enum ipc_type type)
 {
-	char label[64];
+	char label[96];
 
 	if (!ui_can_act(ui))
 		return;
 	snprintf(label, sizeof(label), "%s %s", ipc_type_name(type) + 5,
 	    ui->m->detail_run);
-	client_action(ui->c, type, json_pack("{s:s}", "run", ui->m->detail_run),
+	ui_act(ui, type, json_pack("{s:s}", "run", ui->m->detail_run),
 	    label);
+	ui_say(ui, "%s: sent", label);
 }
 
 static void
@@ -378,27 +337,12 @@ detail_key(struct ui *ui, int ch)
 {
 	char q[96];
 
+	if (ui_scroll_key(ui, &ui->detail_scroll, ui->detail_doc.n, ch))
+		return UI_REDRAW;
 	switch (ch) {
-	case KEY_UP: case 'k':
-		ui->detail_scroll = MAX_I(ui->detail_scroll - 1, 0);
-		break;
-	case KEY_DOWN: case 'j':
-		ui->detail_scroll++;
-		break;
-	case KEY_PPAGE:
-		ui->detail_scroll = MAX_I(ui->detail_scroll - (ui->rows - 5), 0);
-		break;
-	case KEY_NPAGE: case ' ':
-		ui->detail_scroll += ui->rows - 5;
-		break;
-	case 'g': case KEY_HOME:
-		ui->detail_scroll = 0;
-		break;
-	case 'G': case KEY_END:
-		ui->detail_scroll = n_lines;
-		break;
 	case '/':
-		ui_ask(ui, "search in this run:", NULL, true, NULL, search_done);
+		snprintf(q, sizeof(q), "search in run %s:", ui->m->detail_run);
+		ui_ask_text(ui, q, ui->detail_search, NULL, search_done);
 		break;
 	case 'n':
 		if (ui->detail_search[0])
@@ -421,7 +365,7 @@ detail_key(struct ui *ui, int ch)
 		if (!ui_can_act(ui))
 			break;
 		snprintf(q, sizeof(q), "kill %s? (y/n)", ui->m->detail_run);
-		ui_ask(ui, q, NULL, false, NULL, kill_done);
+		ui_ask(ui, q, NULL, false, ui->m->detail_run, kill_done);
 		break;
 	default:
 		return UI_UNHANDLED;

@@ -8,27 +8,27 @@
 
 #include "ui.h"
 
+#define PROVIDER_COLS	68	/* the providers table without the last error */
+#define ERROR_MIN	24	/* less room than this: the error on its own line */
+
+/* The view's lines, into ui->health_doc (drawn from ui->health_scroll). */
 static void
-health_draw(struct ui *ui, int y, int rows, int cols)
+build(struct ui *ui, int cols)
 {
 	const json_t *h = ui->m->health;
-	char line[300], up[16];
-	int row = y;
+	struct doc *d = &ui->health_doc;
+	char up[16];
 
-	for (int i = 0; i < rows; i++)
-		draw_fill(y + i, 0, cols, ROLE_NORMAL);
+	doc_clear(d);
 	if (h == NULL) {
-		draw_text(row + 1, 2, cols - 4, ROLE_DIM, "waiting for agentd's "
-		    "health figures…");
+		doc_addf(d, ROLE_DIM, "%s", "");
+		doc_addf(d, ROLE_DIM, "  waiting for agentd's health figures…");
 		return;
 	}
 	fmt_duration(up, sizeof(up), json_integer_value(json_object_get(h,
 	    "uptime_ms")));
-	draw_text(row++, 0, cols, ROLE_TITLE, " agentd");
-#define ROW(role, ...) do { \
-	snprintf(line, sizeof(line), __VA_ARGS__); \
-	draw_text(row++, 0, cols, role, line); \
-} while (0)
+	doc_addf(d, ROLE_TITLE, " agentd");
+#define ROW(role, ...) doc_addf(d, role, __VA_ARGS__)
 	ROW(ROLE_NORMAL, "   version               %s",
 	    str_or(json_string_value(json_object_get(h, "version")), "?"));
 	ROW(ROLE_NORMAL, "   uptime                %s", up);
@@ -53,9 +53,9 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 	ROW(json_array_size(json_object_get(h, "load_errors")) > 0 ? ROLE_WARN :
 	    ROLE_NORMAL, "   rejected agent files  %zu",
 	    json_array_size(json_object_get(h, "load_errors")));
-	row++;
-	draw_text(row++, 0, cols, ROLE_TITLE, " what operators alert on (the last "
-	    "1000 samples of each)          value     threshold");
+	ROW(ROLE_NORMAL, "%s", "");
+	ROW(ROLE_TITLE, " %-37s %10s  threshold", "alerts (the last 1000 samples "
+	    "of each)", "value");
 	{
 		const json_t *mt;
 		size_t i;
@@ -80,7 +80,7 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 			if (!json_is_number(v))
 				snprintf(val, sizeof(val), "-");
 			ROW(json_is_true(json_object_get(mt, "crossed")) ? ROLE_WARN :
-			    ROLE_NORMAL, "   %-24s %-8s %10s  %s %-9s%s",
+			    ROLE_NORMAL, "   %-26s %-8s %10s  %s %-9s%s",
 			    json_string_value(json_object_get(mt, "name")),
 			    json_is_true(json_object_get(mt, "crossed")) ? "CROSSED" : "",
 			    val, strcmp(str_or(json_string_value(json_object_get(mt,
@@ -89,9 +89,11 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 			    "  (no samples yet)" : "");
 		}
 	}
-	row++;
-	draw_text(row++, 0, cols, ROLE_TITLE, " providers        breaker     "
-	    "in flight  waiting  requests  retries  failures  last error");
+	ROW(ROLE_NORMAL, "%s", "");
+	/* the last error gets the rest of the line, or a line of its own */
+	ROW(ROLE_TITLE, " %-14s %-9s %6s %7s %8s %7s %8s%s", "providers",
+	    "breaker", "flight", "waiting", "requests", "retries", "failures",
+	    cols - PROVIDER_COLS >= ERROR_MIN ? "  last error" : "");
 	{
 		const json_t *p;
 		size_t i;
@@ -102,9 +104,10 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 			    "last_error"));
 			const char *shown = strcmp(br, "open") == 0 ? "OPEN" :
 			    strcmp(br, "closed") != 0 ? "HALF-OPEN" : "closed";
-			ROW(strcmp(br, "open") == 0 ? ROLE_ERROR : strcmp(br,
-			    "closed") != 0 ? ROLE_WARN : ROLE_NORMAL,
-			    "   %-14.14s %-10s %10lld %8lld %9lld %8lld %9lld  %s",
+			enum theme_role role = strcmp(br, "open") == 0 ? ROLE_ERROR :
+			    strcmp(br, "closed") != 0 ? ROLE_WARN : ROLE_NORMAL;
+			bool inline_err = cols - PROVIDER_COLS >= ERROR_MIN;
+			ROW(role, "   %-12.12s %-9s %6lld %7lld %8lld %7lld %8lld%s%s",
 			    str_or(json_string_value(json_object_get(p, "name")), "?"),
 			    shown, (long long)json_integer_value(json_object_get(p,
 			    "in_flight")), (long long)json_integer_value(
@@ -112,22 +115,49 @@ health_draw(struct ui *ui, int y, int rows, int cols)
 			    json_integer_value(json_object_get(p, "requests")),
 			    (long long)json_integer_value(json_object_get(p, "retries")),
 			    (long long)json_integer_value(json_object_get(p, "failures")),
-			    err != NULL ? err : "");
+			    inline_err && err != NULL ? "  " : "",
+			    inline_err && err != NULL ? err : "");
+			if (!inline_err && err != NULL)
+				doc_add_wrapped(d, role, "      last error: ", err, cols, 3);
 		}
 	}
 #undef ROW
 }
 
+static void
+health_draw(struct ui *ui, int y, int rows, int cols)
+{
+	int n, shown;
+	char more[64];
+
+	build(ui, cols);
+	n = (int)ui->health_doc.n;
+	if (n > rows) {
+		/* it does not fit: a line saying where this is, then the lines */
+		rows--;
+		if (ui->health_scroll > n - rows)
+			ui->health_scroll = MAX_I(n - rows, 0);
+		shown = MIN_I(n - ui->health_scroll, rows);
+		snprintf(more, sizeof(more), " lines %d-%d of %d (j/k, PgUp/PgDn "
+		    "scroll)", ui->health_scroll + 1, ui->health_scroll + shown, n);
+		draw_text(y++, 0, cols, ROLE_DIM, more);
+	}
+	if (ui->health_scroll > n - rows)
+		ui->health_scroll = MAX_I(n - rows, 0);
+	draw_doc(ui, &ui->health_doc, ui->health_scroll, y, rows, cols, NULL);
+}
+
 static int
 health_key(struct ui *ui, int ch)
 {
-	return UI_UNHANDLED;
+	return ui_scroll_key(ui, &ui->health_scroll, ui->health_doc.n, ch) ?
+	    UI_REDRAW : UI_UNHANDLED;
 }
 
 const struct view_ops view_health = {
 	.name = "health",
-	.keys = "",
-	.keys_ro = "",
+	.keys = "j/k scroll",
+	.keys_ro = "j/k scroll",
 	.draw = health_draw,
 	.key = health_key,
 };
