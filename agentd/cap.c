@@ -29,39 +29,40 @@ cap_text(const char *text, size_t max)
 	return out;
 }
 
-/* Cuts every string of @v longer than @max bytes; returns how many. */
-static int
+/* A cut copy of @item if it is a string longer than @max bytes, else NULL. */
+static json_t *
+cut_copy(const json_t *item, size_t max)
+{
+	const char *s = json_string_value(item);
+
+	if (s == NULL || json_string_length(item) <= max)
+		return NULL;
+	return json_sprintf("%.*s… [cut]", (int)utf8_prefix(s, max), s);
+}
+
+/* Cuts every string of @v longer than @max bytes. */
+static void
 cut_strings(json_t *v, size_t max)
 {
 	const char *key;
-	json_t *item;
+	json_t *item, *cut;
 	size_t i;
-	int n = 0;
 
 	if (json_is_object(v)) {
 		json_object_foreach(v, key, item) {
-			if (json_is_string(item) && json_string_length(item) > max) {
-				const char *s = json_string_value(item);
-				json_object_set_new(v, key, json_sprintf("%.*s… [cut]",
-				    (int)utf8_prefix(s, max), s));
-				n++;
-			} else {
-				n += cut_strings(item, max);
-			}
+			if ((cut = cut_copy(item, max)) != NULL)
+				json_object_set_new(v, key, cut);
+			else
+				cut_strings(item, max);
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, item) {
-			if (json_is_string(item) && json_string_length(item) > max) {
-				const char *s = json_string_value(item);
-				json_array_set_new(v, i, json_sprintf("%.*s… [cut]",
-				    (int)utf8_prefix(s, max), s));
-				n++;
-			} else {
-				n += cut_strings(item, max);
-			}
+			if ((cut = cut_copy(item, max)) != NULL)
+				json_array_set_new(v, i, cut);
+			else
+				cut_strings(item, max);
 		}
 	}
-	return n;
 }
 
 /* Keeps only the envelope of @ev. */
