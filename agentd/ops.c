@@ -287,11 +287,16 @@ engine_killswitch(struct engine *e, bool engage, uint32_t uid,
 	return 0;
 }
 
+/* The hooks get the escalation's id (a copy they free): after the commit
+ * a decided escalation may have left memory. */
 static void
 decide_undo(struct engine *e, void *arg)
 {
-	struct escalation *esc = arg;
+	struct escalation *esc = engine_find_escalation(e, arg);
 
+	free(arg);
+	if (esc == NULL)
+		return;
 	esc->state = ESC_PENDING;
 	esc->decided_ms = 0;
 	json_decref(esc->decided_args);
@@ -304,8 +309,13 @@ decide_undo(struct engine *e, void *arg)
 static void
 decide_committed(struct engine *e, void *arg)
 {
-	struct escalation *esc = arg;
-	struct run *run = engine_find_run(e, esc->run);
+	struct escalation *esc = engine_find_escalation(e, arg);
+	struct run *run;
+
+	free(arg);
+	if (esc == NULL)
+		return;
+	run = engine_find_run(e, esc->run);
 
 	metrics_add(&e->metrics.escalation_wait_ms,
 	    (double)(esc->decided_ms - esc->created_ms));
@@ -376,7 +386,7 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 	/* the decision is durable (with its audit row and reply) before
 	 * anything acts on it; if it cannot be stored it is taken back and
 	 * the escalation stays pending */
-	engine_action_hooks(e, decide_undo, decide_committed, esc);
+	engine_action_hooks(e, decide_undo, decide_committed, xstrdup(esc->id));
 	*out = escalation_to_json(esc);
 	return 0;
 }
