@@ -155,7 +155,8 @@ int engine_flush(struct engine *e);
  * the action's commit holds only the action). */
 void engine_action_begin(struct engine *e, const char *op);
 /* Registers how to take the action back and what follows its commit
- * (either may be NULL). Exactly one of them runs, and gets @arg. */
+ * (either may be NULL): one of them runs, with @arg, when the action
+ * ends; an action with a committed hook needs an undo. */
 void engine_action_hooks(struct engine *e, void (*undo)(struct engine *, void *),
     void (*committed)(struct engine *, void *), void *arg);
 /* Commits the action. 0: committed (the committed hook has run);
