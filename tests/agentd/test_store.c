@@ -139,32 +139,42 @@ write_burst(struct store *st, const char *wal, int64_t *seq, size_t bytes,
 	return peak;
 }
 
+#define MIB ((int64_t)1024 * 1024)
+
+/* Opens a database of its own, DIR/NAME; its log's path into @wal. */
+static int
+open_named(const char *name, char *db, size_t dblen, char *wal, size_t wallen,
+    struct store **st)
+{
+	snprintf(db, dblen, "%s/%s", dir, name);
+	snprintf(wal, wallen, "%s-wal", db);
+	return store_open(db, st);
+}
+
 /* Bursts of commits keep the log under STORE_WAL_MAX_MIB plus one commit
- * (a writer that restarted it at most once a second let a burst grow it to
- * 100+ MiB); a commit larger than that is followed by a log that starts
- * over, its file cut back to the limit. */
+ * (with the writer truncating it at most once a second, a burst grew it
+ * past 100 MiB); after a commit larger than that the log starts over, its
+ * file cut back to the limit. */
 static void
 wal_bounded_under_bursts(void)
 {
-	const int64_t mib = 1024 * 1024;
 	char db[160], wal[170];
 	struct store *st;
 	int64_t seq = 0, peak;
 
-	snprintf(db, sizeof(db), "%s/burst.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", db);
-	t_bail_if(store_open(db, &st) != 0);
+	t_bail_if(open_named("burst.db", db, sizeof(db), wal, sizeof(wal),
+	    &st) != 0);
 	/* 60 MiB in commits of 200 KiB, as fast as they go */
 	peak = write_burst(st, wal, &seq, 200 * 1024, 1, 300);
-	if (peak > (STORE_WAL_MAX_MIB + 1) * mib)
+	if (peak > (STORE_WAL_MAX_MIB + 1) * MIB)
 		T_DIAG("the log reached %.1f MiB, over %d MiB + one commit",
-		    (double)peak / (double)mib, STORE_WAL_MAX_MIB);
-	ok(peak >= STORE_WAL_MAX_MIB * mib);	/* it did grow that far */
+		    (double)peak / (double)MIB, STORE_WAL_MAX_MIB);
+	ok(peak >= STORE_WAL_MAX_MIB * MIB);	/* it did grow that far */
 	/* one commit of 24 MiB, then a small one */
 	peak = write_burst(st, wal, &seq, 256 * 1024, 96, 1);
-	ok(peak >= 24 * mib);
+	ok(peak >= 24 * MIB);
 	peak = write_burst(st, wal, &seq, 1024, 1, 1);
-	ok(peak <= STORE_WAL_MAX_MIB * mib);
+	ok(peak <= STORE_WAL_MAX_MIB * MIB);
 	store_close(st);
 }
 
@@ -173,20 +183,18 @@ wal_bounded_under_bursts(void)
 static void
 wal_copied_in_background(void)
 {
-	const int64_t mib = 1024 * 1024;
 	char db[160], wal[170];
 	struct store *st;
 	int64_t seq = 0, end;
 
-	snprintf(db, sizeof(db), "%s/background.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", db);
-	t_bail_if(store_open(db, &st) != 0);
+	t_bail_if(open_named("background.db", db, sizeof(db), wal, sizeof(wal),
+	    &st) != 0);
 	write_burst(st, wal, &seq, 200 * 1024, 1, 40);	/* 8 MiB */
-	ok(file_bytes(wal) >= 8 * mib);
+	ok(file_bytes(wal) >= 8 * MIB);
 	end = mono_ms() + 10000;
-	while (file_bytes(db) < 6 * mib && mono_ms() < end)
+	while (file_bytes(db) < 6 * MIB && mono_ms() < end)
 		usleep(20 * 1000);
-	if (file_bytes(db) < 6 * mib)
+	if (file_bytes(db) < 6 * MIB)
 		T_DIAG("the database has %lld bytes: the log was not copied",
 		    (long long)file_bytes(db));
 	store_close(st);
