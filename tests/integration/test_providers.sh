@@ -246,6 +246,7 @@ wait_state "$r" failed 10; ok $? "a 500 with one attempt fails its run and opens
 a=$(ctl submit support-triage "waits" --model openai:support-triage)
 p=$(ctl submit support-triage "paused" --model openai:support-triage)
 k=$(ctl submit support-triage "killed" --model openai:support-triage)
+w=$(ctl submit support-triage "wall" --model openai:support-triage --budget '{"wall_ms":800}')
 waiting_on() { ctl show "$1" --json | jq -c '.waiting | [.on, .detail]'; }
 for _ in $(seq 1 50); do
   [ "$(waiting_on "$k")" = '["breaker","openai"]' ] && break; sleep 0.1
@@ -259,6 +260,8 @@ is "$(state_of "$k")" killed "it is killed at once"
 is "$(llm_spans "$k" | jq -r .status)" cancelled "its call's span is cancelled"
 ctl pause "$p" >/dev/null
 is "$(state_of "$p")" paused "pause holds a run waiting for the breaker at once"
+wait_state "$w" failed 5; ok $? "a run waiting for the breaker still has its wall time counted"
+is "$(ctl show "$w" --json | jq -r .reason)" budget:wall_ms "it fails budget:wall_ms"
 is "$(requests | jq length)" 1 "nothing was sent while the breaker was open"
 ctl resume "$p" >/dev/null
 wait_state "$a" done 30 && wait_state "$p" done 30
