@@ -141,6 +141,9 @@ on_model_wait(struct llm_call *call, enum llm_wait what, int attempt,
 	case LLM_WAIT_RATE_LIMIT:
 		engine_set_wait(e, run, RUN_WAIT_RATE_LIMIT, why);
 		break;
+	case LLM_WAIT_BREAKER:
+		engine_set_wait(e, run, RUN_WAIT_BREAKER, why);
+		break;
 	case LLM_WAIT_RETRY:
 		engine_stream_end(e, run);
 		engine_emit(e, IPC_EV_LLM_RETRY, run->id, json_pack("{s:s, s:s,"

@@ -56,6 +56,7 @@ static const char *const wait_names[RUN_WAIT__COUNT] = {
 	[RUN_WAIT_PAUSE] = "pause",
 	[RUN_WAIT_BACKOFF] = "backoff",
 	[RUN_WAIT_RATE_LIMIT] = "rate_limit",
+	[RUN_WAIT_BREAKER] = "breaker",
 };
 
 static const char *const phase_names[] = {

@@ -210,59 +210,74 @@ struct store {
 	sqlite3_stmt *stmt[S__COUNT];
 	bool in_tx;		/* the batch transaction is open */
 	int wal_frames;		/* frames in the log after the last commit */
-	int64_t truncated_at;	/* mono ms of the last truncation */
+	int kicked_frames;	/* wal_frames when the checkpointer was woken */
+	int64_t restart_after;	/* mono ms: no log restart before (it failed) */
+	bool restart_busy;	/* it failed: another process reads the log */
 	char path[512];
 	struct checkpointer *ckpt;	/* background WAL checkpoints */
 };
 
 /*
  * WAL checkpoints copy the log into the database and fsync it: tens of
- * milliseconds on a slow disk. The engine's connection never does them
- * (wal_autocheckpoint=0); this thread does, with its own connection, so
- * the loop never waits on the disk (like redis's background fsync).
- * It only ever runs PRAGMA wal_checkpoint(PASSIVE).
+ * milliseconds on a slow disk. The engine's connection does not do them as
+ * SQLite would (wal_autocheckpoint=0); this thread does, with its own
+ * connection, so the loop does not wait on the disk (like redis's
+ * background fsync). It runs PRAGMA wal_checkpoint(PASSIVE) every second,
+ * and at once each time the log has grown by CHECKPOINT_KICK_FRAMES.
  */
 struct checkpointer {
 	pthread_t thread;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;		/* stop, kick */
 	pthread_cond_t wake;
+	pthread_mutex_t running;	/* held by whoever checkpoints */
 	bool stop;
+	bool kick;			/* the log has grown: checkpoint now */
 	sqlite3 *db;
 	char path[512];
 };
 
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
 
+#define BUSY_TIMEOUT_MS		5000
 #define CHECKPOINT_EVERY_MS	1000
+#define CHECKPOINT_KICK_FRAMES	1024	/* 4 MiB */
 /* Under continuous writes a passive checkpoint never reaches the end of
  * the log, so SQLite never starts it over and the file grows without end.
- * Past this many frames (4 KiB each) the writer itself truncates the log
- * right after a commit, at most once a second: the background checkpoints
- * have copied most of it already, so this costs about one fsync. */
-#define WAL_TRUNCATE_FRAMES	8192
-#define WAL_TRUNCATE_MIN_MS	1000
+ * A commit that leaves more than this many frames (4 KiB pages) in the log
+ * checkpoints it in RESTART mode: the writer is the one connection that
+ * can, as no commit comes in the middle. The next commit writes the log
+ * from its start and cuts the file to journal_size_limit. The background
+ * thread has copied most of the log already, so this costs about one
+ * fsync. Every commit past the mark does it, so a burst of commits cannot
+ * grow the log further. */
+#define WAL_RESTART_FRAMES	(STORE_WAL_MAX_MIB * 256)
+#define WAL_RETRY_MS		1000	/* after a restart failed */
 
 static void *
 checkpointer_main(void *arg)
 {
 	struct checkpointer *c = arg;
 	struct timespec until;
-	int log_frames, done;
+	int log_frames, done, rc;
 
 	pthread_mutex_lock(&c->lock);
 	while (!c->stop) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += CHECKPOINT_EVERY_MS / 1000;
-		pthread_cond_timedwait(&c->wake, &c->lock, &until);
-		if (c->stop)
-			break;
+		if (!c->kick) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += CHECKPOINT_EVERY_MS / 1000;
+			pthread_cond_timedwait(&c->wake, &c->lock, &until);
+			if (c->stop)
+				break;
+		}
+		c->kick = false;
 		pthread_mutex_unlock(&c->lock);
-		if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-		    &log_frames, &done) != SQLITE_OK &&
-		    sqlite3_errcode(c->db) != SQLITE_BUSY)
+		pthread_mutex_lock(&c->running);
+		rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    &log_frames, &done);
+		pthread_mutex_unlock(&c->running);
+		if (rc != SQLITE_OK && sqlite3_errcode(c->db) != SQLITE_BUSY)
 			log_warn("database %s: background checkpoint: %s", c->path,
 			    sqlite3_errmsg(c->db));
-
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -281,8 +296,18 @@ checkpointer_stop(struct checkpointer *c)
 	pthread_join(c->thread, NULL);
 	sqlite3_close(c->db);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->running);
 	pthread_cond_destroy(&c->wake);
 	free(c);
+}
+
+static void
+checkpointer_kick(struct checkpointer *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->kick = true;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
 }
 
 static struct checkpointer *
@@ -300,10 +325,24 @@ checkpointer_start(const char *path)
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, 100);
+	/* a connection opens the log at its first read: until then its
+	 * checkpoints do nothing at all (and say -1 frames) */
+	if (sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		log_warn("database %s: no background checkpoints: %s", path,
+		    sqlite3_errmsg(c->db));
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->running, NULL);
 	pthread_cond_init(&c->wake, NULL);
 	if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
 		sqlite3_close(c->db);
+		pthread_mutex_destroy(&c->lock);
+		pthread_mutex_destroy(&c->running);
+		pthread_cond_destroy(&c->wake);
 		free(c);
 		return NULL;
 	}
@@ -391,8 +430,8 @@ int
 store_open(const char *path, struct store **out)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
-	char *err = NULL;
-	int r = -EIO;
+	char *err = NULL, *pragmas;
+	int r = -EIO, rc;
 
 	copy_str(st->path, sizeof(st->path), path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
@@ -401,12 +440,16 @@ store_open(const char *path, struct store **out)
 		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	/* WAL + synchronous=NORMAL: a commit survives a crash of agentd
-	 * (kill -9); only a power loss can lose the last commits. */
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; "
-	    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-	    "PRAGMA temp_store=MEMORY;", NULL, NULL, &err) != SQLITE_OK) {
+	 * (kill -9); only a power loss can lose the last commits. When the
+	 * log starts over, its file is cut to journal_size_limit. */
+	pragmas = xasprintf("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+	    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+	    "PRAGMA journal_size_limit=%d;", STORE_WAL_MAX_MIB << 20);
+	rc = sqlite3_exec(st->db, pragmas, NULL, NULL, &err);
+	free(pragmas);
+	if (rc != SQLITE_OK) {
 		log_error("database %s: cannot set pragmas: %s", path, err);
 		sqlite3_free(err);
 		goto fail;
@@ -459,17 +502,62 @@ store_begin(struct store *st)
 	return r;
 }
 
+/* After each commit, on the engine's thread. */
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	((struct store *)arg)->wal_frames = frames;
+	struct store *st = arg;
+
+	st->wal_frames = frames;
+	if (frames < st->kicked_frames)		/* the log started over */
+		st->kicked_frames = 0;
+	if (frames - st->kicked_frames >= CHECKPOINT_KICK_FRAMES) {
+		st->kicked_frames = frames;
+		checkpointer_kick(st->ckpt);
+	}
 	return SQLITE_OK;
+}
+
+/*
+ * Copies the rest of the log into the database so that the next commit
+ * starts it over. A background checkpoint in progress is waited for (it is
+ * doing part of the work); readers in other processes are not (busy
+ * timeout 0): they keep the log from starting over, and it is tried again
+ * a second later.
+ */
+static void
+restart_log(struct store *st)
+{
+	int rc;
+
+	pthread_mutex_lock(&st->ckpt->running);
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_RESTART,
+	    NULL, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	pthread_mutex_unlock(&st->ckpt->running);
+	if (rc == SQLITE_OK) {
+		if (st->restart_busy)
+			log_info("database %s: the log starts over again",
+			    st->path);
+		st->restart_busy = false;
+		st->wal_frames = st->kicked_frames = 0;
+		return;
+	}
+	st->restart_after = mono_ms() + WAL_RETRY_MS;
+	if (rc != SQLITE_BUSY)
+		log_warn("database %s: restarting the log: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	else if (!st->restart_busy)
+		log_warn("database %s: another process is reading or "
+		    "checkpointing it: the log (%d MiB) cannot start over "
+		    "meanwhile", st->path, st->wal_frames / 256);
+	st->restart_busy = rc == SQLITE_BUSY;
 }
 
 int
 store_commit(struct store *st)
 {
-	int64_t now;
 	int r;
 
 	if (!st->in_tx)
@@ -479,16 +567,9 @@ store_commit(struct store *st)
 		return r;
 	}
 	st->in_tx = false;
-	if (st->ckpt != NULL && st->wal_frames > WAL_TRUNCATE_FRAMES &&
-	    (now = mono_ms()) - st->truncated_at >= WAL_TRUNCATE_MIN_MS) {
-		st->truncated_at = now;
-		if (sqlite3_wal_checkpoint_v2(st->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK)
-			st->wal_frames = 0;
-		else if (sqlite3_errcode(st->db) != SQLITE_BUSY)
-			log_warn("database %s: truncating the log: %s", st->path,
-			    sqlite3_errmsg(st->db));
-	}
+	if (st->ckpt != NULL && st->wal_frames > WAL_RESTART_FRAMES &&
+	    mono_ms() >= st->restart_after)
+		restart_log(st);
 	return 0;
 }
 

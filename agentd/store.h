@@ -17,6 +17,9 @@ struct escalation;
 struct store;
 
 #define STORE_CHECKPOINTS_KEPT	3	/* per run; older ones are deleted */
+/* A commit that leaves the write-ahead log larger than this has it start
+ * over: the log file stays under this plus the largest commit. */
+#define STORE_WAL_MAX_MIB	16
 
 /* Opens (creating) @path. Errors are logged with the path. */
 int store_open(const char *path, struct store **out);

@@ -24,8 +24,8 @@ main(int argc, char **argv)
 	printf("agentd engine benchmark (sim provider, zero latency, %d steps a "
 	    "run, SQLite WAL, synchronous=NORMAL)\n\n", STEPS_PER_RUN);
 
-	if (in_child(&(struct bench_spec){ "overhead", NULL, NULL, 200, 1 },
-	    &f) != 0)
+	if (in_child(&(struct bench_spec){ .name = "overhead", .total = 200,
+	    .concurrent = 1 }, &f) != 0)
 		return 1;
 	steps = (double)f.runs_done * STEPS_PER_RUN;
 	printf("overhead    200 runs one at a time: %.2f s wall, %.2f s CPU\n"
@@ -34,8 +34,8 @@ main(int argc, char **argv)
 	printf("            events committed: %lld (%.0f events/s)\n\n",
 	    (long long)f.events, (double)f.events / f.wall_s);
 
-	if (in_child(&(struct bench_spec){ "concurrent", NULL, NULL, runs, runs },
-	    &f) != 0)
+	if (in_child(&(struct bench_spec){ .name = "concurrent", .total = runs,
+	    .concurrent = runs }, &f) != 0)
 		return 1;
 	steps = (double)f.runs_done * STEPS_PER_RUN;
 	printf("concurrent  %d runs at once, %d steps each: %.2f s wall, %.2f s "

@@ -89,8 +89,9 @@ main(int argc, char **argv)
 	    "127.0.0.1 (python, its own process), %d ms a response, SSE "
 	    "streaming, %d model calls a run\n\n", latency, CALLS_PER_RUN);
 
-	if (in_child(&(struct bench_spec){ "serial", "openai:bench-zero", envp,
-	    20, 1 }, &f) != 0)
+	if (in_child(&(struct bench_spec){ .name = "serial",
+	    .model = "openai:bench-zero", .envp = envp, .total = 20,
+	    .concurrent = 1 }, &f) != 0)
 		goto out;
 	calls = (double)f.runs_done * CALLS_PER_RUN;
 	printf("serial      20 runs one at a time: %.2f s wall, %.3f s engine CPU"
@@ -98,8 +99,9 @@ main(int argc, char **argv)
 	    "committed + the echo tool call): %.0f us\n\n", f.wall_s, f.cpu_s,
 	    f.cpu_s / calls * 1e6);
 
-	if (in_child(&(struct bench_spec){ "concurrent", "openai:bench-zero",
-	    envp, runs, runs }, &f) != 0)
+	if (in_child(&(struct bench_spec){ .name = "concurrent",
+	    .model = "openai:bench-zero", .envp = envp, .total = runs,
+	    .concurrent = runs }, &f) != 0)
 		goto out;
 	calls = (double)f.runs_done * CALLS_PER_RUN;
 	printf("concurrent  %d runs at once: %.2f s wall, %.2f s engine CPU, "

@@ -7,11 +7,14 @@
 #ifndef AGENTD_BENCH_RUN_H
 #define AGENTD_BENCH_RUN_H
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -32,13 +35,49 @@ struct bench_spec {
 	const char *model;		/* NULL: the agent's (sim:bench-zero) */
 	char **envp;			/* agentd's environment (endpoints) */
 	int total, concurrent;
+	int task_bytes;			/* 0: "bench N"; else a task this long */
+	bool watch_wal;			/* sample the WAL file's size */
 };
 
 struct figures {
 	double wall_s, cpu_s;
 	long peak_rss_kb;
 	int64_t events, runs_done, runs_failed;
+	int64_t wal_peak, wal_end;	/* bytes of agentd.db-wal (watch_wal) */
+	int64_t db_bytes;		/* agentd.db at the end (watch_wal) */
 };
+
+/* A thread that stats the WAL file every millisecond: its size grows in
+ * commits and shrinks in checkpoints, both inside one loop iteration. */
+struct wal_watch {
+	pthread_t thread;
+	char path[300];
+	volatile bool stop;
+	int64_t peak;
+};
+
+static int64_t
+file_bytes(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+static void *
+wal_watch_main(void *arg)
+{
+	struct wal_watch *w = arg;
+	struct timespec ms = { 0, 1000000 };
+
+	while (!w->stop) {
+		int64_t n = file_bytes(w->path);
+		if (n > w->peak)
+			w->peak = n;
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
 
 static double
 cpu_seconds(void)
@@ -53,20 +92,32 @@ cpu_seconds(void)
 static int
 submit(struct engine *e, const struct bench_spec *spec, int i)
 {
-	char req[300], model[120] = "", *reply;
+	char *task = xmalloc((size_t)spec->task_bytes + 32), *req, *reply;
+	json_t *body;
 	size_t len;
 	int ok;
 
+	snprintf(task, 32, "bench %d ", i);
+	if (spec->task_bytes > 0) {
+		len = strlen(task);
+		for (size_t k = len; k < (size_t)spec->task_bytes; k++)
+			task[k] = (char)('a' + (k * 7 + (size_t)i) % 26);
+		task[MAX(len, (size_t)spec->task_bytes)] = '\0';
+	}
+	body = json_pack("{s:s, s:s}", "agent", "bench-zero", "task", task);
 	if (spec->model != NULL)
-		snprintf(model, sizeof(model), ",\"model\":\"%s\"", spec->model);
-	snprintf(req, sizeof(req), "{\"v\":1,\"type\":\"runs.submit\",\"id\":%d,"
-	    "\"body\":{\"agent\":\"bench-zero\",\"task\":\"bench %d\"%s}}",
-	    i + 1, i, model);
+		json_object_set_new(body, "model", json_string(spec->model));
+	body = json_pack("{s:i, s:s, s:i, s:o}", "v", 1, "type", "runs.submit",
+	    "id", i + 1, "body", body);
+	req = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
 	reply = ctl_handle(e, req, strlen(req), e->uid, &len);
 	ok = strstr(reply, "\"ok\":true") != NULL;
 	if (!ok)
-		fprintf(stderr, "submit failed: %s\n", reply);
+		fprintf(stderr, "submit failed: %.200s\n", reply);
 	free(reply);
+	free(req);
+	free(task);
 	return ok ? 0 : -1;
 }
 
@@ -102,12 +153,17 @@ drive(const char *dir, const struct bench_spec *spec, struct figures *out)
 {
 	struct engine_config cfg = { .data_dir = dir,
 	    .agents_dir = EXAMPLES_AGENTS, .envp = spec->envp };
+	struct wal_watch w = { .peak = 0 };
 	struct engine *e;
 	int64_t start, events0;
 	double cpu0;
 	int submitted = 0;
 
 	if (engine_create(&cfg, &e) != 0)
+		return -1;
+	snprintf(w.path, sizeof(w.path), "%s/agentd.db-wal", dir);
+	if (spec->watch_wal && pthread_create(&w.thread, NULL, wal_watch_main,
+	    &w) != 0)
 		return -1;
 	events0 = e->stats.events_committed;
 	start = mono_ms();
@@ -121,6 +177,14 @@ drive(const char *dir, const struct bench_spec *spec, struct figures *out)
 		loop_run_once(e->loop, 10);
 	}
 	engine_flush(e);
+	if (spec->watch_wal) {
+		w.stop = true;
+		pthread_join(w.thread, NULL);
+		out->wal_peak = w.peak;
+		out->wal_end = file_bytes(w.path);
+		snprintf(w.path, sizeof(w.path), "%s/agentd.db", dir);
+		out->db_bytes = file_bytes(w.path);
+	}
 	out->wall_s = (double)(mono_ms() - start) / 1000;
 	out->cpu_s = cpu_seconds() - cpu0;
 	out->events = e->stats.events_committed - events0;

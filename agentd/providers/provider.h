@@ -52,13 +52,17 @@ enum llm_wait {
 	LLM_WAIT_NONE,			/* in flight */
 	LLM_WAIT_RATE_LIMIT,		/* queued for the endpoint's rate limit */
 	LLM_WAIT_RETRY,			/* backing off before the next attempt */
+	LLM_WAIT_BREAKER,		/* the endpoint's circuit breaker refuses
+					 * calls (open, or half-open with its
+					 * probe out): no attempt is used */
 };
 
 /* Streamed answer text as it arrives (borrowed for the call). */
 typedef void llm_delta_fn(struct llm_call *call, const char *text, size_t len);
 /* The call started waiting (@what), for @delay_ms if known (-1: unknown),
- * because of @why (e.g. "HTTP 429: rate limited"); LLM_WAIT_NONE when an
- * attempt goes out. @attempt counts from 1. */
+ * because of @why (e.g. "HTTP 429: rate limited"; the endpoint's name for
+ * LLM_WAIT_RATE_LIMIT and LLM_WAIT_BREAKER); LLM_WAIT_NONE when an attempt
+ * goes out. @attempt (the attempt to come) counts from 1. */
 typedef void llm_wait_fn(struct llm_call *call, enum llm_wait what,
     int attempt, int64_t delay_ms, const char *why);
 

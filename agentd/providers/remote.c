@@ -3,8 +3,13 @@
  * OpenAI-compatible server named in the config). A call goes:
  *
  *   cache? → rate-limit queue → breaker → HTTP attempt → reply
- *                 ↑                           │ 429 / 5xx / network / cut stream
+ *                 ↑                 │          │ 429 / 5xx / network / cut stream
+ *                 │       wait while open      │
  *                 └──── backoff (Retry-After or exponential + jitter) ◄┘
+ *
+ * Only HTTP attempts count against max_attempts: a call the breaker holds
+ * back waits (the engine's wall-time budget bounds it) unless the cooldown
+ * is longer than a call may wait.
  *
  * 4xx answers other than 408/409/429 cannot succeed on a retry and end the
  * call at once. The wire format (wire_openai, wire_anthropic) turns the
@@ -68,7 +73,7 @@ struct remote_call {
 	int attempt;			/* attempts started */
 	bool breaker_held;		/* allowed by the breaker, no outcome yet */
 	bool breaker_probe;		/* ... as the half-open probe call */
-	bool probe_wait;		/* told the caller it waits for a probe */
+	enum llm_wait told;		/* the last wait the caller was told of */
 	int64_t timeout_ms;
 	/* the response of the attempt */
 	struct http_head head;
@@ -150,6 +155,10 @@ static void
 notify_wait(struct remote_call *rc, enum llm_wait what, int64_t delay,
     const char *why)
 {
+	/* a breaker wait is one wait however often it looks again */
+	if (what == LLM_WAIT_BREAKER && rc->told == LLM_WAIT_BREAKER)
+		return;
+	rc->told = what;
 	if (rc->call->wait != NULL)
 		rc->call->wait(rc->call, what, rc->attempt + (what != LLM_WAIT_NONE),
 		    delay, why);
@@ -332,7 +341,7 @@ retry_fire(struct timer *t, void *arg)
 	struct remote *r = rc->r;
 
 	(void)t;
-	/* an open breaker refuses the attempt: it sends nothing, so it
+	/* an open breaker holds the call back: it sends nothing, so it
 	 * takes nothing from the rate limit */
 	if (r->breaker.state == BREAKER_OPEN &&
 	    breaker_wait_ms(&r->breaker, mono_ms()) > 0) {
@@ -539,6 +548,39 @@ static const struct http_callbacks callbacks = {
 
 /* ---- attempts ------------------------------------------------------------ */
 
+/*
+ * The breaker refused the attempt: nothing is sent and no attempt is used.
+ * Open: wait for the cooldown, then go through the rate limit again; a
+ * cooldown longer than a call may wait ends the call now, saying how long.
+ * Half-open with the probe out: keep the rate-limit share and look again
+ * soon (the probe's outcome decides). Cancelling the call cancels the wait.
+ */
+static void
+breaker_wait(struct remote_call *rc)
+{
+	struct remote *r = rc->r;
+	int64_t wait = breaker_wait_ms(&r->breaker, mono_ms());
+	char why[400];
+
+	if (r->breaker.state == BREAKER_HALF_OPEN) {
+		notify_wait(rc, LLM_WAIT_BREAKER, -1, r->cfg->name);
+		loop_timer_arm(r->loop, &rc->call->timer, MAX(wait, 50),
+		    probe_recheck, rc);
+		return;
+	}
+	rl_give_back(rc);
+	if (wait > RETRY_AFTER_MAX_MS) {
+		snprintf(why, sizeof(why), "circuit breaker open for %s for %lld s "
+		    "more (%s)", r->cfg->name, (long long)((wait + 999) / 1000),
+		    r->breaker_why[0] ? r->breaker_why : "failures");
+		set_last_error(r, why);
+		fail(rc, -EAGAIN, why);
+		return;
+	}
+	notify_wait(rc, LLM_WAIT_BREAKER, wait, r->cfg->name);
+	loop_timer_arm(r->loop, &rc->call->timer, MAX(wait, 50), retry_fire, rc);
+}
+
 static void
 attempt_start(struct remote_call *rc)
 {
@@ -546,44 +588,10 @@ attempt_start(struct remote_call *rc)
 	struct http_request req;
 	enum breaker_state from;
 	bool changed = false;
-	char why[200];
-	const char *reason;
-	int64_t wait;
 	int e;
 
 	if (!breaker_allow(&r->breaker, mono_ms(), &changed, &from)) {
-		if (r->breaker.state == BREAKER_HALF_OPEN) {
-			/* a probe call is out and its outcome decides: look again
-			 * soon, using up neither an attempt nor the rate limit */
-			if (!rc->probe_wait) {
-				rc->probe_wait = true;
-				snprintf(why, sizeof(why), "circuit breaker half-open "
-				    "for %s: waiting for the probe call", r->cfg->name);
-				notify_wait(rc, LLM_WAIT_RETRY, -1, why);
-			}
-			loop_timer_arm(r->loop, &rc->call->timer,
-			    MAX(breaker_wait_ms(&r->breaker, mono_ms()), 50),
-			    probe_recheck, rc);
-			return;
-		}
-		/* counts as an attempt: a breaker that stays open ends the call */
-		rl_give_back(rc);
-		rc->attempt++;
-		wait = MAX(breaker_wait_ms(&r->breaker, mono_ms()), 50);
-		reason = r->breaker_why[0] ? r->breaker_why : "failures";
-		if (wait > RETRY_AFTER_MAX_MS &&
-		    rc->attempt < r->cfg->max_attempts) {
-			/* a cooldown longer than any call should wait */
-			snprintf(why, sizeof(why), "circuit breaker open for %s "
-			    "for %lld s more (%s)", r->cfg->name,
-			    (long long)((wait + 999) / 1000), reason);
-			set_last_error(r, why);
-			fail(rc, -EAGAIN, why);
-			return;
-		}
-		snprintf(why, sizeof(why), "circuit breaker open for %s (%s)",
-		    r->cfg->name, reason);
-		retry_or_fail(rc, -EAGAIN, wait, why);
+		breaker_wait(rc);
 		return;
 	}
 	if (changed && r->host.breaker_changed != NULL)
@@ -591,7 +599,6 @@ attempt_start(struct remote_call *rc)
 		    (int)r->breaker.state, "cooldown over: one probe call");
 	rc->breaker_held = true;
 	rc->breaker_probe = r->breaker.state == BREAKER_HALF_OPEN;
-	rc->probe_wait = false;
 	reset_response(rc);
 	rc->attempt++;
 	notify_wait(rc, LLM_WAIT_NONE, -1, NULL);

@@ -670,22 +670,21 @@ breaker_opens_and_recovers(void)
 	is_str(state, "open");
 	rcall_finish(&rc);
 
-	/* a call now waits for the cooldown, then goes as the probe */
+	/* a call now waits for the cooldown, then goes as the probe: its
+	 * first attempt, as waiting used none */
 	is_int(call_start(&rc), 0);
 	is_int(rc.n_waits, 0);		/* nothing from inside start() */
 	first_attempts();
 	t_bail_if(rc.n_waits < 1);
-	is_wait(&rc.waits[0], LLM_WAIT_RETRY, 2);
-	is_str(rc.waits[0].why, "circuit breaker open for openai (HTTP 500: "
-	    "The server had an error while processing your request. Sorry "
-	    "about that!)");
-	ok(rc.waits[0].delay >= 50 && rc.waits[0].delay <= 300);
+	is_wait(&rc.waits[0], LLM_WAIT_BREAKER, 1);
+	is_str(rc.waits[0].why, "openai");
+	ok(rc.waits[0].delay > 0 && rc.waits[0].delay <= 300);
 	is_int(fake_stat("requests"), 2);	/* nothing went out */
 	ok(wait_done(&rc));
 	check_turn0(&rc, "openai");
-	is_int(rc.call.attempts, 2);
+	is_int(rc.call.attempts, 1);
 	is_int(rc.n_waits, 2);
-	is_wait(&rc.waits[1], LLM_WAIT_NONE, 2);
+	is_wait(&rc.waits[1], LLM_WAIT_NONE, 1);
 	is_int(E.n_changes, 3);
 	t_bail_if(E.n_changes != 3);
 	is_int(E.changes[1].from, BREAKER_OPEN);
@@ -701,36 +700,119 @@ breaker_opens_and_recovers(void)
 	env_close();
 }
 
-/* With one attempt a call refused by an open breaker ends at once, and
- * each refusal names the failure that opened it (not the last refusal). */
+/* A call the open breaker holds back waits for the cooldown without using
+ * an attempt: with one attempt each, calls started while it is open all
+ * succeed once the probe has (they used to fail, "circuit breaker open"). */
 static void
-open_breaker_refuses(void)
+open_breaker_waits(void)
 {
 	static const char *const extra[] = { "MAX_ATTEMPTS=1",
-	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=600000", NULL };
-	struct rcall rc;
+	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=600", NULL };
+	struct rcall first, rc[3];
+	int64_t end;
+	int done;
 
 	t_bail_if(env_open("openai", extra, false, NULL) != 0);
 	t_bail_if(fake_faults("[{\"status\":503}]") != 0);
+	is_int(call_start(&first), 0);
+	ok(wait_done(&first));
+	is_str(first.error, "openai: gave up after 1 attempts; last: HTTP 503: "
+	    "The server is overloaded or not ready yet.");
+	t_bail_if(E.n_changes != 1);
+	rcall_finish(&first);
+	for (int i = 0; i < 3; i++)
+		is_int(call_start(&rc[i]), 0);
+	run_for(300);
+	for (int i = 0; i < 3; i++) {
+		is_int(rc[i].dones, 0);
+		is_int(rc[i].n_waits, 1);	/* told once, however often it looks */
+		is_wait(&rc[i].waits[0], LLM_WAIT_BREAKER, 1);
+		is_str(rc[i].waits[0].why, "openai");
+		ok(rc[i].waits[0].delay > 0 && rc[i].waits[0].delay <= 600);
+	}
+	is_int(fake_stat("requests"), 1);	/* nothing went out */
+	end = mono_ms() + FAKE_DEADLINE_MS;
+	do {
+		loop_run_once(E.loop, 50);
+		done = 0;
+		for (int i = 0; i < 3; i++)
+			done += rc[i].dones;
+	} while (done < 3 && mono_ms() < end);
+	for (int i = 0; i < 3; i++) {
+		check_turn0(&rc[i], "openai");
+		is_int(rc[i].call.attempts, 1);
+		ok(rc[i].done_at - E.changes[0].at >= 590);
+		is_wait(&rc[i].waits[rc[i].n_waits - 1], LLM_WAIT_NONE, 1);
+		rcall_finish(&rc[i]);
+	}
+	is_int(fake_stat("requests"), 4);
+	is_int(E.n_changes, 3);		/* open, half_open, closed */
+	env_close();
+}
+
+/* A probe that fails opens the breaker again: the probe's call has used its
+ * attempt, the others go on waiting for the next cooldown, with theirs. */
+static void
+failed_probe_others_wait(void)
+{
+	static const char *const extra[] = { "MAX_ATTEMPTS=1",
+	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=300", NULL };
+	struct rcall first, b, c, *probe, *other;
+	int64_t end;
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"status\":500},{\"status\":500}]") != 0);
+	is_int(call_start(&first), 0);
+	ok(wait_done(&first));
+	rcall_finish(&first);
+	is_int(call_start(&b), 0);
+	is_int(call_start(&c), 0);
+	end = mono_ms() + FAKE_DEADLINE_MS;
+	while ((b.dones == 0 || c.dones == 0) && mono_ms() < end)
+		loop_run_once(E.loop, 50);
+	probe = b.status != 0 ? &b : &c;
+	other = probe == &b ? &c : &b;
+	is_str(probe->error, "openai: gave up after 1 attempts; last: HTTP 500: "
+	    "The server had an error while processing your request. Sorry "
+	    "about that!");
+	check_turn0(other, "openai");
+	is_int(other->call.attempts, 1);
+	ok(other->done_at > probe->done_at);
+	is_int(fake_stat("requests"), 3);
+	is_int(E.n_changes, 5);		/* open, half_open, open, half_open, closed */
+	rcall_finish(&b);
+	rcall_finish(&c);
+	env_close();
+}
+
+/* Cancelling a call that waits for the breaker (kill, pause, the run's
+ * wall time) ends the wait at once: nothing goes out after the cooldown. */
+static void
+cancel_ends_breaker_wait(void)
+{
+	static const char *const extra[] = { "MAX_ATTEMPTS=1",
+	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=300", NULL };
+	struct rcall rc;
+	char state[32];
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"status\":500}]") != 0);
 	is_int(call_start(&rc), 0);
 	ok(wait_done(&rc));
-	is_str(rc.error, "openai: gave up after 1 attempts; last: HTTP 503: "
-	    "The server is overloaded or not ready yet.");
-	is_int(E.n_changes, 1);
 	rcall_finish(&rc);
-	for (int i = 0; i < 3; i++) {
-		is_int(call_start(&rc), 0);
-		is_int(rc.dones, 0);	/* refused, but not from inside start() */
-		ok(wait_done(&rc));
-		is_int(rc.status, -EAGAIN);
-		is_str(rc.error, "openai: gave up after 1 attempts; last: circuit "
-		    "breaker open for openai (HTTP 503: The server is overloaded "
-		    "or not ready yet.)");
-		is_int(rc.call.attempts, 1);
-		rcall_finish(&rc);
-	}
+	is_int(call_start(&rc), 0);
+	run_for(100);
+	t_bail_if(rc.n_waits != 1);
+	is_wait(&rc.waits[0], LLM_WAIT_BREAKER, 1);
+	E.p->ops->cancel(E.p, &rc.call);
+	ok(rc.call.impl == NULL);
+	run_for(500);
+	is_int(rc.dones, 0);
+	is_int(rc.n_waits, 1);
 	is_int(fake_stat("requests"), 1);
-	is_int(E.n_changes, 1);
+	health_str("breaker", state, sizeof(state));
+	is_str(state, "open");		/* no probe went */
+	rcall_finish(&rc);
 	env_close();
 }
 
@@ -750,7 +832,7 @@ long_cooldown_fails_at_once(void)
 	is_int(rc.status, -EAGAIN);
 	is_str(rc.error, "circuit breaker open for openai for 3600 s more (HTTP "
 	    "503: The server is overloaded or not ready yet.)");
-	is_int(rc.call.attempts, 2);
+	is_int(rc.call.attempts, 1);	/* the one that went out */
 	rcall_finish(&rc);
 	is_int(fake_stat("requests"), 1);
 	env_close();
@@ -789,10 +871,9 @@ calls_wait_for_the_probe(void)
 	ok(b.done_at >= a.done_at);
 	/* told once that it waits, then it went */
 	is_int(b.n_waits, 2);
-	is_wait(&b.waits[0], LLM_WAIT_RETRY, 1);
+	is_wait(&b.waits[0], LLM_WAIT_BREAKER, 1);
 	is_int(b.waits[0].delay, -1);
-	is_str(b.waits[0].why, "circuit breaker half-open for openai: waiting "
-	    "for the probe call");
+	is_str(b.waits[0].why, "openai");
 	is_wait(&b.waits[1], LLM_WAIT_NONE, 1);
 	is_int(E.n_changes, 3);
 	health_str("breaker", state, sizeof(state));
@@ -828,7 +909,7 @@ cancel_keeps_the_probe_slot(void)
 	is_int(call_start(&c), 0);
 	run_for(200);
 	t_bail_if(c.n_waits < 1);
-	is_wait(&c.waits[0], LLM_WAIT_RETRY, 1);
+	is_wait(&c.waits[0], LLM_WAIT_BREAKER, 1);
 	is_int(c.waits[0].delay, -1);
 	is_int(fake_stat("requests"), 3);
 	E.p->ops->cancel(E.p, &b.call);
@@ -839,8 +920,8 @@ cancel_keeps_the_probe_slot(void)
 	env_close();
 }
 
-/* An attempt the open breaker refuses sends nothing and takes nothing from
- * the rate limit: it is refused at once, not after a wait for a request. */
+/* A call the open breaker holds back sends nothing and takes nothing from
+ * the rate limit: it waits on the breaker, not in the rate-limit queue. */
 static void
 open_breaker_takes_no_rate_limit(void)
 {
@@ -856,8 +937,9 @@ open_breaker_takes_no_rate_limit(void)
 	/* the bucket (one request) is empty now, the breaker open */
 	is_int(call_start(&rc), 0);
 	run_for(100);
-	is_int(rc.dones, 1);
-	has_str(rc.error, "circuit breaker open for openai");
+	is_int(rc.dones, 0);
+	t_bail_if(rc.n_waits != 1);
+	is_wait(&rc.waits[0], LLM_WAIT_BREAKER, 1);
 	is_int(health_int("rate_waiting"), 0);
 	E.p->ops->cancel(E.p, &rc.call);
 	rcall_finish(&rc);
@@ -1268,7 +1350,9 @@ key_not_in_breaker_reason(void)
 	X(calls_wait_for_the_probe) \
 	X(cancel_keeps_the_probe_slot) \
 	X(open_breaker_takes_no_rate_limit) \
-	X(open_breaker_refuses) \
+	X(open_breaker_waits) \
+	X(failed_probe_others_wait) \
+	X(cancel_ends_breaker_wait) \
 	X(long_cooldown_fails_at_once) \
 	X(rate_limit_queues) \
 	X(cancelled_head_lets_the_next_go) \

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[64], path[128];
@@ -101,6 +102,106 @@ settings_and_messages(void)
 	store_close(st);
 }
 
+static int64_t
+file_bytes(const char *file)
+{
+	struct stat sb;
+
+	return stat(file, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+/* Writes events of @bytes each, @per_commit to a commit, @commits times;
+ * returns the largest size the log had after a commit. */
+static int64_t
+write_burst(struct store *st, const char *wal, int64_t *seq, size_t bytes,
+    int per_commit, int commits)
+{
+	char *body = xmalloc(bytes + 16);
+	int64_t peak = 0;
+
+	for (int c = 0; c < commits; c++) {
+		if (store_begin(st) != 0) {
+			T_DIAG("store_begin failed");
+			break;
+		}
+		for (int i = 0; i < per_commit; i++) {
+			/* different bytes each time: nothing compresses */
+			snprintf(body, 16, "{\"n\":\"%06lld", (long long)*seq);
+			for (size_t k = 10; k < bytes; k++)
+				body[k] = (char)('a' + (k * 31 + (size_t)*seq) % 26);
+			memcpy(body + bytes, "\"}", 3);
+			(*seq)++;
+			is_int(store_put_event(st, *seq, *seq, "r-wal", "bench",
+			    body), 0);
+		}
+		is_int(store_commit(st), 0);
+		peak = MAX(peak, file_bytes(wal));
+	}
+	free(body);
+	return peak;
+}
+
+#define MIB ((int64_t)1024 * 1024)
+
+/* Opens a database of its own, DIR/NAME; its log's path into @wal. */
+static int
+open_named(const char *name, char *db, size_t dblen, char *wal, size_t wallen,
+    struct store **st)
+{
+	snprintf(db, dblen, "%s/%s", dir, name);
+	snprintf(wal, wallen, "%s-wal", db);
+	return store_open(db, st);
+}
+
+/* Bursts of commits keep the log under STORE_WAL_MAX_MIB plus one commit
+ * (with the writer truncating it at most once a second, a burst grew it
+ * past 100 MiB); after a commit larger than that the log starts over, its
+ * file cut back to the limit. */
+static void
+wal_bounded_under_bursts(void)
+{
+	char db[160], wal[170];
+	struct store *st;
+	int64_t seq = 0, peak;
+
+	t_bail_if(open_named("burst.db", db, sizeof(db), wal, sizeof(wal),
+	    &st) != 0);
+	/* 60 MiB in commits of 200 KiB, as fast as they go */
+	peak = write_burst(st, wal, &seq, 200 * 1024, 1, 300);
+	if (peak > (STORE_WAL_MAX_MIB + 1) * MIB)
+		T_DIAG("the log reached %.1f MiB, over %d MiB + one commit",
+		    (double)peak / (double)MIB, STORE_WAL_MAX_MIB);
+	ok(peak >= STORE_WAL_MAX_MIB * MIB);	/* it did grow that far */
+	/* one commit of 24 MiB, then a small one */
+	peak = write_burst(st, wal, &seq, 256 * 1024, 96, 1);
+	ok(peak >= 24 * MIB);
+	peak = write_burst(st, wal, &seq, 1024, 1, 1);
+	ok(peak <= STORE_WAL_MAX_MIB * MIB);
+	store_close(st);
+}
+
+/* The background thread copies the log into the database as it grows,
+ * below the mark where the writer makes it start over. */
+static void
+wal_copied_in_background(void)
+{
+	char db[160], wal[170];
+	struct store *st;
+	int64_t seq = 0, end;
+
+	t_bail_if(open_named("background.db", db, sizeof(db), wal, sizeof(wal),
+	    &st) != 0);
+	write_burst(st, wal, &seq, 200 * 1024, 1, 40);	/* 8 MiB */
+	ok(file_bytes(wal) >= 8 * MIB);
+	end = mono_ms() + 10000;
+	while (file_bytes(db) < 6 * MIB && mono_ms() < end)
+		usleep(20 * 1000);
+	if (file_bytes(db) < 6 * MIB)
+		T_DIAG("the database has %lld bytes: the log was not copied",
+		    (long long)file_bytes(db));
+	store_close(st);
+}
+
 static void
 newer_schema_is_refused(void)
 {
@@ -172,6 +273,8 @@ response_cache(void)
 	X(like_prefix_is_escaped) \
 	X(settings_and_messages) \
 	X(response_cache) \
+	X(wal_bounded_under_bursts) \
+	X(wal_copied_in_background) \
 	X(newer_schema_is_refused) \
 	X(unwritable_path_is_an_error) \
 	X(cleanup)

@@ -2,8 +2,9 @@
 # Remote providers against the fake OpenAI/Anthropic server on 127.0.0.1:
 # both wire formats, streamed and not, retries, Retry-After, no retry on a
 # 4xx, hangs, cut streams, malformed JSON, invalid tool calls fed back, the
-# circuit breaker, rate limits, the response cache, tiered routing, kill and
-# pause in the middle of a call, pricing, and keys that never leak.
+# circuit breaker (runs wait for it; 30 % faults), rate limits, the response
+# cache, tiered routing, kill and pause in the middle of a call, pricing, and
+# keys that never leak.
 . "$(dirname "$0")/lib.sh"
 
 FAKE="python3 $SRCDIR/tests/fake_provider/fake_provider.py"
@@ -233,6 +234,69 @@ is "$(ctl health --json | jq -r '.providers[] | select(.name == "openai") | .bre
   "health shows the breaker closed again"
 like "$(ctl health)" "openai +breaker closed +0 in flight, 0 waiting, [0-9]+ requests, [0-9]+ retries" \
   "agentctl health lists each provider on a line"
+
+# ---- a run waits for an open breaker without using attempts ------------------------
+stop_agentd
+start_with OPENAI_BREAKER_FAILURES=1 OPENAI_BREAKER_COOLDOWN_MS=6000 OPENAI_MAX_ATTEMPTS=1
+ok $? "agentd restarts with a one-failure breaker, a 6 s cooldown, one attempt a call"
+$FAKE reset "$PORT" >/dev/null
+faults '[{"status":500}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" failed 10; ok $? "a 500 with one attempt fails its run and opens the breaker"
+a=$(ctl submit support-triage "waits" --model openai:support-triage)
+p=$(ctl submit support-triage "paused" --model openai:support-triage)
+k=$(ctl submit support-triage "killed" --model openai:support-triage)
+w=$(ctl submit support-triage "wall" --model openai:support-triage --budget '{"wall_ms":800}')
+waiting_on() { ctl show "$1" --json | jq -c '.waiting | [.on, .detail]'; }
+for _ in $(seq 1 50); do
+  [ "$(waiting_on "$k")" = '["breaker","openai"]' ] && break; sleep 0.1
+done
+is "$(waiting_on "$a")" '["breaker","openai"]' "a run whose endpoint's breaker is open waits on it"
+is "$(ctl events --run "$a" --type run.waiting | jq -r .on | tail -1)" breaker "run.waiting says so"
+like "$(ctl runs | awk -v r="$a" '$1 == r')" "breaker" "agentctl runs shows what it waits on"
+is "$(state_of "$a")" executing "it has not failed although it has no attempt to spare"
+ctl kill "$k" >/dev/null; ok $? "kill a run waiting for the breaker"
+is "$(state_of "$k")" killed "it is killed at once"
+is "$(llm_spans "$k" | jq -r .status)" cancelled "its call's span is cancelled"
+ctl pause "$p" >/dev/null
+is "$(state_of "$p")" paused "pause holds a run waiting for the breaker at once"
+wait_state "$w" failed 5; ok $? "a run waiting for the breaker still has its wall time counted"
+is "$(ctl show "$w" --json | jq -r .reason)" budget:wall_ms "it fails budget:wall_ms"
+is "$(requests | jq length)" 1 "nothing was sent while the breaker was open"
+ctl resume "$p" >/dev/null
+wait_state "$a" done 30 && wait_state "$p" done 30
+ok $? "after the cooldown both runs go on and finish"
+is "$(llm_spans "$a" | jq -s -c '[.[].attempts]')" "[1,1,1,1]" \
+  "their calls count only HTTP attempts"
+is "$(ctl events --run "$a" --type llm.retry | jq -s length)" 0 "waiting for the breaker is no retry"
+
+# ---- 30 % of requests fail: runs wait for the breaker, none fails on it --------------
+stop_agentd
+start_with OPENAI_BREAKER_FAILURES=2 OPENAI_BREAKER_COOLDOWN_MS=1000 OPENAI_MAX_ATTEMPTS=10
+ok $? "agentd restarts with a two-failure breaker and a 1 s cooldown"
+$FAKE reset "$PORT" >/dev/null
+# a fixed random sequence: 30 % 500s; the others answer after 50 ms, so
+# requests overlap (10 attempts a call: 0.3^10 that a call fails for real)
+faults "$(python3 -c 'import json, random
+g = random.Random(11)
+print(json.dumps([{"status": 500} if g.random() < 0.3 else
+    {"kind": "slow", "latency_ms": 50} for _ in range(600)]))')"
+runs=()
+for i in $(seq 1 20); do runs+=("$(ctl submit support-triage "f$i" --model openai:support-triage)"); done
+all=0
+for r in "${runs[@]}"; do wait_state "$r" done 120 || all=1; done
+ok $all "20 runs against an endpoint failing 30 % of requests all finish"
+is "$(for r in "${runs[@]}"; do ctl show "$r" --json | jq -r .reason; done | grep -c 'circuit breaker')" 0 \
+  "none failed on the circuit breaker"
+n=$(ctl events --type provider.breaker | jq -s '[.[] | select(.to == "open")] | length')
+[ "$n" -ge 1 ]; ok $? "the breaker opened ($n times)"
+n=$(for r in "${runs[@]}"; do ctl events --run "$r" --type run.waiting; done |
+  jq -s '[.[] | select(.on == "breaker")] | length')
+[ "$n" -ge 1 ]; ok $? "runs waited on the breaker ($n times)"
+is "$(for r in "${runs[@]}"; do llm_spans "$r"; done | jq -s '[.[].attempts] | add')" \
+  "$(requests | jq '[.[] | select(.path == "/v1/chat/completions")] | length')" \
+  "the spans' attempts add up to the requests the provider saw"
+$FAKE reset "$PORT" >/dev/null
 
 # ---- rate limits ------------------------------------------------------------------
 stop_agentd
