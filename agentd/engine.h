@@ -144,8 +144,10 @@ int engine_recover(struct engine *e);
 int engine_run(struct engine *e);
 void engine_stop(struct engine *e);
 /* Stops live runs in an orderly way for a shutdown: checkpointed, resumed
- * at the next start. */
-void engine_shutdown(struct engine *e);
+ * at the next start. -EIO if the last batch could not be committed (what
+ * was queued is lost; the runs resume from their last committed
+ * checkpoints; the log says so). */
+int engine_shutdown(struct engine *e);
 
 /* Commits everything batched so far, then publishes the committed events.
  * Returns 0 or -EIO/-ENOSPC (everything stays queued for a retry). */

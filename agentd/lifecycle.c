@@ -712,7 +712,7 @@ hold_run(struct engine *e, struct run *run, void *arg)
 	(*(int *)arg)++;
 }
 
-void
+int
 engine_shutdown(struct engine *e)
 {
 	int held = 0;
@@ -727,7 +727,8 @@ engine_shutdown(struct engine *e)
 		    "of %d live runs) could not be committed and is lost; the "
 		    "runs resume from their last committed checkpoints at the "
 		    "next start", json_array_size(e->pending_events), held);
-		return;
+		return -EIO;
 	}
 	log_info("stopped: %d live runs checkpointed for the next start", held);
+	return 0;
 }

@@ -192,7 +192,8 @@ main(int argc, char **argv)
 		log_error("recovery: the database could not be written");
 	log_info("listening in %s (pid %d)", socket_dir, (int)getpid());
 	r = engine_run(e);
-	engine_shutdown(e);
+	if (engine_shutdown(e) != 0)
+		r = -EIO;	/* exit 1: the last batch was lost */
 	engine_destroy(e);
 	ipc_shutdown();
 	curl_global_cleanup();

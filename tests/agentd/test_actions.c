@@ -549,6 +549,36 @@ retention_trims_audit_and_events(void)
 	fx_finish(&fx);
 }
 
+/* Point 12: a shutdown whose last batch cannot be committed says so (and
+ * the runs resume from what was committed). */
+static void
+shutdown_says_what_is_true(void)
+{
+	struct fixture fx;
+	char run[32];
+	int64_t pages;
+	json_t *reply;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	copy_str(run, sizeof(run), fx_submit(&fx, "slow", "outlive the disk"));
+	fx_spin(&fx, 50);
+	t_bail_if(store_page_count(fx.e->store, &pages) != 0);
+	t_bail_if(store_limit_pages(fx.e->store, pages) != 0);
+	for (int i = 0; i < 2000 && fx.e->storage_ok; i++) {
+		reply = fx_call(&fx, "runs.submit", json_pack("{s:s, s:s}", "agent",
+		    "quick", "task", "fill the disk"));
+		json_decref(reply);
+		loop_run_once(fx.e->loop, 0);
+	}
+	t_bail_if(fx.e->storage_ok);
+	ok(engine_shutdown(fx.e) < 0);
+	fx_crash(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	ok(fx_wait_state(&fx, run, "done", 5000));
+	fx_finish(&fx);
+}
+
 #define TESTS(X) \
 	X(submit_is_one_transaction) \
 	X(decide_is_one_transaction) \
@@ -560,5 +590,6 @@ retention_trims_audit_and_events(void)
 	X(events_are_capped) \
 	X(lists_page_by_size) \
 	X(escalations_and_agents_page) \
-	X(retention_trims_audit_and_events)
+	X(retention_trims_audit_and_events) \
+	X(shutdown_says_what_is_true)
 T_MAIN(TESTS)
