@@ -21,12 +21,18 @@ cap_text(const char *text, size_t max)
 	if (n <= max)
 		return xstrdup(text);
 	sha256_hex(text, n, hash);
-	keep = utf8_prefix(text, max / 2);
-	cut = json_pack("{s:b, s:I, s:s, s:s%}", "cut", 1, "bytes", (json_int_t)n,
-	    "sha256", hash, "excerpt", text, keep);
-	out = json_dumps(cut, DUMP_FLAGS);
-	json_decref(cut);
-	return out;
+	/* escaping can make the excerpt up to 6 times longer: shorten it
+	 * until the whole record fits */
+	for (keep = max / 2;; keep /= 2) {
+		keep = utf8_prefix(text, keep);
+		cut = json_pack("{s:b, s:I, s:s, s:s%}", "cut", 1, "bytes",
+		    (json_int_t)n, "sha256", hash, "excerpt", text, keep);
+		out = json_dumps(cut, DUMP_FLAGS);
+		json_decref(cut);
+		if (strlen(out) <= max || keep == 0)
+			return out;
+		free(out);
+	}
 }
 
 /* A cut copy of @item if it is a string longer than @max bytes, else NULL. */

@@ -789,23 +789,26 @@ handle_action(struct engine *e, struct req *r, const struct ipc_msg *msg,
     size_t *reply_len)
 {
 	char *out;
-	int rc, committed;
+	int rc, stored;
 
-	engine_action_begin(e, ipc_type_name(msg->type));
 	if (strcmp(ctl_role(e, r->uid), "viewer") == 0) {
+		/* refused before anything is touched: no transaction, the
+		 * record (if any) goes with the next batch */
 		snprintf(r->err, sizeof(r->err), "uid %u is a viewer: %s needs the "
 		    "admin role", r->uid, ipc_type_name(msg->type));
-		rc = -IPC_E_FORBIDDEN;
-	} else {
-		rc = dispatch(r, msg->type);
+		audit_refusal(e, r, msg->type, -IPC_E_FORBIDDEN);
+		return ipc_encode_reply_error(msg->type, msg->id, -IPC_E_FORBIDDEN,
+		    r->err, reply_len);
 	}
+	engine_action_begin(e, ipc_type_name(msg->type));
+	rc = dispatch(r, msg->type);
 	out = reply_for(r, msg, &rc, reply_len);
 	if (rc == 0)
 		audit_action(e, r, msg->type, msg->id, out);
 	else
 		audit_refusal(e, r, msg->type, rc);
-	committed = engine_action_end(e);
-	if (committed == -EIO) {
+	stored = engine_action_end(e);
+	if (stored == -EIO) {
 		/* taken back: nothing happened; a resend may succeed */
 		free(out);
 		snprintf(r->err, sizeof(r->err), "the database is not writable: "
@@ -814,7 +817,7 @@ handle_action(struct engine *e, struct req *r, const struct ipc_msg *msg,
 		return ipc_encode_reply_error(msg->type, msg->id, -IPC_E_STORAGE,
 		    r->err, reply_len);
 	}
-	if (committed != 0)
+	if (stored != 0)
 		log_warn("%s by uid %u: answered, but the database is not "
 		    "writable yet; it is stored with its audit row when it is",
 		    ipc_type_name(msg->type), r->uid);

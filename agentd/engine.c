@@ -202,8 +202,10 @@ engine_action_begin(struct engine *e, const char *op)
 		e->fault.counting = true;
 	/* what was queued before must not be lost if the action's own
 	 * commit fails and is taken back: commit it first (a failure here
-	 * leaves it queued, and the action's commit fails the same way) */
-	engine_flush(e);
+	 * leaves it queued, and the action's commit fails the same way);
+	 * while the disk is full, only once a second */
+	if (e->storage_ok || mono_ms() >= e->storage_retry_at)
+		engine_flush(e);
 	e->action = (struct engine_action){ .open = true, .seq = e->seq,
 	    .n_audit = json_array_size(e->pending_audit),
 	    .n_replies = json_array_size(e->pending_replies) };
@@ -214,6 +216,7 @@ engine_action_hooks(struct engine *e, void (*undo)(struct engine *, void *),
     void (*committed)(struct engine *, void *), void *arg)
 {
 	assert(e->action.open);
+	assert(committed == NULL || undo != NULL);
 	e->action.undo = undo;
 	e->action.committed = committed;
 	e->action.arg = arg;
@@ -233,6 +236,13 @@ engine_action_end(struct engine *e)
 
 	assert(a.open);
 	e->action = (struct engine_action){ 0 };
+	/* an action that queued nothing (a refusal only counted) has
+	 * nothing to commit: a refusal costs no write */
+	if (e->seq == a.seq && a.undo == NULL &&
+	    json_array_size(e->pending_audit) == a.n_audit &&
+	    json_array_size(e->pending_replies) == a.n_replies &&
+	    !store_in_transaction(e->store))
+		return 0;
 	if (engine_flush(e) == 0) {
 		if (a.committed != NULL)
 			a.committed(e, a.arg);
@@ -292,7 +302,7 @@ checkpoint_json(const struct run *run)
 	for (int k = 0; k < BUDGET__COUNT; k++)
 		json_array_append_new(warned, json_integer(run->budget.warned[k]));
 	return json_pack("{s:i, s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:i, s:i,"
-	    " s:I, s:o, s:o, s:i, s:b, s:s, s:O?, s:s, s:s, s:s, s:I}",
+	    " s:I, s:o, s:o, s:i, s:b, s:s, s:O?, s:s, s:s, s:I}",
 	    "v", 1, "step", run->step, "phase", run_phase_name(run->phase),
 	    "tool_index", (json_int_t)run->tool_index,
 	    "tool_started", run->tool_started,
@@ -304,7 +314,6 @@ checkpoint_json(const struct run *run)
 	    "attempt", run->attempt, "pause_requested", run->pause_requested,
 	    "approved", run->approved, "approved_args", run->approved_args,
 	    "tool_span", run->tool_span, "wait", run_wait_name(run->wait),
-	    "wait_detail", run->wait_detail,
 	    "wait_since_ms", (json_int_t)run->wait_since_ms);
 }
 

@@ -39,7 +39,8 @@ struct engine_config {
 	const struct engine_retention *retention;	/* NULL: the defaults */
 };
 
-/* What is kept (agentd(8)): 0 days or rows is no limit. */
+/* What is kept (agentd(8)): 0 days or rows is no limit (replies_hours is
+ * at least 1). */
 struct engine_retention {
 	int64_t audit_days;		/* audit rows older are deleted (90) */
 	int64_t audit_rows;		/* only the newest this many (1,000,000) */

@@ -540,17 +540,12 @@ static void
 resume_escalation(struct engine *e, struct run *run)
 {
 	struct escalation *esc = NULL;
-	bool more;
-	json_t *list = store_escalations(e->store, run->id, NULL, NULL, 100,
-	    CAP_PAGE_BYTES, &more), *obj;
-	size_t i;
+	json_t *obj = store_escalation_get(e->store, run->escalation);
 
-	json_array_foreach(list, i, obj) {
-		if (strcmp(json_string_value(json_object_get(obj, "id")),
-		    run->escalation) == 0 && escalation_from_json(obj, &esc) == 0)
-			break;
-	}
-	json_decref(list);
+	if (obj == NULL || strcmp(json_string_value(json_object_get(obj, "run")),
+	    run->id) != 0 || escalation_from_json(obj, &esc) != 0)
+		esc = NULL;
+	json_decref(obj);
 	if (esc == NULL) {
 		engine_finish(e, run, RUN_FAILED, "escalation %s is missing from "
 		    "the database", run->escalation);

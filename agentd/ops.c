@@ -392,7 +392,9 @@ engine_decide(struct engine *e, const char *esc_id, bool approve,
 }
 
 /* The rating is written in the action's transaction: a failed commit
- * rolled it back, there is nothing in memory to take back. */
+ * rolled it back, there is nothing in memory to take back. It is needed
+ * all the same: without an undo the action would stay queued and be
+ * answered "ok" while its rating is gone. */
 static void
 rate_undo(struct engine *e, void *arg)
 {

@@ -56,7 +56,11 @@ refusals_note(struct refusals *r, uint32_t uid, const char *op,
 {
 	int *full;
 
-	if (r->interval_start == 0 || now < r->interval_start)
+	/* a new interval once the last is over, unless counts of it still
+	 * wait for their summary (refusals_drain starts the next one) */
+	if (r->interval_start == 0 || now < r->interval_start ||
+	    (now - r->interval_start >= REFUSALS_INTERVAL_MS &&
+	    r->n_keys == 0 && r->overflow == 0))
 		start_interval(r, now);
 	full = full_slot(r, uid);
 	if (may_store && full != NULL && *full < REFUSALS_FULL) {
@@ -65,14 +69,6 @@ refusals_note(struct refusals *r, uint32_t uid, const char *op,
 	}
 	count(r, uid, op, error);
 	return false;
-}
-
-bool
-refusals_due(const struct refusals *r, int64_t now)
-{
-	return r->interval_start != 0 &&
-	    now - r->interval_start >= REFUSALS_INTERVAL_MS &&
-	    (r->n_keys > 0 || r->overflow > 0 || r->n_full > 0);
 }
 
 void

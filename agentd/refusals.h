@@ -37,9 +37,6 @@ struct refusals {
 bool refusals_note(struct refusals *r, uint32_t uid, const char *op,
     const char *error, bool may_store, int64_t now);
 
-/* True when the interval that holds counts is over at @now. */
-bool refusals_due(const struct refusals *r, int64_t now);
-
 /* Calls @fn for each count of the interval (the overflow as uid
  * UINT32_MAX, op "*", error "*"), then starts a new interval. */
 void refusals_drain(struct refusals *r, int64_t now,

@@ -103,18 +103,6 @@ run_wait_name(enum run_wait wait)
 	return (unsigned)wait < RUN_WAIT__COUNT ? wait_names[wait] : "unknown";
 }
 
-int
-run_wait_from_name(const char *name, enum run_wait *out)
-{
-	for (int w = 0; w < RUN_WAIT__COUNT && name != NULL; w++) {
-		if (strcmp(wait_names[w], name) == 0) {
-			*out = (enum run_wait)w;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 const char *
 run_phase_name(enum run_phase phase)
 {

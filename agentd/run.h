@@ -117,7 +117,6 @@ int run_state_from_name(const char *name, enum run_state *out);
 bool run_state_live(enum run_state state);
 bool run_transition_allowed(enum run_state from, enum run_state to);
 const char *run_wait_name(enum run_wait wait);
-int run_wait_from_name(const char *name, enum run_wait *out);
 const char *run_phase_name(enum run_phase phase);
 int run_phase_from_name(const char *name, enum run_phase *out);
 
