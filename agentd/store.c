@@ -110,7 +110,7 @@ enum stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_MAX_SEQ, S_PUT_EVENT, S_PUT_RUN, S_PUT_CHECKPOINT, S_TRIM_CHECKPOINTS,
 	S_PUT_MESSAGE, S_PUT_ESCALATION, S_PUT_AUDIT, S_SET_SETTING,
-	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_RUN_GET, S_LIVE_IDS,
+	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_EVENTS_TRACE, S_RUN_GET, S_LIVE_IDS,
 	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL, S_ESC_GET,
 	S_COUNT_EVENTS, S_SPEND_SINCE, S_PUT_REQUEST, S_GET_REQUEST,
 	S_TRIM_REQUESTS, S_TRIM_AUDIT, S_TRIM_EVENTS, S_RATE_RUN, S_PUT_FEEDBACK,
@@ -165,6 +165,10 @@ static const char *const sql[S__COUNT] = {
 	[S_GET_SETTING] = "SELECT value FROM settings WHERE key = ?",
 	[S_EVENTS_ALL] = "SELECT body, seq, ts_ms, type, run FROM events WHERE "
 	    "seq > ? AND type LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?",
+	/* what a run's trace is built from (events_run index, then type) */
+	[S_EVENTS_TRACE] = "SELECT body, seq, ts_ms, type, run FROM events WHERE "
+	    "run = ? AND type IN ('run.state', 'span.start', 'span.end', "
+	    "'llm.retry') ORDER BY seq LIMIT ?",
 	[S_EVENTS_RUN] = "SELECT body, seq, ts_ms, type, run FROM events WHERE "
 	    "run = ? AND seq > ? AND type LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?",
 	[S_RUN_GET] = "SELECT " RUN_SELECT " FROM runs WHERE id = ?",
@@ -844,25 +848,16 @@ like_prefix(const char *prefix, bool contains)
 
 static json_t *text_column(sqlite3_stmt *stmt, int col);
 
-json_t *
-store_events_since(struct store *st, int64_t since, const char *run,
-    const char *type_prefix, int limit, size_t max_bytes, bool *more)
+/* Events of @stmt (body, seq, ts_ms, type, run) up to @limit and about
+ * @max_bytes (at least one); resets @stmt. */
+static json_t *
+read_events(struct store *st, sqlite3_stmt *stmt, int limit, size_t max_bytes,
+    bool *more)
 {
-	sqlite3_stmt *stmt;
-	char *like = like_prefix(type_prefix, false);
 	json_t *arr = json_array(), *ev;
 	size_t bytes = 0;
-	int i = 1, rc;
+	int rc;
 
-	if (run != NULL) {
-		stmt = prepare(st, S_EVENTS_RUN);
-		bind_text(stmt, i++, run);
-	} else {
-		stmt = prepare(st, S_EVENTS_ALL);
-	}
-	sqlite3_bind_int64(stmt, i++, since);
-	bind_text(stmt, i++, like);
-	sqlite3_bind_int(stmt, i, limit + 1);
 	*more = false;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
@@ -894,8 +889,41 @@ store_events_since(struct store *st, int64_t since, const char *run,
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		fail_db(st, "read events");
 	sqlite3_reset(stmt);
+	return arr;
+}
+
+json_t *
+store_events_since(struct store *st, int64_t since, const char *run,
+    const char *type_prefix, int limit, size_t max_bytes, bool *more)
+{
+	sqlite3_stmt *stmt;
+	char *like = like_prefix(type_prefix, false);
+	json_t *arr;
+	int i = 1;
+
+	if (run != NULL) {
+		stmt = prepare(st, S_EVENTS_RUN);
+		bind_text(stmt, i++, run);
+	} else {
+		stmt = prepare(st, S_EVENTS_ALL);
+	}
+	sqlite3_bind_int64(stmt, i++, since);
+	bind_text(stmt, i++, like);
+	sqlite3_bind_int(stmt, i, limit + 1);
+	arr = read_events(st, stmt, limit, max_bytes, more);
 	free(like);
 	return arr;
+}
+
+json_t *
+store_trace_events(struct store *st, const char *run, int limit,
+    size_t max_bytes, bool *more)
+{
+	sqlite3_stmt *stmt = prepare(st, S_EVENTS_TRACE);
+
+	bind_text(stmt, 1, run);
+	sqlite3_bind_int(stmt, 2, limit + 1);
+	return read_events(st, stmt, limit, max_bytes, more);
 }
 
 static json_t *

@@ -68,6 +68,10 @@ struct store_cursor {
 struct json_t *store_events_since(struct store *st, int64_t since,
     const char *run, const char *type_prefix, int limit, size_t max_bytes,
     bool *more);
+/* The events a run's trace is built from (run.state, span.*, llm.retry),
+ * oldest first, within the same bounds. */
+struct json_t *store_trace_events(struct store *st, const char *run,
+    int limit, size_t max_bytes, bool *more);
 /* One run's row as an object, or NULL if unknown. */
 struct json_t *store_run_get(struct store *st, const char *id);
 /* Runs matching the filters (each may be NULL / 0), newest first. */

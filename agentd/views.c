@@ -121,11 +121,14 @@ engine_run_detail(struct engine *e, const char *id)
 	if (run == NULL)
 		json_object_set_new(detail, "waiting", json_pack("{s:s, s:n, s:s}",
 		    "on", "none", "since_ms", "detail", ""));
-	events = store_events_since(e->store, 0, id, NULL, DETAIL_EVENTS_MAX,
+	/* spans and transitions only: a run's messages and tool results
+	 * (the bulk of its events) are in "messages" */
+	events = store_trace_events(e->store, id, DETAIL_EVENTS_MAX,
 	    DETAIL_EVENT_BYTES, &more);
 	add_trace(detail, events);
 	json_object_set_new(detail, "events_total",
 	    json_integer((json_int_t)json_array_size(events)));
+	json_object_set_new(detail, "trace_truncated", json_boolean(more));
 	json_decref(events);
 	json_object_set_new(detail, "messages", run != NULL ?
 	    json_incref(run->messages) :

@@ -579,6 +579,39 @@ shutdown_says_what_is_true(void)
 	fx_finish(&fx);
 }
 
+/* A long run's trace is built from its spans and transitions, however many
+ * megabytes of messages came before its last span. */
+static void
+long_run_keeps_its_last_spans(void)
+{
+	struct fixture fx;
+	char run[32], *text = xmalloc(10001);
+	json_t *d, *spans, *last;
+
+	memset(text, 'm', 10000);
+	text[10000] = '\0';
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	copy_str(run, sizeof(run), fx_submit(&fx, "stuck", "talk a lot"));
+	for (int i = 0; i < 400; i++)
+		engine_emit(fx.e, IPC_EV_RUN_MESSAGE, run, json_pack("{s:s, s:s}",
+		    "role", "tool", "content", text));
+	engine_emit(fx.e, IPC_EV_SPAN_START, run, json_pack("{s:s, s:s, s:s}",
+	    "span", "s-last", "kind", "tool", "name", "late"));
+	engine_emit(fx.e, IPC_EV_SPAN_END, run, json_pack("{s:s, s:s, s:s, s:s}",
+	    "span", "s-last", "kind", "tool", "name", "late", "status", "ok"));
+	t_bail_if(engine_flush(fx.e) != 0);
+	d = fx_run(&fx, run);
+	spans = json_object_get(d, "spans");
+	last = json_array_get(spans, json_array_size(spans) - 1);
+	is_str(json_string_value(json_object_get(last, "span")), "s-last");
+	is_str(json_string_value(json_object_get(last, "status")), "ok");
+	ok(json_is_false(json_object_get(d, "trace_truncated")));
+	json_decref(d);
+	free(text);
+	fx_finish(&fx);
+}
+
 #define TESTS(X) \
 	X(submit_is_one_transaction) \
 	X(decide_is_one_transaction) \
@@ -591,5 +624,6 @@ shutdown_says_what_is_true(void)
 	X(lists_page_by_size) \
 	X(escalations_and_agents_page) \
 	X(retention_trims_audit_and_events) \
-	X(shutdown_says_what_is_true)
+	X(shutdown_says_what_is_true) \
+	X(long_run_keeps_its_last_spans)
 T_MAIN(TESTS)
