@@ -130,6 +130,7 @@ struct engine {
 	struct ctl_cache *ctl_cache;	/* replies of mutating requests */
 	struct engine_retention retention;
 	struct timer retention_timer;	/* trims what is past retention */
+	int64_t retention_from;		/* events trimmed up to this seq (0: start) */
 	struct engine_stats stats;
 	struct metrics metrics;		/* what operators alert on */
 };

@@ -113,7 +113,7 @@ enum stmt {
 	S_GET_SETTING, S_EVENTS_ALL, S_EVENTS_RUN, S_EVENTS_TRACE, S_RUN_GET, S_LIVE_IDS,
 	S_CHECKPOINT_LATEST, S_MESSAGES, S_ESC_RUN, S_ESC_STATE, S_ESC_ALL, S_ESC_GET,
 	S_COUNT_EVENTS, S_SPEND_SINCE, S_PUT_REQUEST, S_GET_REQUEST,
-	S_TRIM_REQUESTS, S_TRIM_AUDIT, S_TRIM_EVENTS, S_RATE_RUN, S_PUT_FEEDBACK,
+	S_TRIM_REQUESTS, S_TRIM_AUDIT, S_TRIM_EVENTS, S_EVENTS_WINDOW, S_RATE_RUN, S_PUT_FEEDBACK,
 	S_CACHE_GET, S_CACHE_PUT, S_CACHE_TRIM,
 	S__COUNT
 };
@@ -191,16 +191,23 @@ static const char *const sql[S__COUNT] = {
 	    "reply) VALUES (?, ?, ?, ?, ?)",
 	[S_GET_REQUEST] = "SELECT reply FROM requests WHERE uid = ? AND id = ? "
 	    "AND type = ?",
-	[S_TRIM_REQUESTS] = "DELETE FROM requests WHERE ts_ms < ?",
-	/* retention: oldest first, a bounded number of rows at a time */
-	[S_TRIM_AUDIT] = "DELETE FROM audit WHERE id IN (SELECT id FROM audit "
-	    "WHERE ts_ms < ?1 OR id <= (SELECT max(id) FROM audit) - ?2 "
-	    "ORDER BY id LIMIT ?3)",
-	/* the last event stays: seq goes on from it after a restart */
-	[S_TRIM_EVENTS] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events "
-	    "WHERE ts_ms < ?1 AND seq < (SELECT max(seq) FROM events) AND "
-	    "(run IS NULL OR run NOT IN (SELECT id FROM runs WHERE state IN "
-	    LIVE_STATES ")) ORDER BY seq LIMIT ?2)",
+	/* retention: a bounded window of rows at a time, found by index or
+	 * primary key (ids and seqs grow with time), never a table scan */
+	[S_TRIM_REQUESTS] = "DELETE FROM requests WHERE (uid, id, type) IN "
+	    "(SELECT uid, id, type FROM requests WHERE ts_ms < ?1 LIMIT ?2)",
+	[S_TRIM_AUDIT] = "DELETE FROM audit WHERE id IN (SELECT id FROM (SELECT "
+	    "id, ts_ms FROM audit ORDER BY id LIMIT ?3) WHERE ts_ms < ?1 OR "
+	    "id <= (SELECT max(id) FROM audit) - ?2)",
+	/* the window of events after seq ?1: its last seq and its oldest time */
+	[S_EVENTS_WINDOW] = "SELECT max(seq), min(ts_ms) FROM (SELECT seq, ts_ms "
+	    "FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
+	/* in it, the events of runs that ended before ?3 and the daemon's
+	 * own older than that; the last event stays: seq goes on from it */
+	[S_TRIM_EVENTS] = "DELETE FROM events WHERE seq IN (SELECT w.seq FROM "
+	    "(SELECT seq, run, ts_ms FROM events WHERE seq > ?1 ORDER BY seq "
+	    "LIMIT ?2) w WHERE w.seq < (SELECT max(seq) FROM events) AND "
+	    "((w.run IS NULL AND w.ts_ms < ?3) OR EXISTS (SELECT 1 FROM runs r "
+	    "WHERE r.id = w.run AND r.ended_ms < ?3)))",
 	[S_RATE_RUN] = "UPDATE runs SET rating = ?, rating_note = ? WHERE id = ?",
 	[S_PUT_FEEDBACK] = "INSERT INTO feedback(run, ts_ms, uid, rating, note) "
 	    "VALUES (?, ?, ?, ?, ?)",
@@ -1236,12 +1243,16 @@ store_get_request(struct store *st, uint32_t uid, int64_t id, const char *type)
 }
 
 int
-store_trim_requests(struct store *st, int64_t before_ms)
+store_trim_requests(struct store *st, int64_t before_ms, int limit)
 {
 	sqlite3_stmt *stmt = prepare(st, S_TRIM_REQUESTS);
+	int r;
 
 	sqlite3_bind_int64(stmt, 1, before_ms);
-	return step_done(st, stmt, "trim request replies");
+	sqlite3_bind_int(stmt, 2, limit);
+	if ((r = step_done(st, stmt, "trim request replies")) != 0)
+		return r;
+	return sqlite3_changes(st->db);
 }
 
 int
@@ -1260,15 +1271,36 @@ store_trim_audit(struct store *st, int64_t before_ms, int64_t max_rows,
 }
 
 int
-store_trim_events(struct store *st, int64_t before_ms, int limit)
+store_trim_events(struct store *st, int64_t before_ms, int64_t *from,
+    int limit)
 {
-	sqlite3_stmt *stmt = prepare(st, S_TRIM_EVENTS);
+	sqlite3_stmt *stmt = prepare(st, S_EVENTS_WINDOW);
+	int64_t last = 0, oldest = 0;
 	int r;
 
-	sqlite3_bind_int64(stmt, 1, before_ms);
+	sqlite3_bind_int64(stmt, 1, *from);
 	sqlite3_bind_int(stmt, 2, limit);
+	if ((r = sqlite3_step(stmt)) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		last = sqlite3_column_int64(stmt, 0);
+		oldest = sqlite3_column_int64(stmt, 1);
+	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		r = fail_db(st, "events window");
+		sqlite3_reset(stmt);
+		return r;
+	}
+	sqlite3_reset(stmt);
+	if (last == 0 || oldest >= before_ms) {
+		*from = 0;	/* the rest is younger: start over next time */
+		return 0;
+	}
+	stmt = prepare(st, S_TRIM_EVENTS);
+	sqlite3_bind_int64(stmt, 1, *from);
+	sqlite3_bind_int(stmt, 2, limit);
+	sqlite3_bind_int64(stmt, 3, before_ms);
 	if ((r = step_done(st, stmt, "trim events")) != 0)
 		return r;
+	*from = last;
 	return sqlite3_changes(st->db);
 }
 

@@ -106,15 +106,18 @@ int store_put_request(struct store *st, uint32_t uid, int64_t id,
 /* A new string, or NULL if that request was never answered. */
 char *store_get_request(struct store *st, uint32_t uid, int64_t id,
     const char *type);
-int store_trim_requests(struct store *st, int64_t before_ms);
-/* Retention: deletes at most @limit of the oldest audit rows older than
- * @before_ms or beyond the newest @max_rows; returns how many (or a
- * negative errno). */
+/* Retention, a bounded number of rows at a time; each returns how many
+ * rows it deleted or a negative errno. Replies older than @before_ms: */
+int store_trim_requests(struct store *st, int64_t before_ms, int limit);
+/* Audit rows older than @before_ms or beyond the newest @max_rows, among
+ * the oldest @limit: */
 int store_trim_audit(struct store *st, int64_t before_ms, int64_t max_rows,
     int limit);
-/* Deletes at most @limit events older than @before_ms that belong to no
- * live run (never the last one); returns how many. */
-int store_trim_events(struct store *st, int64_t before_ms, int limit);
+/* Among the @limit events after *@from: those of runs that ended before
+ * @before_ms and the daemon's own older than that (never the last event).
+ * *@from moves on past them, or back to 0 when the rest is younger. */
+int store_trim_events(struct store *st, int64_t before_ms, int64_t *from,
+    int limit);
 
 /* The LLM response cache. A new string: the reply stored for @key when
  * its request text is exactly @request and it was stored at or after

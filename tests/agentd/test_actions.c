@@ -515,7 +515,7 @@ retention_trims_audit_and_events(void)
 {
 	struct engine_retention keep = ENGINE_RETENTION_DEFAULT;
 	struct fixture fx;
-	char run[32] = "";
+	char run[32] = "", live[32];
 	int64_t last;
 
 	fx_init(&fx);
@@ -527,25 +527,35 @@ retention_trims_audit_and_events(void)
 	for (int i = 0; i < 6; i++)
 		copy_str(run, sizeof(run), fx_submit(&fx, "quick", "keep me"));
 	ok(fx_wait_state(&fx, run, "done", 3000));
+	copy_str(live, sizeof(live), fx_submit(&fx, "stuck", "still going"));
+	fx_spin(&fx, 50);
 	fx_stop(&fx);
-	is_int(count_rows(&fx, "SELECT count(*) FROM audit"), 6);
+	is_int(count_rows(&fx, "SELECT count(*) FROM audit"), 7);
 	/* the runs ended two days ago */
 	t_bail_if(exec_sql(&fx, "UPDATE events SET ts_ms = ts_ms - "
-	    "2 * 86400000") != 0);
+	    "2 * 86400000; UPDATE runs SET ended_ms = ended_ms - 2 * 86400000")
+	    != 0);
 	last = count_rows(&fx, "SELECT max(seq) FROM events");
 	t_bail_if(fx_start(&fx) != 0);
 	fx_spin(&fx, 50);
 	is_int(count_rows(&fx, "SELECT count(*) FROM audit"), 3);
+	/* a live run keeps its events, however old */
+	{
+		char q[160];
+		snprintf(q, sizeof(q), "SELECT count(*) FROM events WHERE run = "
+		    "'%s' AND type = 'run.submitted'", live);
+		is_int(count_rows(&fx, q), 1);
+	}
 	/* the old events went; seq goes on from the last */
 	{
 		char q[96];
 		snprintf(q, sizeof(q), "SELECT count(*) FROM events WHERE seq <= "
-		    "%lld", (long long)last);
+		    "%lld AND (run IS NULL OR run != '%s')", (long long)last, live);
 		is_int(count_rows(&fx, q), 0);
 		ok(fx.e->seq > last);
 	}
 	/* the runs themselves stay in the history */
-	is_int(count_rows(&fx, "SELECT count(*) FROM runs"), 6);
+	is_int(count_rows(&fx, "SELECT count(*) FROM runs"), 7);
 	fx_finish(&fx);
 }
 
