@@ -11,6 +11,7 @@
 #include "cap.h"
 #include "jsonin.h"
 #include "log.h"
+#include "page.h"
 #include "refusals.h"
 #include "store.h"
 #include "util.h"
@@ -163,16 +164,6 @@ h_health(struct req *r)
 	return 0;
 }
 
-/* "<created_ms>.<id>": where a page of a list ordered by (created_ms, id)
- * goes on. Opaque to clients. */
-static json_t *
-cursor_of(const json_t *item)
-{
-	return json_sprintf("%lld.%s", (long long)json_integer_value(
-	    json_object_get(item, "created_ms")),
-	    json_string_value(json_object_get(item, "id")));
-}
-
 static int
 parse_cursor(struct req *r, const char *text, struct store_cursor *out)
 {
@@ -204,43 +195,13 @@ after_cursor(const json_t *item, const struct store_cursor *c)
 	return ms > c->ms || (ms == c->ms && id != NULL && strcmp(id, c->id) > 0);
 }
 
-/* Items of one reply: at most @limit, and CAP_PAGE_BYTES of JSON (but at
- * least one). */
-struct page {
-	json_t *items;
-	size_t bytes;
-	int limit;
-	bool more;			/* items were left out */
-};
-
-/* Adds @item (stolen) if it fits; false (and @item released) once the
- * page is full. */
-static bool
-page_add(struct page *p, json_t *item)
-{
-	char *text = json_dumps(item, JSON_COMPACT);
-	size_t n = text != NULL ? strlen(text) : 0;
-
-	free(text);
-	if ((int)json_array_size(p->items) == p->limit ||
-	    (p->bytes + n > CAP_PAGE_BYTES && json_array_size(p->items) > 0)) {
-		json_decref(item);
-		p->more = true;
-		return false;
-	}
-	p->bytes += n;
-	json_array_append_new(p->items, item);
-	return true;
-}
-
 /* The reply {"<key>": items, "next": cursor or null}; takes p->items. */
 static json_t *
 page_reply(struct page *p, const char *key)
 {
-	size_t n = json_array_size(p->items);
+	json_t *next = page_next(p);
 
-	return json_pack("{s:o, s:o}", key, p->items, "next", p->more && n > 0 ?
-	    cursor_of(json_array_get(p->items, n - 1)) : json_null());
+	return json_pack("{s:o, s:o}", key, p->items, "next", next);
 }
 
 /* A page of store rows, live runs replaced by their in-memory summary
@@ -248,10 +209,12 @@ page_reply(struct page *p, const char *key)
 static json_t *
 merge_live(struct engine *e, json_t *rows, int limit, bool more)
 {
-	struct page p = { .items = json_array(), .limit = limit, .more = more };
+	struct page p;
 	json_t *row;
 	size_t i;
 
+	page_init(&p, limit, e->page_bytes);
+	p.more = more;
 	json_array_foreach(rows, i, row) {
 		struct run *run = engine_find_run(e,
 		    json_string_value(json_object_get(row, "id")));
@@ -298,7 +261,7 @@ query_runs(struct req *r, bool history)
 	engine_flush(r->e);
 	n = clamp_limit(limit);
 	rows = store_runs_query(r->e->store, agent, state, grep, since, until,
-	    live && !history, cursor != NULL ? &after : NULL, n, CAP_PAGE_BYTES,
+	    live && !history, cursor != NULL ? &after : NULL, n, r->e->page_bytes,
 	    &more);
 	r->reply = merge_live(r->e, rows, n, more);
 	return 0;
@@ -362,7 +325,7 @@ h_runs_events(struct req *r)
 	/* every stored event fits in a page (cap.h): paging by "since"
 	 * always gets past it */
 	events = store_events_since(r->e->store, since, run, type, n,
-	    CAP_PAGE_BYTES, &more);
+	    r->e->page_bytes, &more);
 	r->reply = json_pack("{s:b, s:I, s:o}", "more", more,
 	    "last_seq", (json_int_t)r->e->committed_seq, "events", events);
 	return 0;
@@ -515,7 +478,7 @@ h_escalations_list(struct req *r)
 	const char *state = NULL, *run = NULL, *cursor = NULL;
 	json_int_t limit = 0;
 	struct store_cursor after;
-	struct page p = { .items = NULL };
+	struct page p;
 	enum esc_state s;
 	json_t *items, *item;
 	size_t i;
@@ -532,8 +495,7 @@ h_escalations_list(struct req *r)
 	}
 	if (cursor != NULL && (rc = parse_cursor(r, cursor, &after)) != 0)
 		return rc;
-	p.items = json_array();
-	p.limit = clamp_limit(limit);
+	page_init(&p, clamp_limit(limit), r->e->page_bytes);
 	if ((state == NULL || strcmp(state, "pending") == 0) && run == NULL) {
 		/* from memory, oldest first */
 		items = engine_pending_escalations(r->e);
@@ -547,7 +509,7 @@ h_escalations_list(struct req *r)
 		engine_flush(r->e);
 		items = store_escalations(r->e->store, run, state != NULL &&
 		    strcmp(state, "all") != 0 ? state : NULL, cursor != NULL ?
-		    &after : NULL, p.limit, CAP_PAGE_BYTES, &p.more);
+		    &after : NULL, p.limit, p.max_bytes, &p.more);
 		json_array_foreach(items, i, item) {
 			if (!page_add(&p, json_incref(item)))
 				break;
@@ -611,7 +573,7 @@ h_agents_list(struct req *r)
 	json_error_t jerr;
 	const char *cursor = NULL;
 	struct agent_set *set = &r->e->agents;
-	struct page p = { .limit = AGENTS_PAGE };
+	struct page p;
 	json_t *builtins;
 	size_t i = 0;
 
@@ -628,7 +590,7 @@ h_agents_list(struct req *r)
 		}
 		i++;
 	}
-	p.items = json_array();
+	page_init(&p, AGENTS_PAGE, r->e->page_bytes);
 	for (; i < set->n; i++)
 		if (!page_add(&p, agent_to_json(set->items[i])))
 			break;

@@ -108,6 +108,7 @@ struct engine {
 	struct json_t *pending_replies;	/* replies of mutating requests, same */
 	struct run *dirty;		/* runs to write at the next flush */
 	struct engine_action action;	/* the operator action in progress */
+	size_t page_bytes;		/* of a list reply (CAP_PAGE_BYTES; tests set less) */
 	/* test hook (AGENTD_FAULT_KILL_AT_COMMIT=OP:N): SIGKILL right after
 	 * the Nth commit counted from the first OP action, before anything
 	 * is published or answered; the window between two commits */

@@ -291,6 +291,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	e->pending_replies = json_array();
 	e->load_errors = json_array();
 	e->ctl_cache = ctl_cache_create();
+	e->page_bytes = CAP_PAGE_BYTES;
 	fault_from_env(e);
 	/* a daemon handles SIGTERM and SIGINT from here on */
 	if (cfg->socket_dir != NULL && (r = open_signals(e)) < 0) {

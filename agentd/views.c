@@ -9,6 +9,7 @@
 
 #include "engine_impl.h"
 #include "cap.h"
+#include "page.h"
 #include "store.h"
 #include "util.h"
 
@@ -134,7 +135,7 @@ engine_run_detail(struct engine *e, const char *id)
 	    json_incref(run->messages) :
 	    store_messages(e->store, id, (size_t)1 << 30));
 	json_object_set_new(detail, "escalations",
-	    store_escalations(e->store, id, NULL, NULL, 100, CAP_PAGE_BYTES,
+	    store_escalations(e->store, id, NULL, NULL, 100, e->page_bytes,
 	    &more));
 	return detail;
 }
@@ -214,34 +215,34 @@ engine_snapshot(struct engine *e)
 {
 	/* commit first, so that the snapshot is exactly the state after
 	 * event "seq" and a client can follow on from there */
-	json_t *live, *runs = json_array(), *run, *next = json_null();
-	size_t i, bytes = 0;
+	struct page runs, escs;
+	json_t *all, *item;
+	size_t i;
 
 	engine_flush(e);
-	/* live runs newest first, excerpts, a page's worth: the rest
-	 * follows with runs.list {"live": true, "cursor": runs_next} */
-	live = engine_live_runs(e);
-	json_array_foreach(live, i, run) {
-		char *text;
-		cap_run_excerpts(run);
-		text = json_dumps(run, JSON_COMPACT);
-		bytes += text != NULL ? strlen(text) : 0;
-		free(text);
-		if (bytes > CAP_PAGE_BYTES && json_array_size(runs) > 0) {
-			json_decref(next);
-			next = json_sprintf("%lld.%s", (long long)json_integer_value(
-			    json_object_get(json_array_get(runs, i - 1),
-			    "created_ms")), json_string_value(json_object_get(
-			    json_array_get(runs, i - 1), "id")));
+	/* a page of each: the live runs (newest first, excerpts) go on with
+	 * runs.list {"live": true, "cursor": runs_next}, the pending
+	 * escalations (oldest first) with escalations.list {"cursor":
+	 * escalations_next} */
+	page_init(&runs, INT32_MAX, e->page_bytes);
+	all = engine_live_runs(e);
+	json_array_foreach(all, i, item) {
+		cap_run_excerpts(item);
+		if (!page_add(&runs, json_incref(item)))
 			break;
-		}
-		json_array_append(runs, run);
 	}
-	json_decref(live);
-	return json_pack("{s:I, s:b, s:o, s:o, s:o}", "seq",
+	json_decref(all);
+	page_init(&escs, INT32_MAX, e->page_bytes);
+	all = engine_pending_escalations(e);
+	json_array_foreach(all, i, item) {
+		if (!page_add(&escs, json_incref(item)))
+			break;
+	}
+	json_decref(all);
+	return json_pack("{s:I, s:b, s:o, s:o, s:o, s:o}", "seq",
 	    (json_int_t)e->committed_seq, "killswitch", e->killswitch,
-	    "runs", runs, "runs_next", next,
-	    "escalations", engine_pending_escalations(e));
+	    "runs", runs.items, "runs_next", page_next(&runs),
+	    "escalations", escs.items, "escalations_next", page_next(&escs));
 }
 
 json_t *

@@ -456,6 +456,86 @@ lists_page_by_size(void)
 	fx_finish(&fx);
 }
 
+/* Follows @type's pages ("runs" under @key) from @first (a cursor or
+ * NULL) with @body's filters; returns how many distinct ids, or -1 if one
+ * came twice. */
+static int
+follow(struct fixture *fx, const char *type, const char *key,
+    const char *first, json_t *body, int *pages)
+{
+	json_t *seen = json_object(), *reply, *items, *item, *b;
+	char cursor[64] = "";
+	size_t i;
+	int n = 0, twice = 0;
+
+	if (first != NULL)
+		copy_str(cursor, sizeof(cursor), first);
+	*pages = 0;
+	do {
+		b = json_deep_copy(body);
+		if (cursor[0] != '\0')
+			json_object_set_new(b, "cursor", json_string(cursor));
+		reply = fx_call(fx, type, b);
+		items = json_object_get(fx_body(reply), key);
+		json_array_foreach(items, i, item) {
+			const char *id = json_string_value(json_object_get(item,
+			    "id"));
+			twice += json_object_get(seen, id) != NULL;
+			json_object_set_new(seen, id, json_true());
+			n++;
+		}
+		if (json_is_string(json_object_get(fx_body(reply), "next")))
+			copy_str(cursor, sizeof(cursor), json_string_value(
+			    json_object_get(fx_body(reply), "next")));
+		else
+			cursor[0] = '\0';
+		json_decref(reply);
+		(*pages)++;
+	} while (cursor[0] != '\0' && *pages < 1000);
+	json_decref(seen);
+	json_decref(body);
+	return twice ? -1 : n;
+}
+
+/* Point 17: pages cut by bytes hand over exactly, ties in created_ms
+ * included: snapshot -> runs.list live, runs.list, escalations. */
+static void
+small_pages_hand_over(void)
+{
+	struct fixture fx;
+	json_t *snap;
+	int pages, n, in_snapshot;
+	const char *next;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	fx.e->page_bytes = 3000;	/* a few runs a page */
+	for (int i = 0; i < 60; i++)
+		t_bail_if(fx_submit(&fx, "stuck", "a run among many")[0] == '\0');
+	for (int i = 0; i < 6; i++)
+		t_bail_if(fx_submit(&fx, "gated", "launch it")[0] == '\0');
+	fx_spin(&fx, 300);
+	n = follow(&fx, "runs.list", "runs", NULL, json_pack("{s:i}", "limit",
+	    500), &pages);
+	is_int(n, 66);
+	ok(pages > 5);
+	snap = fx_call(&fx, "snapshot", NULL);
+	in_snapshot = (int)json_array_size(json_object_get(fx_body(snap),
+	    "runs"));
+	next = json_string_value(json_object_get(fx_body(snap), "runs_next"));
+	ok(next != NULL && in_snapshot < 66);
+	n = follow(&fx, "runs.list", "runs", next, json_pack("{s:b, s:i}",
+	    "live", 1, "limit", 500), &pages);
+	is_int(n + in_snapshot, 66);
+	json_decref(snap);
+	fx.e->page_bytes = 1000;	/* an escalation or two a page */
+	n = follow(&fx, "escalations.list", "escalations", NULL, json_object(),
+	    &pages);
+	is_int(n, 6);
+	ok(pages > 1);
+	fx_finish(&fx);
+}
+
 /* Point 17: escalations and agents page too. */
 static void
 escalations_and_agents_page(void)
@@ -635,5 +715,6 @@ long_run_keeps_its_last_spans(void)
 	X(escalations_and_agents_page) \
 	X(retention_trims_audit_and_events) \
 	X(shutdown_says_what_is_true) \
-	X(long_run_keeps_its_last_spans)
+	X(long_run_keeps_its_last_spans) \
+	X(small_pages_hand_over)
 T_MAIN(TESTS)
