@@ -258,6 +258,12 @@ fault_from_env(struct engine *e)
 	long long n;
 	char *end;
 
+	if (!AGENTD_TEST_HOOKS) {
+		if (v != NULL)
+			log_warn("AGENTD_FAULT_KILL_AT_COMMIT is ignored: this "
+			    "agentd was built without test hooks");
+		return;
+	}
 	if (v == NULL || (colon = strchr(v, ':')) == NULL ||
 	    (size_t)(colon - v) >= sizeof(e->fault.op))
 		return;
