@@ -30,6 +30,7 @@
 
 #include <jansson.h>
 
+#include "bench_proc.h"
 #include "ipc.h"
 
 #ifndef EXAMPLES_AGENTS
@@ -54,24 +55,6 @@ struct sample {
 	long agentd_ticks, agentop_ticks;
 	int64_t events;
 };
-
-static double
-mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* Runs argv, waits; stdout into @out (NUL-terminated, may be cut) if set. */
 static int
@@ -351,45 +334,6 @@ submit(struct ipc_client *cl, const char *agent, int i)
 		    agent, "task", task));
 	json_decref(r);
 	return r != NULL ? 0 : -1;
-}
-
-/* utime + stime in clock ticks, -1 if @pid is gone. */
-static long
-cpu_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* after "(comm)": state is field 3, utime 14, stime 15 */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
-	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (long)(ut + st);
-}
-
-static long
-rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 /* Is @pid there and not a zombie? */
@@ -672,7 +616,7 @@ follow(const char *agentd, const char *agentop, double secs, int target)
 	}
 	sample(l.cl, op, &b);
 	header_line(header, sizeof(header));
-	rss = rss_kb(op);
+	rss = status_kb(op, "VmRSS");
 	seq_stop = health_int(l.cl, "seq");
 	if (stop_agentop(op, stats, &hung) != 0)
 		goto out;
