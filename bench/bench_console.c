@@ -120,22 +120,7 @@ stop_tmux(void)
 static void
 stop_agentd(void)
 {
-	pid_t pid = agentd_pid;
-	int status;
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			goto out;
-		sleep_s(0.1);
-	}
-	fprintf(stderr, "agentd did not stop in 10 s: killed\n");
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-out:
-	agentd_pid = 0;
+	kill_wait(&agentd_pid, SIGTERM);
 }
 
 static void
@@ -161,19 +146,9 @@ on_signal(int sig)
 {
 	static const char msg[] = "bench_console: interrupted or over time; "
 	    "stopping\n";
-	pid_t pid;
 
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
-	if (tmux_pid > 0)
-		kill(tmux_pid, SIGKILL);	/* agentop gets SIGHUP */
-	if (agentd_pid > 0)
-		kill(agentd_pid, SIGKILL);
-	if (tmp[0] != '\0' && (pid = fork()) == 0) {
-		execlp("rm", "rm", "-rf", tmp, (char *)NULL);
-		_exit(127);
-	}
-	_exit(128 + sig);
+	/* tmux first: agentop gets SIGHUP */
+	bail_out(sig, msg, sizeof(msg) - 1, tmux_pid, agentd_pid, tmp);
 }
 
 static int
@@ -255,70 +230,16 @@ out:
 	return r;
 }
 
-/* A round trip; returns the reply body (new reference) or NULL. */
-static json_t *
-call(struct ipc_client *cl, enum ipc_type type, json_t *body)
-{
-	struct ipc_error_detail d = { "" };
-	struct ipc_msg reply = { 0 };
-	json_t *out = NULL;
-
-	if (ipc_client_call(cl, type, body, 2000, &reply, &d) != 0)
-		fprintf(stderr, "%s: %s\n", ipc_type_name(type), d.text);
-	else if (!reply.ok)
-		fprintf(stderr, "%s: %s\n", ipc_type_name(type),
-		    reply.message ? reply.message : "refused");
-	else
-		out = json_incref(reply.body);
-	ipc_msg_finish(&reply);
-	json_decref(body);
-	return out;
-}
-
-static int64_t
-health_int(struct ipc_client *cl, const char *key)
-{
-	json_t *h = call(cl, IPC_T_HEALTH, NULL);
-	int64_t v = h ? json_integer_value(json_object_get(h, key)) : -1;
-
-	json_decref(h);
-	return v;
-}
-
 /* Starts agentd on @data and returns a client to it, or NULL. */
 static struct ipc_client *
 start_agentd(const char *agentd, const char *data)
 {
-	struct ipc_error_detail d = { "" };
 	char agents[128], sock[128], log[128];
-	struct ipc_client *cl = NULL;
-	pid_t pid;
 
 	snprintf(agents, sizeof(agents), "%s/agents", tmp);
 	snprintf(sock, sizeof(sock), "%s/sock", tmp);
 	snprintf(log, sizeof(log), "%s/agentd.log", tmp);
-	if ((pid = fork()) == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* never outlives us */
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execl(agentd, agentd, "--data-dir", data, "--agents", agents,
-		    "--socket-dir", sock, "--foreground", (char *)NULL);
-		_exit(127);
-	}
-	agentd_pid = pid;
-	for (int i = 0; i < 100 && cl == NULL; i++) {
-		sleep_s(0.1);
-		if (ipc_client_open(sock, &cl, &d) != 0)
-			continue;
-		if (health_int(cl, "seq") < 0) {
-			ipc_client_destroy(cl);
-			cl = NULL;
-		}
-	}
-	if (cl == NULL)
-		fprintf(stderr, "agentd did not start (see its log below)\n");
-	return cl;
+	return start_agentd_process(agentd, data, agents, sock, log, &agentd_pid);
 }
 
 /* A new run; a failure is said on stderr and tried again (twice). */

@@ -139,24 +139,6 @@ subscriber_main(const char *mode, const char *dir, int out_fd)
 }
 
 static void
-kill_wait(volatile pid_t *pid, int sig)
-{
-	if (*pid <= 0)
-		return;
-	kill(*pid, sig);
-	for (int i = 0; i < 1000; i++) {
-		if (waitpid(*pid, NULL, WNOHANG) == *pid)
-			goto out;
-		sleep_s(0.01);
-	}
-	fprintf(stderr, "pid %d did not stop in 10 s: killed\n", (int)*pid);
-	kill(*pid, SIGKILL);
-	waitpid(*pid, NULL, 0);
-out:
-	*pid = 0;
-}
-
-static void
 remove_tree(const char *path)
 {
 	pid_t pid;
@@ -177,85 +159,19 @@ on_signal(int sig)
 {
 	static const char msg[] = "bench_subscribers: interrupted or over "
 	    "time; stopping\n";
-	pid_t pid;
 
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
-	if (helper_pid > 0)
-		kill(helper_pid, SIGKILL);
-	if (agentd_pid > 0)
-		kill(agentd_pid, SIGKILL);
-	if (tmp[0] != '\0' && (pid = fork()) == 0) {
-		execlp("rm", "rm", "-rf", tmp, (char *)NULL);
-		_exit(127);
-	}
-	_exit(128 + sig);
-}
-
-/* A round trip; returns the reply body (new reference) or NULL. Steals
- * @body. */
-static json_t *
-call(struct ipc_client *cl, enum ipc_type type, json_t *body)
-{
-	struct ipc_error_detail d = { "" };
-	struct ipc_msg reply = { 0 };
-	json_t *out = NULL;
-
-	if (ipc_client_call(cl, type, body, 5000, &reply, &d) != 0)
-		fprintf(stderr, "%s: %s\n", ipc_type_name(type), d.text);
-	else if (!reply.ok)
-		fprintf(stderr, "%s: %s\n", ipc_type_name(type),
-		    reply.message ? reply.message : "refused");
-	else
-		out = json_incref(reply.body);
-	ipc_msg_finish(&reply);
-	json_decref(body);
-	return out;
-}
-
-static int64_t
-health_int(struct ipc_client *cl, const char *key)
-{
-	json_t *h = call(cl, IPC_T_HEALTH, NULL);
-	int64_t v = h ? json_integer_value(json_object_get(h, key)) : -1;
-
-	json_decref(h);
-	return v;
+	bail_out(sig, msg, sizeof(msg) - 1, helper_pid, agentd_pid, tmp);
 }
 
 /* Starts agentd on a fresh database and returns a client to it. */
 static struct ipc_client *
 start_agentd(const char *agentd, const char *data, const char *sock)
 {
-	struct ipc_error_detail d = { "" };
-	struct ipc_client *cl = NULL;
 	char log[128];
-	pid_t pid;
 
 	snprintf(log, sizeof(log), "%s/agentd.log", tmp);
-	if ((pid = fork()) == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* never outlives us */
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execl(agentd, agentd, "--data-dir", data, "--agents",
-		    EXAMPLES_AGENTS, "--socket-dir", sock, "--foreground",
-		    (char *)NULL);
-		_exit(127);
-	}
-	agentd_pid = pid;
-	for (int i = 0; i < 100 && cl == NULL; i++) {
-		sleep_s(0.1);
-		if (ipc_client_open(sock, &cl, &d) != 0)
-			continue;
-		if (health_int(cl, "seq") < 0) {
-			ipc_client_destroy(cl);
-			cl = NULL;
-		}
-	}
-	if (cl == NULL)
-		fprintf(stderr, "agentd did not start (see %s)\n", log);
-	return cl;
+	return start_agentd_process(agentd, data, EXAMPLES_AGENTS, sock, log,
+	    &agentd_pid);
 }
 
 /* Starts the subscriber (this program again); waits until it is
@@ -326,6 +242,7 @@ measure(const char *agentd, enum mode mode, int runs, int trial,
 	int64_t finished = 0;
 	int r = -1;
 
+	*out = (struct figures){ 0 };
 	snprintf(data, sizeof(data), "%s/data%d", tmp, trial);
 	snprintf(sock, sizeof(sock), "%s/sock", tmp);
 	if ((cl = start_agentd(agentd, data, sock)) == NULL)
@@ -435,7 +352,7 @@ int
 main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct series *all = NULL;
+	struct series *all = NULL;	/* one per AGENTD */
 	bool on[M__COUNT] = { false }, any = false;
 	struct figures f = { 0 };
 	int runs = 1000, rounds = 3, n, opt, r = 1;
@@ -489,22 +406,26 @@ main(int argc, char **argv)
 	    "(10 steps, zero latency) submitted at once; median of %d rounds\n\n",
 	    runs, rounds);
 	fflush(stdout);
+	/* a first agentd, not measured: disk and page caches warm */
+	if (measure(argv[optind], M_NONE, runs, 0, &f) != 0)
+		goto out;
+	/* each round starts with the next binary and mode, so that none of
+	 * them is always the first after a pause */
 	for (int i = 0; i < rounds; i++) {
-		for (int a = 0; a < n; a++) {
+		for (int k = 0; k < n * M__COUNT; k++) {
+			int a = (k / M__COUNT + i) % n, m = (k + i) % M__COUNT;
 			struct series *s = &all[a];
+			if (!on[m])
+				continue;
 			s->agentd = argv[optind + a];
-			for (int m = 0; m < M__COUNT; m++) {
-				if (!on[m])
-					continue;
-				if (measure(s->agentd, (enum mode)m, runs,
-				    (i * n + a) * M__COUNT + m, &f) != 0)
-					goto out;
-				s->wall[m][i] = f.wall_s;
-				s->cpu[m][i] = f.cpu_s;
-				s->hwm[m][i] = (double)f.hwm_kb / 1024;
-				s->received += f.received;
-				s->lost += f.lost;
-			}
+			if (measure(s->agentd, (enum mode)m, runs,
+			    1 + i * n * M__COUNT + k, &f) != 0)
+				goto out;
+			s->wall[m][i] = f.wall_s;
+			s->cpu[m][i] = f.cpu_s;
+			s->hwm[m][i] = (double)f.hwm_kb / 1024;
+			s->received += f.received;
+			s->lost += f.lost;
 		}
 	}
 	for (int a = 0; a < n; a++)
