@@ -838,7 +838,18 @@ ctl_on_readable(int fd, void *arg)
 	uint32_t uid;
 	int r;
 
-	while ((r = ipc_server_recv(e->srv, &buf, &len, &uid)) == 0) {
+	while ((r = ipc_server_recv(e->srv, &buf, &len, &uid)) == 0 ||
+	    r == -IPC_E_TOO_BIG) {
+		if (r == -IPC_E_TOO_BIG) {
+			struct ipc_refused big;
+			ipc_server_refused(e->srv, &big);
+			log_warn("refused a request of %zu bytes from uid %u (%s, id "
+			    "%lld): more than the protocol's %u; %s", big.len,
+			    big.uid, big.type != IPC_T_NONE ? ipc_type_name(big.type) :
+			    "type unknown", (long long)big.id, IPC_MAX_MSG,
+			    big.answered ? "answered too_big" : "could not answer");
+			continue;
+		}
 		reply = ctl_handle(e, buf, len, uid, &rlen);
 		if (reply == NULL || ipc_server_reply(e->srv, reply, rlen) != 0)
 			log_warn("could not answer a request from uid %u", uid);

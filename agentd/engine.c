@@ -446,6 +446,14 @@ after_commit(struct engine *e)
 			    (long long)e->committed_seq);
 		free(msg);
 	}
+	for (struct ipc_sub_cut cut; e->srv != NULL &&
+	    ipc_server_next_cut(e->srv, &cut) == 0; )
+		log_warn("closed the event connection of pid %d (uid %u): it took "
+		    "no event for %.1f s while %llu were published (stopped or "
+		    "stuck); it reconnects when it reads again%s", cut.pid,
+		    cut.uid, (double)cut.stalled_ms / 1000,
+		    (unsigned long long)cut.behind, cut.unreported > 0 ?
+		    " (more were closed before it, unreported)" : "");
 	e->killswitch_dirty = false;
 	e->stats.events_committed += (int64_t)json_array_size(e->pending_events);
 	e->stats.commits++;

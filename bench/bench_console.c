@@ -30,6 +30,7 @@
 
 #include <jansson.h>
 
+#include "bench_proc.h"
 #include "ipc.h"
 
 #ifndef EXAMPLES_AGENTS
@@ -54,24 +55,6 @@ struct sample {
 	long agentd_ticks, agentop_ticks;
 	int64_t events;
 };
-
-static double
-mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* Runs argv, waits; stdout into @out (NUL-terminated, may be cut) if set. */
 static int
@@ -137,22 +120,7 @@ stop_tmux(void)
 static void
 stop_agentd(void)
 {
-	pid_t pid = agentd_pid;
-	int status;
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			goto out;
-		sleep_s(0.1);
-	}
-	fprintf(stderr, "agentd did not stop in 10 s: killed\n");
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-out:
-	agentd_pid = 0;
+	kill_wait(&agentd_pid, SIGTERM);
 }
 
 static void
@@ -178,19 +146,9 @@ on_signal(int sig)
 {
 	static const char msg[] = "bench_console: interrupted or over time; "
 	    "stopping\n";
-	pid_t pid;
 
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
-	if (tmux_pid > 0)
-		kill(tmux_pid, SIGKILL);	/* agentop gets SIGHUP */
-	if (agentd_pid > 0)
-		kill(agentd_pid, SIGKILL);
-	if (tmp[0] != '\0' && (pid = fork()) == 0) {
-		execlp("rm", "rm", "-rf", tmp, (char *)NULL);
-		_exit(127);
-	}
-	_exit(128 + sig);
+	/* tmux first: agentop gets SIGHUP */
+	bail_out(sig, msg, sizeof(msg) - 1, tmux_pid, agentd_pid, tmp);
 }
 
 static int
@@ -272,70 +230,16 @@ out:
 	return r;
 }
 
-/* A round trip; returns the reply body (new reference) or NULL. */
-static json_t *
-call(struct ipc_client *cl, enum ipc_type type, json_t *body)
-{
-	struct ipc_error_detail d = { "" };
-	struct ipc_msg reply = { 0 };
-	json_t *out = NULL;
-
-	if (ipc_client_call(cl, type, body, 2000, &reply, &d) != 0)
-		fprintf(stderr, "%s: %s\n", ipc_type_name(type), d.text);
-	else if (!reply.ok)
-		fprintf(stderr, "%s: %s\n", ipc_type_name(type),
-		    reply.message ? reply.message : "refused");
-	else
-		out = json_incref(reply.body);
-	ipc_msg_finish(&reply);
-	json_decref(body);
-	return out;
-}
-
-static int64_t
-health_int(struct ipc_client *cl, const char *key)
-{
-	json_t *h = call(cl, IPC_T_HEALTH, NULL);
-	int64_t v = h ? json_integer_value(json_object_get(h, key)) : -1;
-
-	json_decref(h);
-	return v;
-}
-
 /* Starts agentd on @data and returns a client to it, or NULL. */
 static struct ipc_client *
 start_agentd(const char *agentd, const char *data)
 {
-	struct ipc_error_detail d = { "" };
 	char agents[128], sock[128], log[128];
-	struct ipc_client *cl = NULL;
-	pid_t pid;
 
 	snprintf(agents, sizeof(agents), "%s/agents", tmp);
 	snprintf(sock, sizeof(sock), "%s/sock", tmp);
 	snprintf(log, sizeof(log), "%s/agentd.log", tmp);
-	if ((pid = fork()) == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* never outlives us */
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execl(agentd, agentd, "--data-dir", data, "--agents", agents,
-		    "--socket-dir", sock, "--foreground", (char *)NULL);
-		_exit(127);
-	}
-	agentd_pid = pid;
-	for (int i = 0; i < 100 && cl == NULL; i++) {
-		sleep_s(0.1);
-		if (ipc_client_open(sock, &cl, &d) != 0)
-			continue;
-		if (health_int(cl, "seq") < 0) {
-			ipc_client_destroy(cl);
-			cl = NULL;
-		}
-	}
-	if (cl == NULL)
-		fprintf(stderr, "agentd did not start (see its log below)\n");
-	return cl;
+	return start_agentd_process(agentd, data, agents, sock, log, &agentd_pid);
 }
 
 /* A new run; a failure is said on stderr and tried again (twice). */
@@ -351,45 +255,6 @@ submit(struct ipc_client *cl, const char *agent, int i)
 		    agent, "task", task));
 	json_decref(r);
 	return r != NULL ? 0 : -1;
-}
-
-/* utime + stime in clock ticks, -1 if @pid is gone. */
-static long
-cpu_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* after "(comm)": state is field 3, utime 14, stime 15 */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
-	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (long)(ut + st);
-}
-
-static long
-rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 /* Is @pid there and not a zombie? */
@@ -672,7 +537,7 @@ follow(const char *agentd, const char *agentop, double secs, int target)
 	}
 	sample(l.cl, op, &b);
 	header_line(header, sizeof(header));
-	rss = rss_kb(op);
+	rss = status_kb(op, "VmRSS");
 	seq_stop = health_int(l.cl, "seq");
 	if (stop_agentop(op, stats, &hung) != 0)
 		goto out;

@@ -24,6 +24,17 @@ struct json_t;
 
 #define IPC_VERSION		1
 #define IPC_MAX_MSG		(4u << 20)	/* largest message either side accepts */
+/* agentd reads a request up to this size to answer one over IPC_MAX_MSG
+ * with too_big; nng closes a connection that sends a larger one after its
+ * 8-byte length, without reading it (and without telling agentd) */
+#define IPC_MAX_REQUEST_READ	(2 * IPC_MAX_MSG)
+/* A subscriber connection that takes no event for IPC_SUB_STALL_MS while
+ * at least IPC_SUB_STALL_EVENTS are published (a stopped process, a
+ * client that never reads) is closed by agentd: the events queued for it
+ * cost agentd memory and time. It redials when it reads again and sees a
+ * gap in seq. */
+#define IPC_SUB_STALL_MS	500
+#define IPC_SUB_STALL_EVENTS	256
 #define IPC_CTL_NAME		"ctl.sock"
 #define IPC_EVENTS_NAME		"events.sock"
 
@@ -170,13 +181,43 @@ void ipc_server_destroy(struct ipc_server *srv);
 int ipc_server_ctl_fd(struct ipc_server *srv);
 /* Non-blocking. On success *buf is new (free()), *uid the peer's uid
  * (UINT32_MAX if unknown). -IPC_E_AGAIN when nothing is waiting.
- * Every received request must be answered with ipc_server_reply before the
- * next receive. */
+ * -IPC_E_TOO_BIG: a request over IPC_MAX_MSG arrived; it was answered with
+ * a too_big error and dropped, neither copied nor parsed, and
+ * ipc_server_refused() says what it was (for the log).
+ * Every request received with 0 must be answered with ipc_server_reply
+ * before the next receive. */
 int ipc_server_recv(struct ipc_server *srv, char **buf, size_t *len,
     uint32_t *uid);
 int ipc_server_reply(struct ipc_server *srv, const char *buf, size_t len);
-/* Non-blocking publish; a slow subscriber loses messages, never slows us. */
+
+/* A request ipc_server_recv refused for its size. */
+struct ipc_refused {
+	size_t len;			/* its size in bytes */
+	uint32_t uid;			/* the peer's uid (UINT32_MAX if unknown) */
+	enum ipc_type type;		/* read from its top level, else IPC_T_NONE */
+	int64_t id;			/* same, else 0 (the reply echoes both) */
+	bool answered;			/* the too_big reply was handed over */
+};
+/* The last request refused with -IPC_E_TOO_BIG. */
+void ipc_server_refused(const struct ipc_server *srv, struct ipc_refused *out);
+
+/* Non-blocking publish; a slow subscriber loses messages, never slows us.
+ * A subscriber that stalls (IPC_SUB_STALL_MS) is disconnected; see
+ * ipc_server_next_cut. */
 int ipc_server_publish(struct ipc_server *srv, const char *buf, size_t len);
+
+/* A subscriber ipc_server_publish disconnected because it took no event. */
+struct ipc_sub_cut {
+	uint32_t uid;			/* the peer's uid (UINT32_MAX if unknown) */
+	int32_t pid;			/* the peer's pid (0 if unknown) */
+	int64_t stalled_ms;		/* since it last took an event */
+	uint64_t behind;		/* events published meanwhile */
+	uint64_t unreported;		/* cuts before it that were not kept
+					 * (more than 16 waiting) */
+};
+/* The next subscriber cut off, oldest first: 0 with *out, or -IPC_E_AGAIN
+ * when there is none. */
+int ipc_server_next_cut(struct ipc_server *srv, struct ipc_sub_cut *out);
 
 /* Client side. */
 int ipc_client_open(const char *dir, struct ipc_client **out,
@@ -185,7 +226,8 @@ void ipc_client_destroy(struct ipc_client *cl);
 /*
  * One request/reply round trip, waiting at most @timeout_ms. Borrows @body.
  * Returns 0 when a well-formed reply arrived (check reply->ok), else a
- * negative IPC_E_* (TIMEOUT, TRANSPORT, PARSE…) with @detail.
+ * negative IPC_E_* (TIMEOUT, TRANSPORT, PARSE…) with @detail. A request
+ * over IPC_MAX_MSG is not sent: *reply is the too_big error agentd gives.
  */
 int ipc_client_call(struct ipc_client *cl, enum ipc_type type,
     const struct json_t *body, int timeout_ms, struct ipc_msg *reply,
@@ -200,7 +242,8 @@ int ipc_client_open_lazy(const char *dir, struct ipc_client **out,
     struct ipc_error_detail *detail);
 /* Readable when the reply to the request in flight may have arrived. */
 int ipc_client_recv_fd(struct ipc_client *cl);
-/* Sends without waiting. Borrows @body. *id is the request's id. */
+/* Sends without waiting. Borrows @body. *id is the request's id.
+ * -IPC_E_TOO_BIG (not sent) for a request over IPC_MAX_MSG. */
 int ipc_client_send(struct ipc_client *cl, enum ipc_type type,
     const struct json_t *body, int64_t *id, struct ipc_error_detail *detail);
 /* The reply to the request in flight, or -IPC_E_AGAIN. */
