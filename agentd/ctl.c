@@ -34,6 +34,8 @@ struct ctl_cache {
 	struct refusals refusals;	/* refused requests not recorded in full */
 	struct timer refusals_timer;	/* writes their summary */
 	struct engine *e;		/* while refusals_timer is armed */
+	struct timer watch_timer;	/* the sockets still accept */
+	struct loop *watch_loop;	/* while watch_timer is armed */
 };
 
 struct ctl_cache *
@@ -49,6 +51,8 @@ ctl_cache_destroy(struct ctl_cache *cache)
 		return;
 	if (cache->e != NULL)
 		loop_timer_cancel(cache->e->loop, &cache->refusals_timer);
+	if (cache->watch_loop != NULL)
+		loop_timer_cancel(cache->watch_loop, &cache->watch_timer);
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		free(cache->slots[i].reply);
 	free(cache);
@@ -827,6 +831,25 @@ ctl_handle(struct engine *e, const char *buf, size_t len, uint32_t uid,
 	json_decref(r.reply);
 	ipc_msg_finish(&msg);
 	return out;
+}
+
+static void
+watch_fire(struct timer *t, void *arg)
+{
+	struct engine *e = arg;
+	char what[600];
+
+	if (ipc_server_watch(e->srv, what, sizeof(what)) == 1)
+		log_warn("%s", what);
+	loop_timer_arm(e->loop, t, IPC_WATCH_MS, watch_fire, e);
+}
+
+void
+ctl_watch_sockets(struct engine *e)
+{
+	e->ctl_cache->watch_loop = e->loop;
+	loop_timer_arm(e->loop, &e->ctl_cache->watch_timer, IPC_WATCH_MS,
+	    watch_fire, e);
 }
 
 void

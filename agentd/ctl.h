@@ -12,6 +12,10 @@ struct ctl_cache;
 struct ctl_cache *ctl_cache_create(void);
 void ctl_cache_destroy(struct ctl_cache *cache);
 
+/* Checks every second that the sockets still accept connections, and
+ * listens afresh on one that does not (ipc_server_watch). */
+void ctl_watch_sockets(struct engine *e);
+
 /* The loop's callback for the control socket's fd: drains every waiting
  * request (non-blocking) and answers each. */
 void ctl_on_readable(int fd, void *arg);

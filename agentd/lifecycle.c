@@ -391,6 +391,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 		if ((r = loop_add_fd(e->loop, ipc_server_ctl_fd(e->srv),
 		    ctl_on_readable, e)) < 0)
 			goto fail;
+		ctl_watch_sockets(e);
 	}
 #undef STEP
 	/* from here the loop reads the signals */

@@ -206,6 +206,15 @@ void ipc_server_refused(const struct ipc_server *srv, struct ipc_refused *out);
  * ipc_server_next_cut. */
 int ipc_server_publish(struct ipc_server *srv, const char *buf, size_t len);
 
+/* Checks, a probe at a time, that both sockets still accept connections
+ * (nng 1.5.2 stops accepting after a client hangs up during its
+ * handshake, nng #1518) and listens afresh on one that does not: call it
+ * every IPC_WATCH_MS. Returns 1 with what happened in @what (for the log),
+ * else 0. */
+#define IPC_WATCH_MS		1000
+#define IPC_PROBE_WAIT_MS	2000	/* a probe not connected by then failed */
+int ipc_server_watch(struct ipc_server *srv, char *what, size_t len);
+
 /* A subscriber ipc_server_publish disconnected because it took no event. */
 struct ipc_sub_cut {
 	uint32_t uid;			/* the peer's uid (UINT32_MAX if unknown) */

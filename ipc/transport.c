@@ -34,10 +34,35 @@ struct watched {
 	bool seen;		/* in the latest statistics */
 };
 
+/*
+ * One of the server's listening addresses, and the probe that checks it
+ * still accepts: nng 1.5.2 stops accepting on a listener whose peer hangs
+ * up during the SP handshake (nng #1518, fixed in 1.6.0), and then also
+ * spins on the dead connection. Any client that gives up early (a
+ * `nc -U` health check, a dial while agentd was stopped) would leave
+ * agentd deaf for good. A probe dials it now and then; a probe that does
+ * not connect gets the address listened on afresh.
+ */
+struct listening {
+	nng_socket sock;	/* the server's socket */
+	nng_listener l;
+	bool listening;
+	char addr[300];
+	const char *what;	/* "control" or "events" */
+	nng_socket probe;	/* REQ or SUB dialing addr, while probing */
+	bool probing;
+	int64_t probe_ms;	/* monotonic ms the probe dialed */
+	unsigned added;		/* pipes the server's socket took (atomic,
+				 * counted by its pipe callback) */
+	unsigned added_before;	/* ... when the probe dialed */
+};
+
 struct ipc_server {
 	nng_socket rep;		/* control requests */
 	nng_socket pub;		/* events */
 	bool rep_open, pub_open;
+	struct listening ctl, events;
+	int64_t watched_ms;	/* last ipc_server_watch */
 	int ctl_fd;		/* readable when a request may be waiting */
 	struct ipc_refused refused;	/* the last request over IPC_MAX_MSG */
 
@@ -157,19 +182,30 @@ ensure_dir(const char *dir, struct ipc_error_detail *detail)
 }
 
 static int
-listen_0600(nng_socket s, const char *addr, struct ipc_error_detail *detail)
+listen_0600(struct listening *ln, struct ipc_error_detail *detail)
 {
-	nng_listener l;
 	int rv;
 
-	if ((rv = nng_listener_create(&l, s, addr)) != 0 ||
-	    (rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600)) != 0 ||
-	    (rv = nng_listener_start(l, 0)) != 0) {
-		say(detail, "cannot listen on %s: %s%s", addr, nng_strerror(rv),
+	if ((rv = nng_listener_create(&ln->l, ln->sock, ln->addr)) != 0 ||
+	    (ln->listening = true,
+	    rv = nng_listener_set_int(ln->l, NNG_OPT_IPC_PERMISSIONS, 0600)) != 0 ||
+	    (rv = nng_listener_start(ln->l, 0)) != 0) {
+		say(detail, "cannot listen on %s: %s%s", ln->addr, nng_strerror(rv),
 		    rv == NNG_EADDRINUSE ? " (is another agentd running there?)" : "");
 		return -IPC_E_TRANSPORT;
 	}
 	return 0;
+}
+
+/* On nng's thread: the server's socket took a connection. The probe's own
+ * side cannot tell: its handshake completes even when the listener no
+ * longer hands connections over. */
+static void
+pipe_added(nng_pipe pipe, nng_pipe_ev ev, void *arg)
+{
+	struct listening *ln = arg;
+
+	__atomic_add_fetch(&ln->added, 1, __ATOMIC_RELEASE);
 }
 
 int
@@ -177,7 +213,6 @@ ipc_server_open(const char *dir, struct ipc_server **out,
     struct ipc_error_detail *detail)
 {
 	struct ipc_server *srv;
-	char addr[300];
 	int rv, r;
 
 	if ((r = ensure_dir(dir, detail)) < 0)
@@ -198,11 +233,15 @@ ipc_server_open(const char *dir, struct ipc_server **out,
 	 * before reading it, so this bounds what a request costs */
 	nng_socket_set_size(srv->rep, NNG_OPT_RECVMAXSZ, IPC_MAX_REQUEST_READ);
 	nng_socket_set_ms(srv->rep, NNG_OPT_SENDTIMEO, REPLY_SEND_MS);
-	if ((r = make_addr(addr, sizeof(addr), dir, IPC_CTL_NAME)) < 0 ||
-	    (r = listen_0600(srv->rep, addr, detail)) < 0)
+	srv->ctl = (struct listening){ .sock = srv->rep, .what = "control" };
+	srv->events = (struct listening){ .sock = srv->pub, .what = "events" };
+	nng_pipe_notify(srv->rep, NNG_PIPE_EV_ADD_POST, pipe_added, &srv->ctl);
+	nng_pipe_notify(srv->pub, NNG_PIPE_EV_ADD_POST, pipe_added, &srv->events);
+	if ((r = make_addr(srv->ctl.addr, sizeof(srv->ctl.addr), dir,
+	    IPC_CTL_NAME)) < 0 || (r = listen_0600(&srv->ctl, detail)) < 0)
 		goto fail;
-	if ((r = make_addr(addr, sizeof(addr), dir, IPC_EVENTS_NAME)) < 0 ||
-	    (r = listen_0600(srv->pub, addr, detail)) < 0)
+	if ((r = make_addr(srv->events.addr, sizeof(srv->events.addr), dir,
+	    IPC_EVENTS_NAME)) < 0 || (r = listen_0600(&srv->events, detail)) < 0)
 		goto fail;
 	if ((rv = nng_socket_get_int(srv->rep, NNG_OPT_RECVFD, &srv->ctl_fd)) != 0) {
 		say(detail, "cannot get the control socket's poll fd: %s",
@@ -222,12 +261,91 @@ ipc_server_destroy(struct ipc_server *srv)
 {
 	if (srv == NULL)
 		return;
+	if (srv->ctl.probing)
+		nng_close(srv->ctl.probe);
+	if (srv->events.probing)
+		nng_close(srv->events.probe);
 	if (srv->rep_open)
 		nng_close(srv->rep);
 	if (srv->pub_open)
 		nng_close(srv->pub);
 	free(srv->subs);
 	free(srv);
+}
+
+static int64_t mono_ms(void);
+
+static void
+probe_start(struct listening *ln, int64_t now)
+{
+	int rv;
+
+	ln->added_before = __atomic_load_n(&ln->added, __ATOMIC_ACQUIRE);
+	rv = strcmp(ln->what, "control") == 0 ? nng_req0_open(&ln->probe) :
+	    nng_sub0_open(&ln->probe);
+	if (rv != 0)
+		return;
+	nng_socket_set_ms(ln->probe, NNG_OPT_RECONNMINT, 100);
+	if (nng_dial(ln->probe, ln->addr, NULL, NNG_FLAG_NONBLOCK) != 0) {
+		nng_close(ln->probe);
+		return;
+	}
+	ln->probing = true;
+	ln->probe_ms = now;
+}
+
+/* 1: the probe did not connect and the address is listened on afresh;
+ * 0: nothing to say. */
+static int
+probe_check(struct listening *ln, int64_t now, char *what, size_t len)
+{
+	int rv;
+
+	if (!ln->probing) {
+		probe_start(ln, now);
+		return 0;
+	}
+	if (__atomic_load_n(&ln->added, __ATOMIC_ACQUIRE) != ln->added_before) {
+		nng_close(ln->probe);
+		ln->probing = false;
+		return 0;
+	}
+	if (now - ln->probe_ms < IPC_PROBE_WAIT_MS)
+		return 0;
+	nng_close(ln->probe);
+	ln->probing = false;
+	/* the established connections go with the old listener: clients
+	 * reconnect (libagentipc's do so by themselves) */
+	if (ln->listening)
+		nng_listener_close(ln->l);
+	ln->listening = false;
+	unlink(ln->addr + strlen("ipc://"));
+	rv = listen_0600(ln, NULL);
+	snprintf(what, len, "the %s socket %s stopped accepting connections "
+	    "(nng 1.5.2 after a client hung up during its handshake): %s",
+	    ln->what, ln->addr + strlen("ipc://"), rv == 0 ?
+	    "listening on it afresh" : "listening on it afresh FAILED");
+	return 1;
+}
+
+int
+ipc_server_watch(struct ipc_server *srv, char *what, size_t len)
+{
+	int64_t now = mono_ms(), since = now - srv->watched_ms;
+
+	srv->watched_ms = now;
+	/* a probe only counts if we were not stopped ourselves meanwhile */
+	if (since > 2 * IPC_WATCH_MS) {
+		if (srv->ctl.probing)
+			nng_close(srv->ctl.probe);
+		if (srv->events.probing)
+			nng_close(srv->events.probe);
+		srv->ctl.probing = srv->events.probing = false;
+		return 0;
+	}
+	if (probe_check(&srv->ctl, now, what, len))
+		return 1;
+	return probe_check(&srv->events, now, what, len);
 }
 
 int
