@@ -51,11 +51,19 @@ for k in $(seq 1 10); do
   crash_agentd
 done
 
+# ten rollouts waiting for approval, made ready in one go
+start_agentd || exit 1
+declare -a runs escs
 for k in $(seq 1 10); do
-  start_agentd || exit 1
-  run=$(ctl submit deploy "Roll out checkout-api v2.4.$k to production" --json | jq -r .id)
-  esc=$(pending_escalation "$run")
-  stop_agentd
+  runs[$k]=$(ctl submit deploy "Roll out checkout-api v2.4.$k to production" --json | jq -r .id)
+done
+for k in $(seq 1 10); do
+  escs[$k]=$(pending_escalation "${runs[$k]}")
+done
+stop_agentd
+
+for k in $(seq 1 10); do
+  run=${runs[$k]} esc=${escs[$k]}
   start_agentd AGENTD_FAULT_KILL_AT_COMMIT=escalations.decide:$k || exit 1
   body="{\"v\":1,\"type\":\"escalations.decide\",\"id\":$((920000 + k)),\"body\":{\"escalation\":\"$esc\",\"decision\":\"approve\"}}"
   send_then_die "$body"
