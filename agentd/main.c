@@ -44,6 +44,19 @@ usage(FILE *f)
 	    "  --version, --help\n");
 }
 
+#define STOP_GRACE_S	10	/* to close everything after the last commit */
+
+static void
+stop_overdue(int sig)
+{
+	static const char msg[] = "agentd: closing the sockets took more than "
+	    "10 s after the last commit; exiting without waiting longer\n";
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)n;
+	_exit(1);
+}
+
 /* --keep-*: a whole number, 0 or more (--keep-replies: at least 1). */
 static int
 parse_keep(int opt, const char *arg, struct engine_retention *keep)
@@ -194,6 +207,10 @@ main(int argc, char **argv)
 	r = engine_run(e);
 	if (engine_shutdown(e) != 0)
 		r = -EIO;	/* exit 1: the last batch was lost */
+	/* everything is committed: closing the sockets must not hold the
+	 * stop for ever (nng can wait on a connection that never ends) */
+	signal(SIGALRM, stop_overdue);
+	alarm(STOP_GRACE_S);
 	engine_destroy(e);
 	ipc_shutdown();
 	curl_global_cleanup();

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "jsonin.h"
 #include "providers/sim_template.h"
 #include "util.h"
 
@@ -98,10 +99,9 @@ sim_template_parse(const json_t *task_fields, const char *where,
     struct sim_template *out, char *err, size_t errlen)
 {
 	struct sim_template t = { 0 };
-	json_error_t jerr;
 	const char *name, *pattern, *fallback;
 	json_t *def;
-	char why[256];
+	char why[256], path[64];
 	int rc;
 
 	if (task_fields == NULL) {
@@ -127,12 +127,12 @@ sim_template_parse(const json_t *task_fields, const char *where,
 			    where, name, SIM_TEMPLATE_NAME_MAX);
 			goto fail;
 		}
-		if (!json_is_object(def) || json_unpack_ex(def, &jerr, JSON_STRICT,
-		    "{s:s, s?s}", "pattern", &pattern, "default", &fallback) != 0) {
-			snprintf(err, errlen, "%s: task_fields.%s must be "
-			    "{\"pattern\": string, \"default\": string} (default "
-			    "optional)%s%s", where, name, json_is_object(def) ?
-			    ": " : "", json_is_object(def) ? jerr.text : "");
+		snprintf(path, sizeof(path), "task_fields.%.40s", name);
+		if (jsonin_unpack(def, path, why, sizeof(why), "{s:s, s?s}",
+		    "pattern", &pattern, "default", &fallback) != 0) {
+			snprintf(err, errlen, "%s: %s (task_fields are {\"pattern\": "
+			    "string, \"default\": string}, default optional)",
+			    where, why);
 			goto fail;
 		}
 		if ((rc = regcomp(&t.fields[t.n_fields].re, pattern,
