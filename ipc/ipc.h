@@ -28,11 +28,12 @@ struct json_t;
  * with too_big; nng closes a connection that sends a larger one after its
  * 8-byte length, without reading it (and without telling agentd) */
 #define IPC_MAX_REQUEST_READ	(2 * IPC_MAX_MSG)
-/* A subscriber connection that takes no event for IPC_SUB_STALL_MS while
- * at least IPC_SUB_STALL_EVENTS are published (a stopped process, a
- * client that never reads) is closed by agentd: the events queued for it
- * cost agentd memory and time. It redials when it reads again and sees a
- * gap in seq. */
+/* A subscriber connection that takes no event while more are published
+ * than agentd queues for it (8192: it has lost events), or for
+ * IPC_SUB_STALL_MS while at least IPC_SUB_STALL_EVENTS are published (a
+ * stopped process, a client that never reads) is closed by agentd: the
+ * events queued for it cost agentd memory and time. It redials when it
+ * reads again and sees a gap in seq. */
 #define IPC_SUB_STALL_MS	500
 #define IPC_SUB_STALL_EVENTS	256
 #define IPC_CTL_NAME		"ctl.sock"

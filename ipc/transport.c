@@ -604,8 +604,12 @@ watch(struct ipc_server *srv, uint32_t id, uint64_t tx, int64_t now)
 		w->tx = tx;
 		w->published = srv->published;
 		w->moved_ms = now;
-	} else if (srv->published - w->published >= IPC_SUB_STALL_EVENTS &&
-	    now - w->moved_ms >= IPC_SUB_STALL_MS) {
+	} else if (srv->published - w->published > PUB_QUEUE ||
+	    (srv->published - w->published >= IPC_SUB_STALL_EVENTS &&
+	    now - w->moved_ms >= IPC_SUB_STALL_MS)) {
+		/* more than its queue holds went by and it took none: it
+		 * has lost events already, keeping it only costs us; or it
+		 * has taken nothing for a while */
 		cut(srv, w, now);
 		return;		/* not seen: forgotten below */
 	}
@@ -618,7 +622,7 @@ watch(struct ipc_server *srv, uint32_t id, uint64_t tx, int64_t now)
  * allocations after it): measured, +20 % CPU on a busy engine
  * (bench-subscribers). nng 1.5.2 tells nothing of a pipe's queue, but its
  * statistics count each pipe's sent messages: a pipe whose count stands
- * still while events are published is cut off.
+ * still while events are published is cut off (watch()).
  */
 static void
 check_subscribers(struct ipc_server *srv, int64_t now)

@@ -524,6 +524,41 @@ stalled_subscriber_is_cut_live_one_is_not(void)
 	ipc_sub_destroy(live);
 }
 
+/* One that takes nothing while more is published than its queue holds
+ * (8192) has lost events: it is cut at the next look (every 100 ms), not
+ * after IPC_SUB_STALL_MS. */
+static void
+overflowing_subscriber_is_cut_at_once(void)
+{
+	struct ipc_sub_cut cut = { 0 };
+	int64_t seq = 1000000, start, burst_ms = -1, deadline;
+	bool got = false;
+	int fd = sp_peer(IPC_EVENTS_NAME, 2 * 16 + 1);
+
+	ok(fd >= 0);
+	usleep(100 * 1000);	/* the server has the pipe */
+	start = mono_ms();
+	deadline = start + 30000;
+	while (!got && mono_ms() < deadline) {
+		for (int i = 0; i < 100; i++)
+			publish_seq(++seq);
+		if (burst_ms < 0 && seq - 1000000 >= 12000)
+			burst_ms = mono_ms() - start;
+		got = ipc_server_next_cut(srv, &cut) == 0;
+	}
+	ok(got);
+	ok(cut.behind > 8192);
+	/* a machine too slow to publish 12,000 events in 300 ms cannot tell
+	 * the two rules apart */
+	if (burst_ms >= 0 && burst_ms < 300)
+		ok(cut.stalled_ms < IPC_SUB_STALL_MS);
+	else
+		printf("# %lld events published in %lld ms: too slow to tell\n",
+		    (long long)(seq - 1000000), (long long)(mono_ms() - start));
+	ok(read_to_end(fd) > 0);
+	close(fd);
+}
+
 static void
 teardown(void)
 {
@@ -547,6 +582,7 @@ teardown(void)
 	X(request_over_read_limit_gets_no_answer) \
 	X(client_does_not_send_oversized_request) \
 	X(stalled_subscriber_is_cut_live_one_is_not) \
+	X(overflowing_subscriber_is_cut_at_once) \
 	/* last: nng 1.5.2 stops accepting on a listener whose peer hangs up \
 	 * during the handshake (nng #1518, fixed in 1.6.0), which is what \
 	 * nng's own check for a stale socket file does here */ \
