@@ -547,12 +547,12 @@ overflowing_subscriber_is_cut_at_once(void)
 		got = ipc_server_next_cut(srv, &cut) == 0;
 	}
 	ok(got);
-	ok(cut.behind > 8192);
-	/* a machine too slow to publish 12,000 events in 300 ms cannot tell
-	 * the two rules apart */
-	if (burst_ms >= 0 && burst_ms < 300)
+	/* a machine too slow to publish 12,000 events in 300 ms (valgrind)
+	 * cannot tell the two rules apart: the time rule cuts first */
+	if (burst_ms >= 0 && burst_ms < 300) {
+		ok(cut.behind > 8192);
 		ok(cut.stalled_ms < IPC_SUB_STALL_MS);
-	else
+	} else
 		printf("# %lld events published in %lld ms: too slow to tell\n",
 		    (long long)(seq - 1000000), (long long)(mono_ms() - start));
 	ok(read_to_end(fd) > 0);
