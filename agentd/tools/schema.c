@@ -797,6 +797,11 @@ rewrite_pattern(const char *p, size_t len, char *out, size_t outlen,
 			if (rewrite_bracket(p, len, &i, &e, why, whylen) != 0)
 				return -1;
 		} else if (ch == '(') {
+			if (depth == SCHEMA_MAX_PATTERN_DEPTH) {
+				snprintf(why, whylen, "groups nested deeper than %d",
+				    SCHEMA_MAX_PATTERN_DEPTH);
+				return -1;
+			}
 			emit(&e, "(", 1);
 			i++;
 			frames[++depth] = (struct frame){ 0, 0 };

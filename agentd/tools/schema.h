@@ -46,6 +46,8 @@
 #define SCHEMA_MAX_DEPTH	32	/* levels below the root */
 #define SCHEMA_MAX_PATTERN	256	/* bytes of a "pattern" */
 #define SCHEMA_MAX_PATTERN_COST	2000	/* atoms after expanding {n,m} */
+#define SCHEMA_MAX_PATTERN_DEPTH	16	/* nested groups: glibc's regcomp
+					 * grows as a power of it ("((a*)*)*") */
 #define SCHEMA_MAX_UNIQUE	1024	/* items checked by uniqueItems */
 #define SCHEMA_MAX_MATCH_WORK	32768	/* pattern cost x (bytes + 1), per string */
 #define SCHEMA_MAX_MATCH_TOTAL	(1 << 20) /* the same, per schema_validate() */

@@ -688,6 +688,9 @@ check_rejects_bad_patterns(void)
 		{ "{'pattern':'a*?" "?'}", "/pattern",
 		    "a quantifier follows another one" },
 		{ "{'pattern':'a)'}", "/pattern", "unmatched )" },
+		/* nested groups: glibc's regcomp takes seconds at 60 */
+		{ "{'pattern':'(((((((((((((((((a*)*)*)*)*)*)*)*)*)*)*)*)*)*)*)*)*)*'}",
+		    "/pattern", "groups nested deeper than 16" },
 		{ "{'properties':{'p':{'pattern':'(?=x)'}}}",
 		    "/properties/p/pattern", "invalid pattern" },
 	};
