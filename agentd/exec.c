@@ -466,7 +466,7 @@ tool_content(const struct tool_call *tc)
 		return xstrdup("null");
 	if (tc->edited) {
 		/* the model must know what actually ran */
-		char *args = json_dumps(tc->args, JSON_COMPACT | JSON_SORT_KEYS);
+		char *args = json_dumps(tc->args, JSON_COMPACT);
 		char *noted = xasprintf("note: an operator changed the arguments "
 		    "to %s before the call; result: %s", args ? args : "?", s);
 		free(args);
@@ -555,10 +555,15 @@ engine_call_tool(struct engine *e, struct run *run, const json_t *call)
 		return;
 	}
 	if (!approved && json_object_get(call, "arguments_error") != NULL) {
-		/* the model sent arguments that are not JSON: it tries again */
+		/* the model sent arguments that are not JSON: it tries again,
+		 * told what it sent (the call itself goes back as {}) */
+		const char *raw = json_string_value(json_object_get(call,
+		    "arguments_raw"));
+		raw = raw != NULL ? raw : "";
 		snprintf(problem, sizeof(problem), "the arguments for %s are not "
-		    "valid JSON: %.200s", def->name, json_string_value(
-		    json_object_get(call, "arguments_error")));
+		    "valid JSON: %.120s; they began: %.*s", def->name,
+		    json_string_value(json_object_get(call, "arguments_error")),
+		    (int)utf8_prefix(raw, 80), raw);
 		invalid_call(e, run, call_id, def->name, problem);
 		return;
 	}

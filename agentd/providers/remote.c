@@ -11,6 +11,11 @@
  * back waits (the engine's wall-time budget bounds it) unless the cooldown
  * is longer than a call may wait.
  *
+ * The breaker hears about the endpoint's health, not about one request: an
+ * answer that repeats the previous attempt's failure of the same call word
+ * for word is that request's failure (a history the server cannot render),
+ * so it is not counted again. Network errors and timeouts always count.
+ *
  * 4xx answers other than 408/409/429 cannot succeed on a retry and end the
  * call at once. The wire format (wire_openai, wire_anthropic) turns the
  * conversation into a body and the body or stream back into a reply.
@@ -74,6 +79,8 @@ struct remote_call {
 	bool breaker_held;		/* allowed by the breaker, no outcome yet */
 	bool breaker_probe;		/* ... as the half-open probe call */
 	enum llm_wait told;		/* the last wait the caller was told of */
+	char failure[200];		/* the last attempt's failed answer, "" */
+	int same_failures;		/* attempts that repeated it word for word */
 	int64_t timeout_ms;
 	/* the response of the attempt */
 	struct http_head head;
@@ -371,8 +378,13 @@ retry_or_fail(struct remote_call *rc, int status, int64_t retry_after,
 
 	set_last_error(r, why);
 	if (rc->attempt >= r->cfg->max_attempts) {
-		snprintf(msg, sizeof(msg), "%s: gave up after %d attempts; last: %s",
-		    r->cfg->name, rc->attempt, why);
+		if (rc->attempt > 1 && rc->same_failures == rc->attempt - 1)
+			snprintf(msg, sizeof(msg), "%s: gave up after %d attempts "
+			    "with the same answer each time (this request fails, "
+			    "not the endpoint): %s", r->cfg->name, rc->attempt, why);
+		else
+			snprintf(msg, sizeof(msg), "%s: gave up after %d attempts; "
+			    "last: %s", r->cfg->name, rc->attempt, why);
 		fail(rc, status, msg);
 		return;
 	}
@@ -451,6 +463,26 @@ on_body(void *arg, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * The endpoint answered, and the attempt failed because of @why. The
+ * breaker counts it unless it repeats this call's previous failure word for
+ * word: the same request failing the same way again is evidence against
+ * the request, not a second one against the endpoint.
+ */
+static void
+answer_failed(struct remote *r, struct remote_call *rc, const char *why)
+{
+	if (rc->failure[0] != '\0' && strncmp(rc->failure, why,
+	    sizeof(rc->failure) - 1) == 0) {
+		rc->same_failures++;
+		breaker_drop(r, rc);
+		return;
+	}
+	copy_str(rc->failure, sizeof(rc->failure), why);
+	rc->same_failures = 0;
+	breaker_outcome(r, rc, false, why);
+}
+
 /* The endpoint answered that the request is wrong (-EINVAL) or not
  * allowed (-EACCES): it is up, and the same request again cannot help. */
 static void
@@ -509,7 +541,7 @@ on_done(void *arg, int status, const char *error)
 			request_refused(rc, -EINVAL, why);
 			return;
 		}
-		breaker_outcome(r, rc, false, why);
+		answer_failed(r, rc, why);
 		retry_or_fail(rc, -EPROTO, -1, why);
 		return;
 	}
@@ -532,11 +564,10 @@ on_done(void *arg, int status, const char *error)
 		return;
 	}
 	/* rate limiting says nothing about the endpoint's health */
-	if (code == 429) {
+	if (code == 429)
 		breaker_drop(r, rc);
-	} else {
-		breaker_outcome(r, rc, false, why);
-	}
+	else
+		answer_failed(r, rc, why);
 	retry_or_fail(rc, -EAGAIN, rc->head.retry_after_ms, why);
 }
 
@@ -729,7 +760,10 @@ remote_start(struct provider *p, struct llm_call *call,
 	rc = xcalloc(1, sizeof(*rc));
 	rc->r = r;
 	rc->call = call;
-	rc->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	/* keys in the order they were written: the order of a schema's
+	 * properties is the order a grammar-constrained server makes the
+	 * model write the arguments in */
+	rc->body = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (rc->body == NULL) {
 		free(rc);

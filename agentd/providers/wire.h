@@ -10,7 +10,10 @@
  *    "tool_calls":[{"id":"…", "name":"…", "arguments":{…}}]}   (tool_calls optional)
  *   {"role":"tool", "tool_call_id":"…", "name":"…", "content":"…", "is_error":bool}
  * A tool call whose arguments the model sent as unparseable JSON has, instead
- * of "arguments", "arguments_raw" (the string as sent) and "arguments_error".
+ * of "arguments", "arguments_raw" (the string as sent) and "arguments_error";
+ * both formats send such a call back with the arguments {} (a history that
+ * does not parse makes template-rendering servers fail every request), and
+ * its tool result says what was wrong.
  * request->tools is an array of {"name", "description", "input_schema"}.
  *
  * Replies use the same shapes: tool_calls [{id, name, arguments}] (or the

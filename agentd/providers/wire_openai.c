@@ -17,19 +17,19 @@
 #define MAX_INDEX	(1L << 20)	/* a tool_calls index we believe */
 #define NO_INDEX	(1L << 24)	/* keys of calls sent without index */
 
-/* A tool call's arguments as JSON text: what the model sent when it was
- * not valid, else the arguments encoded. */
+/* A tool call's arguments as JSON text. Arguments the model sent broken
+ * (arguments_raw) go back as "{}": servers that render the history through
+ * a chat template (llama.cpp, vLLM) parse every call's arguments and answer
+ * HTTP 500 to the whole request when one does not parse. The tool result
+ * tells the model what was wrong with what it sent. */
 static json_t *
 arguments_text(const json_t *call)
 {
-	const json_t *raw = json_object_get(call, "arguments_raw");
 	const json_t *args = json_object_get(call, "arguments");
 	char *s;
 	json_t *v;
 
-	if (json_is_string(raw))
-		return json_deep_copy(raw);
-	if (args == NULL)
+	if (!json_is_object(args))
 		return json_string("{}");
 	s = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
 	v = json_string(s != NULL ? s : "{}");

@@ -654,9 +654,10 @@ breaker_opens_and_recovers(void)
 	char state[32];
 
 	t_bail_if(env_open("openai", extra, false, NULL) != 0);
-	t_bail_if(fake_faults("[{\"status\":500},{\"status\":500}]") != 0);
+	t_bail_if(fake_faults("[{\"status\":500},{\"status\":503}]") != 0);
 
-	/* two failures in a row open it */
+	/* two failures in a row open it (two different answers: the same
+	 * answer again would be evidence against the request) */
 	is_int(call_start(&rc), 0);
 	ok(wait_done(&rc));
 	is_int(rc.status, -EAGAIN);
@@ -665,7 +666,7 @@ breaker_opens_and_recovers(void)
 	t_bail_if(E.n_changes != 1);
 	is_int(E.changes[0].from, BREAKER_CLOSED);
 	is_int(E.changes[0].to, BREAKER_OPEN);
-	has_str(E.changes[0].why, "HTTP 500");
+	has_str(E.changes[0].why, "HTTP 503");
 	health_str("breaker", state, sizeof(state));
 	is_str(state, "open");
 	rcall_finish(&rc);
@@ -1155,6 +1156,46 @@ unreadable_cache_entry_is_a_miss(void)
 	env_close();
 }
 
+/*
+ * One call whose request keeps failing with the same answer (a history the
+ * server cannot render) is one failure of the endpoint, not five: the
+ * breaker stays closed and says so in health, and the call's error names
+ * the request. Two calls failing the same way are two failures.
+ */
+static void
+same_failing_request_counts_once(void)
+{
+	static const char *const extra[] = { "MAX_ATTEMPTS=4",
+	    "BREAKER_FAILURES=2", "BREAKER_COOLDOWN_MS=300", NULL };
+	struct rcall rc;
+	char state[32];
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"status\":500},{\"status\":500},"
+	    "{\"status\":500},{\"status\":500}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	is_int(rc.status, -EAGAIN);
+	is_int(rc.call.attempts, 4);
+	has_str(rc.error, "gave up after 4 attempts with the same answer each "
+	    "time (this request fails, not the endpoint)");
+	is_int(E.n_changes, 0);
+	health_str("breaker", state, sizeof(state));
+	is_str(state, "closed");
+	is_int(health_int("consecutive_failures"), 1);
+	rcall_finish(&rc);
+
+	/* another call failing the same way is independent evidence */
+	t_bail_if(fake_faults("[{\"status\":500}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));		/* after the cooldown, as the probe */
+	is_int(rc.status, 0);
+	t_bail_if(E.n_changes < 1);
+	is_int(E.changes[0].to, BREAKER_OPEN);
+	rcall_finish(&rc);
+	env_close();
+}
+
 /* ---- cancel ------------------------------------------------------------------ */
 
 static void
@@ -1347,6 +1388,7 @@ key_not_in_breaker_reason(void)
 	X(not_found_names_the_url) \
 	X(gives_up_after_max_attempts) \
 	X(breaker_opens_and_recovers) \
+	X(same_failing_request_counts_once) \
 	X(calls_wait_for_the_probe) \
 	X(cancel_keeps_the_probe_slot) \
 	X(open_breaker_takes_no_rate_limit) \

@@ -148,7 +148,7 @@ openai_request_body(void)
 	    "  {'id':'c1','type':'function','function':{'name':'get_weather',"
 	    "   'arguments':'{\\'city\\':\\'Paris\\'}'}},"
 	    "  {'id':'c2','type':'function','function':{'name':'get_time',"
-	    "   'arguments':'{tz:'}}]},"
+	    "   'arguments':'{}'}}]},"
 	    " {'role':'tool','tool_call_id':'c1','content':'sunny'},"
 	    " {'role':'tool','tool_call_id':'c2','content':'bad arguments'},"
 	    " {'role':'user','content':'Thanks, go on.'},"

@@ -273,6 +273,40 @@ def split_n(s, n):
     return [s[i:i + size] for i in range(0, len(s), size)]
 
 
+def unparsable_history_args(messages):
+    """llama-server renders the history through its chat template, which
+    parses every assistant tool call's arguments: the first that is not a
+    JSON object (or holds a number it cannot represent) makes the whole
+    request fail with HTTP 500. Returns that parser's message, or None."""
+    def finite(text):
+        v = float(text)
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError("number out of range: " + text)
+        return v
+
+    def no_constant(name):
+        raise ValueError("invalid literal: " + name)
+
+    for m in messages:
+        if not isinstance(m, dict) or m.get("role") != "assistant":
+            continue
+        for tc in m.get("tool_calls") or []:
+            fn = tc.get("function") if isinstance(tc, dict) else None
+            args = fn.get("arguments") if isinstance(fn, dict) else None
+            if not isinstance(args, str):
+                continue
+            try:
+                v = json.loads(args, parse_float=finite,
+                               parse_constant=no_constant)
+                if not isinstance(v, dict):
+                    raise ValueError("arguments are not an object")
+            except ValueError as e:
+                return ("[json.exception.parse_error.101] parse error: "
+                        "syntax error while parsing value - %s; last read: "
+                        "'%s'" % (e, args[-20:]))
+    return None
+
+
 def chunks4(s):
     return [s[i:i + 4] for i in range(0, len(s), 4)]
 
@@ -594,6 +628,10 @@ class Server:
                                                     "model: %s" % model))
 
         msgs = body["messages"]
+        bad = unparsable_history_args(msgs) if style == "openai" else None
+        if bad is not None and not self.args.lenient_history:
+            return await error(500, {"error": {
+                "code": 500, "message": bad, "type": "server_error"}})
         turn = sum(1 for m in msgs
                    if isinstance(m, dict) and m.get("role") == "assistant")
         failed = tool_failed_openai(msgs) if style == "openai" \
@@ -605,11 +643,25 @@ class Server:
             tout = len((text or "").encode()) // 4 + 1
 
         stream = body.get("stream") is True
+        finish = None           # the scenario's: stop or tool calls
         if kind == "bad_args" and calls:
+            raw = fault.get("arguments")
+            raw = raw if isinstance(raw, str) else BAD_ARGS
             if style == "anthropic" and not stream:
                 calls[0] = ("no_such_tool", calls[0][1])
             else:
-                calls[0] = (calls[0][0], BAD_ARGS)
+                calls[0] = (calls[0][0], raw)
+        elif kind == "length":
+            # the output limit cut the answer: the text in the middle, or
+            # the last tool call's arguments (then invalid JSON)
+            finish = "length"
+            if calls:
+                n, a = calls[-1]
+                calls[-1] = (n, a[:max(1, len(a) // 2)])
+                if style == "anthropic" and not stream:
+                    calls.pop()     # a cut input is not an object: dropped
+            elif text:
+                text = text[:max(1, len(text) // 2)]
         elif kind == "unknown_tool":
             if calls:
                 calls[0] = ("no_such_tool", calls[0][1])
@@ -627,17 +679,18 @@ class Server:
         cut = kind == "cut"
         if not stream:
             obj = (self.openai_json if style == "openai" else
-                   self.anthropic_json)(model, turn, text, calls, tin, tout)
+                   self.anthropic_json)(model, turn, text, calls, tin, tout,
+                                        finish)
             await self.send(writer, 200, obj, extra=extra, keep_alive=ka,
                             cut=cut)
             return ka and not cut
 
         if style == "openai":
             events = self.openai_events(body, model, turn, text, calls, tin,
-                                        tout)
+                                        tout, finish)
         else:
             events = self.anthropic_events(model, turn, text, calls, tin,
-                                           tout)
+                                           tout, finish)
         if kind == "stream_error":
             etype = fault.get("error_type")
             if style == "openai":
@@ -694,7 +747,7 @@ class Server:
                 "total_tokens": tin + tout,
                 "prompt_tokens_details": {"cached_tokens": 0}}
 
-    def openai_json(self, model, turn, text, calls, tin, tout):
+    def openai_json(self, model, turn, text, calls, tin, tout, finish=None):
         msg = {"role": "assistant", "content": text, "refusal": None}
         if calls:
             msg["tool_calls"] = [
@@ -704,12 +757,13 @@ class Server:
         return {"id": "chatcmpl-" + rand_id(29), "object": "chat.completion",
                 "created": int(time.time()), "model": model,
                 "choices": [{"index": 0, "message": msg, "logprobs": None,
-                             "finish_reason": "tool_calls" if calls
-                             else "stop"}],
+                             "finish_reason": finish or ("tool_calls"
+                                                         if calls else "stop")}],
                 "usage": self.openai_usage(tin, tout),
                 "system_fingerprint": "fp_fake"}
 
-    def openai_events(self, body, model, turn, text, calls, tin, tout):
+    def openai_events(self, body, model, turn, text, calls, tin, tout,
+                      finish=None):
         so = body.get("stream_options")
         inc = isinstance(so, dict) and so.get("include_usage") is True
         cid = "chatcmpl-" + rand_id(29)
@@ -736,7 +790,7 @@ class Server:
             for piece in split_n(a, 3):
                 out.append(chunk({"tool_calls": [
                     {"index": i, "function": {"arguments": piece}}]}))
-        out.append(chunk({}, "tool_calls" if calls else "stop"))
+        out.append(chunk({}, finish or ("tool_calls" if calls else "stop")))
         if inc:
             u = chunk(None, choices=False)
             u["usage"] = self.openai_usage(tin, tout)
@@ -752,7 +806,8 @@ class Server:
         return {"input_tokens": tin, "cache_creation_input_tokens": 0,
                 "cache_read_input_tokens": 0, "output_tokens": tout}
 
-    def anthropic_json(self, model, turn, text, calls, tin, tout):
+    def anthropic_json(self, model, turn, text, calls, tin, tout,
+                       finish=None):
         content = []
         if text:
             content.append({"type": "text", "text": text})
@@ -767,11 +822,13 @@ class Server:
                             "name": n, "input": inp})
         return {"id": "msg_01" + rand_id(22), "type": "message",
                 "role": "assistant", "model": model, "content": content,
-                "stop_reason": "tool_use" if calls else "end_turn",
+                "stop_reason": "max_tokens" if finish else
+                ("tool_use" if calls else "end_turn"),
                 "stop_sequence": None,
                 "usage": self.anthropic_usage(tin, tout)}
 
-    def anthropic_events(self, model, turn, text, calls, tin, tout):
+    def anthropic_events(self, model, turn, text, calls, tin, tout,
+                         finish=None):
         out = []
 
         def ev(name, obj):
@@ -811,7 +868,8 @@ class Server:
                                       "index": idx})
             idx += 1
         ev("message_delta", {"type": "message_delta", "delta": {
-            "stop_reason": "tool_use" if calls else "end_turn",
+            "stop_reason": "max_tokens" if finish else
+            ("tool_use" if calls else "end_turn"),
             "stop_sequence": None}, "usage": {"output_tokens": tout}})
         ev("message_stop", {"type": "message_stop"})
         return out
@@ -873,6 +931,9 @@ def main(argv=None):
     s.add_argument("--openai-key")
     s.add_argument("--anthropic-key")
     s.add_argument("--log")
+    s.add_argument("--lenient-history", action="store_true",
+                   help="accept tool-call arguments in the history that are "
+                   "not JSON objects (llama-server answers 500)")
     f = sub.add_parser("faults")
     f.add_argument("port")
     f.add_argument("faults", help="JSON list of faults (or one fault)")

@@ -71,6 +71,9 @@ is "$(echo "$req" | jq -c '[.body.messages[].role]')" \
   "OpenAI: system prompt, tool calls and tool results in the conversation"
 is "$(echo "$req" | jq -c '[.body.tools[].function.name]')" '["kb_search","ticket_update","clock_now"]' \
   "OpenAI: tools as function definitions"
+is "$(echo "$req" | jq -c '[.body.tools[].function.parameters.properties | keys_unsorted]')" \
+  "$(jq -c '[.tools[] | (.input_schema.properties // {}) | keys_unsorted]' "$AGENTS/support-triage.json")" \
+  "OpenAI: schema properties keep the spec's order (query before limit)"
 is "$(echo "$req" | jq -c '[.body.stream, .body.stream_options.include_usage]')" '[true,true]' \
   "OpenAI: streaming with usage asked for"
 
@@ -167,6 +170,43 @@ like "$(ctl events --run "$r" --type tool.invalid_args | jq -r .error)" "not val
   "they are refused as invalid"
 like "$(ctl show "$r" --json | jq -r '[.messages[] | select(.role == "tool" and .is_error)][0].content')" \
   "not valid JSON" "and the error goes back to the model"
+last_chat() { requests | jq -c '[.[] | select(.path == "/v1/chat/completions")] | last'; }
+is "$(last_chat | jq -c '[.body.messages[] | .tool_calls[]? | .function.arguments] | .[0]')" '"{}"' \
+  "the broken call goes back as {} (the fake, like llama-server, answers 500 to a history that does not parse)"
+is "$(ctl events --run "$r" --type llm.retry | jq -s length)" 0 "so the next request is not refused"
+like "$(ctl show "$r" --json | jq -r '[.messages[] | select(.role == "tool" and .is_error)][0].content')" \
+  'they began: \{"query": "refund' "the model is told what it sent"
+faults '[{"kind":"bad_args","arguments":"{\"query\": \"refund\", \"limit\": 1e999}"}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "a number the JSON parser cannot hold does not poison the run either"
+like "$(ctl events --run "$r" --type tool.invalid_args | jq -r .error)" "not valid JSON" \
+  "it is refused as invalid"
+
+# one run's request that keeps failing the same way is that run's failure:
+# it does not open the endpoint's breaker for the others
+cp "$AGENTS/scenarios/support-triage.json" "$AGENTS/scenarios/poisoned.json"
+faults '[{"status":500,"model":"poisoned"},{"status":500,"model":"poisoned"},
+  {"status":500,"model":"poisoned"},{"status":500,"model":"poisoned"},
+  {"status":500,"model":"poisoned"}]'
+p=$(ctl submit support-triage "t" --model openai:poisoned)
+wait_state "$p" failed 40; ok $? "a request failing 5 times fails its run"
+like "$(ctl show "$p" --json | jq -r .reason)" "the same answer each time \(this request fails, not the endpoint\)" \
+  "the reason says the request, not the endpoint, is at fault"
+is "$(ctl health --json | jq -c '.providers[] | select(.name == "openai") | [.breaker, .consecutive_failures]')" \
+  '["closed",1]' "the breaker counted it once and stayed closed"
+is "$(ctl events --type provider.breaker | jq -s length)" 0 "no breaker event"
+faults '[{"status":500,"model":"poisoned"},{"status":500,"model":"poisoned"},
+  {"status":500,"model":"poisoned"},{"status":500,"model":"poisoned"},
+  {"status":500,"model":"poisoned"}]'
+p=$(ctl submit support-triage "t" --model openai:poisoned)
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 20; ok $? "a healthy run on the same endpoint finishes meanwhile"
+is "$(ctl events --run "$r" --type run.waiting | jq -r 'select(.on == "breaker")' | wc -l)" 0 \
+  "without waiting for a breaker"
+wait_state "$p" failed 40; ok $? "while the poisoned run fails on its own"
+is "$(ctl health --json | jq -r '.providers[] | select(.name == "openai") | .breaker')" closed \
+  "the breaker is still closed"
+
 faults '[{"kind":"unknown_tool"}]'
 r=$(ctl submit support-triage "t" --model anthropic:support-triage)
 wait_state "$r" done 20; ok $? "an unknown tool does not stop the run"
@@ -224,7 +264,9 @@ is "$(llm_spans "$r" | jq -s -c '[.[] | .name + "/" + .tier]')" \
 stop_agentd
 start_with OPENAI_BREAKER_FAILURES=2 OPENAI_BREAKER_COOLDOWN_MS=1500 OPENAI_MAX_ATTEMPTS=8
 ok $? "agentd restarts with a breaker of 2 failures"
-faults '[{"status":500},{"status":500},{"status":500}]'
+# three different answers: each is evidence against the endpoint (the same
+# answer to the same request again would count once)
+faults '[{"status":500},{"status":503},{"status":502}]'
 r=$(ctl submit support-triage "t" --model openai:support-triage)
 wait_state "$r" done 30; ok $? "the run outlives the breaker"
 br=$(ctl events --type provider.breaker | jq -s -c '[.[] | .from + ">" + .to]')
