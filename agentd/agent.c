@@ -104,6 +104,49 @@ parse_deadlines(const json_t *esc, struct agent *a, const char *file,
 /* "routing": {"model": "openai:gpt-4o-mini", "turns": [1]} — the cheap
  * model answers those model turns (default: the first), the agent's model
  * the others. */
+/*
+ * "truncation": {"policy": "continue", "max_continues": 2} (the default) or
+ * {"policy": "fail"}: what follows an answer cut by max_tokens.
+ */
+static int
+parse_truncation(const json_t *t, const char *file, struct agent *a,
+    char *err, size_t errlen)
+{
+	const char *policy = "continue";
+	json_int_t n = -1;
+	char msg[300], quoted[80];
+
+	if (jsonin_unpack((json_t *)t, "truncation", msg, sizeof(msg),
+	    "{s?s, s?I}", "policy", &policy, "max_continues", &n) != 0) {
+		snprintf(err, errlen, "%s: %s", file, msg);
+		return -EINVAL;
+	}
+	if (strcmp(policy, "fail") == 0) {
+		if (n >= 0) {
+			snprintf(err, errlen, "%s: truncation: max_continues is for "
+			    "policy \"continue\", not \"fail\"", file);
+			return -EINVAL;
+		}
+		a->truncation_continues = 0;
+		return 0;
+	}
+	if (strcmp(policy, "continue") != 0) {
+		jsonin_quote(policy, 32, quoted, sizeof(quoted));
+		snprintf(err, errlen, "%s: truncation: policy %s is not one of "
+		    "\"continue\", \"fail\"", file, quoted);
+		return -EINVAL;
+	}
+	if (n == 0 || n > AGENT_CONTINUES_MAX) {
+		snprintf(err, errlen, "%s: truncation: max_continues must be "
+		    "1..%d (policy \"fail\" continues none)", file,
+		    AGENT_CONTINUES_MAX);
+		return -EINVAL;
+	}
+	if (n > 0)
+		a->truncation_continues = (int)n;
+	return 0;
+}
+
 static int
 parse_routing(const json_t *routing, const char *file, struct agent *a,
     char *err, size_t errlen)
@@ -165,7 +208,7 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 	const char *name = NULL, *description = "", *pattern = "react";
 	const char *model = NULL, *system = "";
 	json_t *budget = NULL, *tools = NULL, *esc = NULL, *loop = NULL;
-	json_t *routing = NULL;
+	json_t *routing = NULL, *truncation = NULL;
 	json_int_t max_tokens = 1024, max_repeats = 0, max_invalid = 3;
 	json_int_t llm_timeout = 0;
 	char where[32], msg[600], quoted[200];
@@ -174,12 +217,14 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 	a->refs = 1;
 	a->file = xstrdup(file);
 	if (jsonin_unpack((json_t *)spec, "", msg, sizeof(msg),
-	    "{s:s, s?s, s?s, s:s, s?s, s?I, s?o, s?o, s?o, s?o, s?I, s?o, s?I}",
+	    "{s:s, s?s, s?s, s:s, s?s, s?I, s?o, s?o, s?o, s?o, s?I, s?o, s?I,"
+	    " s?o}",
 	    "name", &name, "description", &description, "pattern", &pattern,
 	    "model", &model, "system", &system, "max_tokens", &max_tokens,
 	    "budget", &budget, "tools", &tools, "escalation", &esc,
 	    "loop_guard", &loop, "max_invalid_args", &max_invalid,
-	    "routing", &routing, "llm_timeout_ms", &llm_timeout) != 0) {
+	    "routing", &routing, "llm_timeout_ms", &llm_timeout,
+	    "truncation", &truncation) != 0) {
 		snprintf(err, errlen, "%s: %s", file, msg);
 		goto out;
 	}
@@ -218,6 +263,10 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 	}
 	a->llm_timeout_ms = llm_timeout;
 	if (routing != NULL && parse_routing(routing, file, a, err, errlen) != 0)
+		goto out;
+	a->truncation_continues = AGENT_CONTINUES_DEFAULT;
+	if (truncation != NULL && parse_truncation(truncation, file, a, err,
+	    errlen) != 0)
 		goto out;
 	a->name = xstrdup(name);
 	a->description = xstrdup(description);
@@ -325,6 +374,9 @@ agent_to_json(const struct agent *a)
 		json_object_set_new(j, "routing", json_pack("{s:s, s:o}", "model",
 		    a->route_model, "turns", turns));
 	}
+	json_object_set_new(j, "truncation", a->truncation_continues > 0 ?
+	    json_pack("{s:s, s:i}", "policy", "continue", "max_continues",
+	    a->truncation_continues) : json_pack("{s:s}", "policy", "fail"));
 	return j;
 }
 

@@ -23,6 +23,8 @@ struct json_t;
 #define AGENT_FILES_MAX		1000
 #define AGENT_DESCRIPTION_MAX	4096
 #define AGENT_TOOLS_MAX		128
+#define AGENT_CONTINUES_DEFAULT	2	/* answers cut by max_tokens continued in a row */
+#define AGENT_CONTINUES_MAX	10
 
 enum agent_pattern {
 	AGENT_PATTERN_REACT,
@@ -49,6 +51,8 @@ struct agent {
 	int64_t deadline_ms[TOOL_RISK__COUNT];	/* escalation deadlines per risk */
 	int loop_max_repeats;		/* same tool+args this many times → stop; 0: off */
 	int max_invalid_args;		/* invalid tool calls tolerated per run */
+	int truncation_continues;	/* answers cut by max_tokens continued in a
+					 * row; 0: a cut answer fails the run */
 };
 
 /* Parses a spec. Borrows @spec. Errors name the file and field. */

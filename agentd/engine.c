@@ -302,7 +302,7 @@ checkpoint_json(const struct run *run)
 	for (int k = 0; k < BUDGET__COUNT; k++)
 		json_array_append_new(warned, json_integer(run->budget.warned[k]));
 	return json_pack("{s:i, s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:i, s:i,"
-	    " s:I, s:o, s:o, s:i, s:b, s:s, s:O?, s:s, s:s, s:I}",
+	    " s:I, s:o, s:o, s:i, s:b, s:s, s:O?, s:s, s:s, s:I, s:i}",
 	    "v", 1, "step", run->step, "phase", run_phase_name(run->phase),
 	    "tool_index", (json_int_t)run->tool_index,
 	    "tool_started", run->tool_started,
@@ -314,7 +314,8 @@ checkpoint_json(const struct run *run)
 	    "attempt", run->attempt, "pause_requested", run->pause_requested,
 	    "approved", run->approved, "approved_args", run->approved_args,
 	    "tool_span", run->tool_span, "wait", run_wait_name(run->wait),
-	    "wait_since_ms", (json_int_t)run->wait_since_ms);
+	    "wait_since_ms", (json_int_t)run->wait_since_ms,
+	    "truncations", run->truncations);
 }
 
 static int
@@ -782,6 +783,11 @@ engine_add_message(struct engine *e, struct run *run, json_t *msg)
 		json_object_set(body, "name", json_object_get(msg, "name"));
 	if (json_is_true(json_object_get(msg, "is_error")))
 		json_object_set_new(body, "is_error", json_true());
+	if (json_object_get(msg, "stop_reason") != NULL)
+		json_object_set(body, "stop_reason", json_object_get(msg,
+		    "stop_reason"));
+	if (json_is_true(json_object_get(msg, "continuation")))
+		json_object_set_new(body, "continuation", json_true());
 	json_array_append_new(run->messages, msg);
 	engine_emit(e, IPC_EV_RUN_MESSAGE, run->id, body);
 	engine_mark_dirty(e, run);

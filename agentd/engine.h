@@ -216,6 +216,12 @@ void engine_finish(struct engine *e, struct run *run, enum run_state to,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void engine_add_message(struct engine *e, struct run *run,
     struct json_t *msg);
+/* The conversation's message for a model turn: a new reference that
+ * takes reply->tool_calls. */
+struct json_t *engine_assistant_message(struct llm_reply *reply);
+/* The run's answer (owned): the last assistant turn's text joined to the
+ * parts of it that were cut by max_tokens and continued before it. */
+char *engine_answer_join(const struct run *run);
 void engine_mark_dirty(struct engine *e, struct run *run);
 
 /* Protocol views; new references. */

@@ -55,6 +55,10 @@ int engine_check_model(struct engine *e, const char *model, char *err,
 /* ops.c: holds @run now (no call may be in flight). */
 void engine_enter_pause(struct engine *e, struct run *run, const char *reason);
 /* The step timer's callback: does the run's next thing. */
+/* A model turn cut by max_tokens: continued or failed after the agent's
+ * truncation policy (truncation.c). */
+void engine_on_truncated(struct engine *e, struct run *run,
+    struct llm_reply *reply);
 void engine_advance(struct timer *t, void *arg);
 
 /* llm.c: the model providers. */

@@ -311,6 +311,11 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 		return;
 	run->step++;
 	run->attempt = 0;
+	if (strcmp(reply->stop_reason, "max_tokens") == 0) {
+		engine_on_truncated(e, run, reply);
+		return;
+	}
+	run->truncations = 0;
 	pattern_of(run)->on_reply(e, run, reply);
 }
 

@@ -491,14 +491,15 @@ restore_checkpoint(struct run *run, json_t *cp)
 	enum run_state s;
 
 	json_unpack(cp, "{s?i, s?s, s?I, s?b, s?s, s?s, s?s, s?i, s?i, s?o, s?o,"
-	    " s?i, s?b, s?s, s?o, s?s}",
+	    " s?i, s?b, s?s, s?o, s?s, s?i}",
 	    "step", &run->step, "phase", &phase, "tool_index", &tool_index,
 	    "tool_started", &tool_started, "paused_from", &paused_from,
 	    "escalation", &esc, "loop_key", &loop_key,
 	    "loop_repeats", &run->loop_repeats, "invalid_args", &run->invalid_args,
 	    "used", &used, "warned", &warned, "attempt", &run->attempt,
 	    "pause_requested", &pause_requested, "approved", &approved,
-	    "approved_args", &approved_args, "tool_span", &tool_span);
+	    "approved_args", &approved_args, "tool_span", &tool_span,
+	    "truncations", &run->truncations);
 	copy_str(run->tool_span, sizeof(run->tool_span), tool_span);
 	if (phase != NULL)
 		run_phase_from_name(phase, &run->phase);

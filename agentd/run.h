@@ -89,6 +89,7 @@ struct run {
 	char loop_key[80];		/* hash of the last tool call (name + args) */
 	int loop_repeats;		/* consecutive repeats of loop_key */
 	int invalid_args;		/* tool calls refused by schema validation */
+	int truncations;		/* model turns in a row cut by max_tokens */
 	char escalation[24];		/* pending escalation id or "" */
 	char *output;			/* final answer when done */
 	bool pause_requested;		/* pause when the call in flight returns */

@@ -41,19 +41,13 @@ react_advance(struct engine *e, struct run *run)
 static void
 react_on_reply(struct engine *e, struct run *run, struct llm_reply *reply)
 {
-	json_t *msg = json_pack("{s:s}", "role", "assistant");
 	bool has_calls = json_array_size(reply->tool_calls) > 0;
 
-	json_object_set_new(msg, "content", reply->text ?
-	    json_string(reply->text) : json_null());
-	if (has_calls) {
-		json_object_set_new(msg, "tool_calls", reply->tool_calls);
-		reply->tool_calls = NULL;
-	}
-	engine_add_message(e, run, msg);
+	engine_add_message(e, run, engine_assistant_message(reply));
 	if (!has_calls) {
+		/* with the parts cut by max_tokens before it, if any */
 		free(run->output);
-		run->output = xstrdup(reply->text ? reply->text : "");
+		run->output = engine_answer_join(run);
 		engine_finish(e, run, RUN_DONE, "final answer");
 		return;
 	}

@@ -31,6 +31,8 @@ struct sim_turn {
 	int64_t tokens_in;		/* -1: estimate from the conversation */
 	int64_t tokens_out;		/* -1: estimate from the answer */
 	struct sim_turn *after_error;	/* variant after a failed tool, or NULL */
+	bool cut;			/* "cut": true: the turn ends as if
+					 * max_tokens had cut it */
 };
 
 struct sim_scenario {
@@ -114,15 +116,16 @@ parse_turn(json_t *obj, const char *file, const char *path,
 	const char *text = NULL;
 	json_t *calls = NULL, *after = NULL, *c;
 	json_int_t latency = default_latency, tin = -1, tout = -1;
+	int cut = 0;
 	char sub[100], where[400], msg[600];
 	size_t i;
 
 	*out = (struct sim_turn){ 0 };
 	snprintf(where, sizeof(where), "%s: %s", file, path);
 	if (jsonin_unpack(obj, path, msg, sizeof(msg),
-	    "{s?s, s?o, s?I, s?I, s?I, s?o}", "text", &text,
+	    "{s?s, s?o, s?I, s?I, s?I, s?o, s?b}", "text", &text,
 	    "tool_calls", &calls, "latency_ms", &latency, "tokens_in", &tin,
-	    "tokens_out", &tout, "after_error", &after) != 0) {
+	    "tokens_out", &tout, "after_error", &after, "cut", &cut) != 0) {
 		snprintf(err, errlen, "%s: %s", file, msg);
 		return -EINVAL;
 	}
@@ -186,6 +189,7 @@ parse_turn(json_t *obj, const char *file, const char *path,
 	out->latency_ms = latency;
 	out->tokens_in = tin;
 	out->tokens_out = tout;
+	out->cut = cut != 0;
 	return 0;
 }
 
@@ -361,7 +365,8 @@ sim_start(struct provider *p, struct llm_call *call,
 	if (pending->reply.tokens_out > req->max_tokens)
 		pending->reply.tokens_out = req->max_tokens;
 	copy_str(pending->reply.stop_reason, sizeof(pending->reply.stop_reason),
-	    t->tool_calls != NULL ? "tool_use" : "end_turn");
+	    t->cut ? "max_tokens" : t->tool_calls != NULL ? "tool_use" :
+	    "end_turn");
 	call->impl = pending;
 	loop_timer_arm(sim->loop, &call->timer, t->latency_ms, sim_fire, call);
 	return 0;

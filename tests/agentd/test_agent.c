@@ -225,7 +225,7 @@ spec_type_errors_name_the_field(void)
 		{ SPEC(",\"colour\":1"),
 		  "x.json: unknown field \"colour\" (known: name, description, "
 		  "pattern, model, system, max_tokens, budget, tools, escalation, "
-		  "loop_guard, max_invalid_args, routing, llm_timeout_ms)" },
+		  "loop_guard, max_invalid_args, routing, llm_timeout_ms, truncation)" },
 		{ SPEC(",\"colour\":1,\"size\":2"),
 		  "x.json: unknown fields \"colour\", \"size\" (known: " },
 		{ SPEC(",\"tools\":[{\"builtin\":\"echo\",\"timeout_ms\":\"9\"}]"),
@@ -259,6 +259,18 @@ spec_type_errors_name_the_field(void)
 		{ SPEC(",\"budget\":[]"), "x.json: budget: must be an object, not an array" },
 		{ SPEC(",\"model\":\"gpt\\u001b[2J\""),
 		  "x.json: model \"gpt\\u001b[2J\" must be provider:name" },
+		{ SPEC(",\"truncation\":{\"policy\":\"retry\"}"),
+		  "x.json: truncation: policy \"retry\" is not one of \"continue\", \"fail\"" },
+		{ SPEC(",\"truncation\":{\"max_continues\":0}"),
+		  "x.json: truncation: max_continues must be 1..10 (policy \"fail\" continues none)" },
+		{ SPEC(",\"truncation\":{\"max_continues\":11}"),
+		  "x.json: truncation: max_continues must be 1..10" },
+		{ SPEC(",\"truncation\":{\"policy\":\"fail\",\"max_continues\":2}"),
+		  "x.json: truncation: max_continues is for policy \"continue\", not \"fail\"" },
+		{ SPEC(",\"truncation\":{\"policy\":\"fail\",\"max\":2}"),
+		  "x.json: truncation: unknown field \"max\" (known: policy, max_continues)" },
+		{ SPEC(",\"truncation\":\"fail\""),
+		  "x.json: truncation: must be an object, not a string" },
 		{ "[1]", "x.json: must be an object, not an array" },
 	};
 	struct agent *a;
@@ -298,7 +310,7 @@ scenario_type_errors_name_the_field(void)
 		  "s.json: turns[0].tool_calls[0]: field \"arguments\" is required" },
 		{ "{\"turns\":[{\"text\":\"a\",\"txet\":\"b\"}]}",
 		  "s.json: turns[0]: unknown field \"txet\" (known: text, tool_calls, "
-		  "latency_ms, tokens_in, tokens_out, after_error)" },
+		  "latency_ms, tokens_in, tokens_out, after_error, cut)" },
 		{ "{\"turns\":[],\"latency_ms\":\"fast\"}",
 		  "s.json: field \"latency_ms\" must be an integer, not a string" },
 		{ "{\"turn\":[]}", "s.json: field \"turns\" is required" },

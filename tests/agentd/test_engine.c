@@ -149,6 +149,72 @@ invalid_tool_args_fed_back(void)
 	fx_finish(&fx);
 }
 
+/* Answers cut by max_tokens are continued within the agent's policy and
+ * joined; a cut tool call is not made; past the policy the run fails
+ * "truncated", visibly, never "done". */
+static void
+truncated_answers_are_not_final(void)
+{
+	struct fixture fx;
+	const char *id;
+	json_t *d, *msgs, *m;
+	char *text;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+
+	/* continue (the default): the model is asked to go on */
+	id = fx_submit(&fx, "wordy", "t");
+	ok(fx_wait_state(&fx, id, "done", 2000));
+	d = fx_run(&fx, id);
+	is_str(json_string_value(json_object_get(d, "output")),
+	    "The answer is forty-two.");
+	msgs = json_object_get(d, "messages");
+	is_int(json_array_size(msgs), 4);
+	m = json_array_get(msgs, 1);
+	is_str(json_string_value(json_object_get(m, "stop_reason")),
+	    "max_tokens");
+	m = json_array_get(msgs, 2);
+	is_str(json_string_value(json_object_get(m, "role")), "user");
+	ok(json_is_true(json_object_get(m, "continuation")));
+	has_str(json_string_value(json_object_get(m, "content")),
+	    "cut off at the output limit (max_tokens 50)");
+	text = json_dumps(json_object_get(d, "transitions"), 0);
+	has_str(text, "the answer was cut at max_tokens (50): asking the model "
+	    "to go on (1 of 2)");
+	free(text);
+	json_decref(d);
+
+	/* fail: the cut text is the output of a failed run */
+	id = fx_submit(&fx, "terse", "t");
+	ok(fx_wait_state(&fx, id, "failed", 2000));
+	d = fx_run(&fx, id);
+	is_str(json_string_value(json_object_get(d, "reason")),
+	    "truncated: the answer was cut at max_tokens (50)");
+	is_str(json_string_value(json_object_get(d, "output")), "The answer ");
+	json_decref(d);
+
+	/* a cut tool call is not made; cut again past max_continues: fail */
+	id = fx_submit(&fx, "rambling", "t");
+	ok(fx_wait_state(&fx, id, "failed", 2000));
+	d = fx_run(&fx, id);
+	is_str(json_string_value(json_object_get(d, "reason")),
+	    "truncated: the answer was cut at max_tokens (50) again after 1 "
+	    "continuations");
+	is_int(json_integer_value(json_object_get(json_object_get(d, "usage"),
+	    "tool_calls")), 0);
+	m = json_array_get(json_object_get(d, "messages"), 2);
+	is_str(json_string_value(json_object_get(m, "role")), "tool");
+	ok(json_is_true(json_object_get(m, "is_error")));
+	has_str(json_string_value(json_object_get(m, "content")),
+	    "the call was not made: your answer was cut off");
+	is_str(json_string_value(json_object_get(d, "output")),
+	    "and so on and so");
+	json_decref(d);
+	is_int(fx_count_events(&fx, id, "tool.invalid_args"), 0);
+	fx_finish(&fx);
+}
+
 static void
 too_many_invalid_args_fail(void)
 {
@@ -954,6 +1020,7 @@ rate_finished_runs(void)
 	X(cost_budget_warns_then_stops_before_overspending) \
 	X(loop_guard_stops_runaway) \
 	X(invalid_tool_args_fed_back) \
+	X(truncated_answers_are_not_final) \
 	X(too_many_invalid_args_fail) \
 	X(escalation_approved_runs_tool) \
 	X(escalation_rejected_reason_reaches_agent) \
