@@ -333,6 +333,47 @@ ok(r_mal["status"] == 200 and r_mal["body"] == b'{"choices": ['
    "malformed, bad_args, unknown_tool, stream_error, slow",
    [r_mal["body"], partial, r_se1["chunks"], r_se2["chunks"], slow_t])
 
+# 13b: length: text cut in half, a tool call's arguments cut; both formats
+faults({"kind": "length"}, {"kind": "length"}, {"kind": "length"},
+       {"kind": "bad_args", "arguments": '{"limit": 1e999}'})
+r_txt = raw("/v1/chat/completions", {"model": "support-triage", "messages":
+            MSGS + [{"role": "assistant", "content": "x"}] * 3}, OA)
+r_call = raw("/v1/chat/completions", {"model": "support-triage", "messages": MSGS,
+                                      "stream": True}, OA)
+r_an = raw("/v1/messages", {"model": "support-triage", "max_tokens": 1,
+                            "messages": MSGS}, AN)
+r_num = raw("/v1/chat/completions", {"model": "support-triage", "messages": MSGS}, OA)
+args = "".join(tc["function"].get("arguments", "")
+               for c in r_call["chunks"] if c.startswith("data: {")
+               for ch in json.loads(c[6:])["choices"]
+               for tc in ch["delta"].get("tool_calls", []))
+finish = [ch["finish_reason"] for c in r_call["chunks"] if c.startswith("data: {")
+          for ch in json.loads(c[6:])["choices"] if ch.get("finish_reason")]
+ok(js(r_txt)["choices"][0]["finish_reason"] == "length"
+   and len(js(r_txt)["choices"][0]["message"]["content"]) > 0
+   and finish == ["length"] and args == '{"query":"refund '
+   and js(r_an)["stop_reason"] == "max_tokens"
+   and js(r_num)["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+   == '{"limit": 1e999}',
+   "length: cut text and cut tool arguments; bad_args with given arguments",
+   [r_txt["body"], args, finish, r_an["body"], r_num["body"]])
+
+# 13c: like llama-server, a history whose tool-call arguments do not parse
+# (or hold a number out of range) is answered 500
+bad = MSGS + [{"role": "assistant", "content": None, "tool_calls": [
+    {"id": "c1", "type": "function", "function": {"name": "kb_search",
+                                                   "arguments": '{"query": "re'}}]},
+    {"role": "tool", "tool_call_id": "c1", "content": "error"}]
+r_bad = raw("/v1/chat/completions", {"model": "support-triage", "messages": bad}, OA)
+bad[1]["tool_calls"][0]["function"]["arguments"] = '{"limit": 1e999}'
+r_big = raw("/v1/chat/completions", {"model": "support-triage", "messages": bad}, OA)
+bad[1]["tool_calls"][0]["function"]["arguments"] = '{}'
+r_good = raw("/v1/chat/completions", {"model": "support-triage", "messages": bad}, OA)
+ok(r_bad["status"] == 500 and "parse error" in js(r_bad)["error"]["message"]
+   and r_big["status"] == 500 and r_good["status"] == 200,
+   "unparsable arguments in the history: HTTP 500, as llama-server answers",
+   [r_bad["body"], r_big["body"], r_good["status"]])
+
 # 14: keep-alive: several requests on one connection, sent in pieces
 s = socket.create_connection(("127.0.0.1", PORT), timeout=5)
 body = json.dumps({"model": "support-triage", "messages": MSGS}).encode()
