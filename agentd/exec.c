@@ -249,6 +249,11 @@ model_span_end(const struct llm_call *call, const struct llm_reply *reply,
 	if (reply->cache_write >= 0)
 		json_object_set_new(end, "cache_write_tokens",
 		    json_integer(reply->cache_write));
+	/* an OpenAI-format server's figure, which may be KV-cache reuse
+	 * (llama.cpp, vLLM) rather than priced prompt caching: its own name */
+	if (reply->cached >= 0)
+		json_object_set_new(end, "cached_tokens",
+		    json_integer(reply->cached));
 	if (reply->usage_estimated)
 		json_object_set_new(end, "usage_estimated", json_true());
 	if (call->cache != NULL)

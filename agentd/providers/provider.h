@@ -35,6 +35,10 @@ struct llm_reply {
 	int64_t cache_read;		/* prompt tokens read from the provider's
 					 * prompt cache; -1: not reported */
 	int64_t cache_write;		/* prompt tokens written to it; -1: same */
+	int64_t cached;			/* prompt tokens an OpenAI-format server
+					 * says it had cached (OpenAI: priced
+					 * prompt caching; llama.cpp, vLLM:
+					 * KV-cache reuse); -1: not reported */
 	bool usage_estimated;		/* no usage was reported: tokens are our
 					 * estimate (4 characters a token) */
 	char stop_reason[32];		/* "end_turn", "tool_use", … */

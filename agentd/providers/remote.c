@@ -270,12 +270,13 @@ static json_t *
 reply_to_json(const struct llm_reply *reply)
 {
 	/* '*': a NULL text or tool_calls leaves the key out */
-	return json_pack("{s:s*, s:O*, s:I, s:I, s:I, s:I, s:b, s:s}",
+	return json_pack("{s:s*, s:O*, s:I, s:I, s:I, s:I, s:I, s:b, s:s}",
 	    "text", reply->text, "tool_calls", reply->tool_calls,
 	    "tokens_in", (json_int_t)reply->tokens_in,
 	    "tokens_out", (json_int_t)reply->tokens_out,
 	    "cache_read", (json_int_t)reply->cache_read,
 	    "cache_write", (json_int_t)reply->cache_write,
+	    "cached", (json_int_t)reply->cached,
 	    "usage_estimated", reply->usage_estimated,
 	    "stop_reason", reply->stop_reason);
 }
@@ -284,19 +285,21 @@ static int
 reply_from_json(const char *text, struct llm_reply *out)
 {
 	json_t *root = json_loads(text, 0, NULL), *calls = NULL;
-	json_int_t tin = 0, tout = 0, cr = -1, cw = -1;
+	json_int_t tin = 0, tout = 0, cr = -1, cw = -1, cached = -1;
 	const char *answer = NULL, *stop = "end_turn";
 	int estimated = 0, r = -EPROTO;
 
 	if (root == NULL || json_unpack(root, "{s?s, s?o, s:I, s:I, s?I, s?I,"
-	    " s?b, s?s}", "text", &answer, "tool_calls", &calls, "tokens_in", &tin,
-	    "tokens_out", &tout, "cache_read", &cr, "cache_write", &cw,
-	    "usage_estimated", &estimated, "stop_reason", &stop) != 0 ||
+	    " s?I, s?b, s?s}", "text", &answer, "tool_calls", &calls, "tokens_in",
+	    &tin, "tokens_out", &tout, "cache_read", &cr, "cache_write", &cw,
+	    "cached", &cached, "usage_estimated", &estimated, "stop_reason",
+	    &stop) != 0 ||
 	    (calls != NULL && !json_is_array(calls)))
 		goto out;
 	*out = (struct llm_reply){ .text = answer ? xstrdup(answer) : NULL,
 	    .tool_calls = json_incref(calls), .tokens_in = tin,
 	    .tokens_out = tout, .cache_read = cr, .cache_write = cw,
+	    .cached = cached,
 	    .usage_estimated = estimated != 0 };
 	copy_str(out->stop_reason, sizeof(out->stop_reason), stop);
 	r = 0;
@@ -494,7 +497,8 @@ on_done(void *arg, int status, const char *error)
 {
 	struct remote_call *rc = arg;
 	struct remote *r = rc->r;
-	struct llm_reply reply = { .cache_read = -1, .cache_write = -1 };
+	struct llm_reply reply = { .cache_read = -1, .cache_write = -1,
+	    .cached = -1 };
 	char why[400], perr[300] = "";
 	long code = rc->head.status;
 	int pr;
