@@ -136,7 +136,15 @@ on_model_wait(struct llm_call *call, enum llm_wait what, int attempt,
 
 	switch (what) {
 	case LLM_WAIT_NONE:
-		engine_set_wait(e, run, RUN_WAIT_MODEL, call->model);
+		/* after a stall: waiting on the model since the attempt went
+		 * out, as before the stall */
+		engine_set_wait_since(e, run, RUN_WAIT_MODEL, call->model,
+		    now_ms() - MAX(delay_ms, 0));
+		break;
+	case LLM_WAIT_STALLED:
+		/* since the stream's last data; one event per silence */
+		engine_set_wait_since(e, run, RUN_WAIT_STALLED, call->model,
+		    now_ms() - MAX(delay_ms, 0));
 		break;
 	case LLM_WAIT_RATE_LIMIT:
 		engine_set_wait(e, run, RUN_WAIT_RATE_LIMIT, why);
@@ -241,6 +249,11 @@ model_span_end(const struct llm_call *call, const struct llm_reply *reply,
 	if (reply->cache_write >= 0)
 		json_object_set_new(end, "cache_write_tokens",
 		    json_integer(reply->cache_write));
+	/* an OpenAI-format server's figure, which may be KV-cache reuse
+	 * (llama.cpp, vLLM) rather than priced prompt caching: its own name */
+	if (reply->cached >= 0)
+		json_object_set_new(end, "cached_tokens",
+		    json_integer(reply->cached));
 	if (reply->usage_estimated)
 		json_object_set_new(end, "usage_estimated", json_true());
 	if (call->cache != NULL)

@@ -1,7 +1,9 @@
 /*
  * HTTP on the loop's curl multi handle (see http.h). Each transfer is an
  * easy handle whose CURLOPT_PRIVATE points to its struct loop_transfer;
- * loop.c reaps finished ones and calls back here.
+ * loop.c reaps finished ones and calls back here. Its time limits are one
+ * loop timer, armed for the earliest of them and looked at again when it
+ * fires (body bytes only note the time: no timer work per chunk).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -36,9 +38,21 @@ struct http_transfer {
 	bool head_sent;			/* on_head was called */
 	bool in_header_block;		/* between a status line and its blank line */
 	int abort_status;		/* what a callback returned, 0 if none */
-	int64_t timeout_ms;
+	int64_t timeout_ms;		/* the request's */
+	int64_t connect_timeout_ms;
+	int64_t idle_timeout_ms;
+	int64_t quiet_ms;
+	int64_t started;		/* mono ms */
+	bool stream;			/* http_stream(): silences count, not
+					 * the whole transfer */
+	int64_t last_data;		/* mono ms of the head or the last body
+					 * byte, while a stream */
+	bool quiet_told;		/* on_quiet was called for this silence */
+	struct timer timer;		/* the next time limit */
 	char error[CURL_ERROR_SIZE];
 };
+
+static void limits_arm(struct http_transfer *t);
 
 struct http_client *
 http_client_create(struct loop *loop, long max_host_connections)
@@ -58,6 +72,7 @@ transfer_free(struct http_transfer *t)
 {
 	struct http_client *c = t->client;
 
+	loop_timer_cancel(c->loop, &t->timer);
 	curl_multi_remove_handle(c->multi, t->easy);
 	curl_easy_cleanup(t->easy);
 	for (struct curl_slist *h = t->headers; h != NULL; h = h->next)
@@ -203,6 +218,14 @@ on_write(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	if (!t->head_sent && (t->abort_status = send_head(t)) != 0)
 		return 0;
+	if (t->stream) {
+		t->last_data = mono_ms();
+		if (t->quiet_told) {
+			/* the silence is over: the next one is told again */
+			t->quiet_told = false;
+			limits_arm(t);
+		}
+	}
 	if (t->cb.on_body != NULL &&
 	    (t->abort_status = t->cb.on_body(t->arg, data, len)) != 0)
 		return 0;
@@ -217,8 +240,12 @@ curl_status(struct http_transfer *t, CURLcode rc, char *msg, size_t msglen)
 
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
-		snprintf(msg, msglen, "no complete response within %lld ms",
-		    (long long)t->timeout_ms);
+		/* the only limit curl enforces is the connect timeout */
+		if (t->connect_timeout_ms > 0)
+			snprintf(msg, msglen, "cannot connect within %lld ms: %s",
+			    (long long)t->connect_timeout_ms, detail);
+		else
+			snprintf(msg, msglen, "cannot connect: %s", detail);
 		return -ETIMEDOUT;
 	case CURLE_COULDNT_CONNECT:
 		snprintf(msg, msglen, "cannot connect: %s", detail);
@@ -262,6 +289,95 @@ transfer_done(struct loop_transfer *lt, int curl_result)
 	cb.on_done(arg, status, status != 0 ? msg : NULL);
 }
 
+/* "30 s", "1.5 s", "250 ms" */
+static void
+say_ms(char *out, size_t outlen, int64_t ms)
+{
+	if (ms < 1000)
+		snprintf(out, outlen, "%lld ms", (long long)ms);
+	else if (ms % 1000 == 0)
+		snprintf(out, outlen, "%lld s", (long long)(ms / 1000));
+	else
+		snprintf(out, outlen, "%.1f s", (double)ms / 1000.0);
+}
+
+/* A time limit ran out: the transfer ends as if curl had said so. */
+static void
+expire(struct http_transfer *t, const char *msg)
+{
+	struct http_callbacks cb = t->cb;
+	void *arg = t->arg;
+
+	transfer_free(t);
+	cb.on_done(arg, -ETIMEDOUT, msg);
+}
+
+static void
+limits_fire(struct timer *timer, void *arg)
+{
+	struct http_transfer *t = arg;
+	int64_t now = mono_ms(), silent = now - t->last_data;
+	char msg[128], d[32];
+
+	(void)timer;
+	if (!t->stream) {
+		if (t->timeout_ms > 0 && now - t->started >= t->timeout_ms) {
+			snprintf(msg, sizeof(msg), "no complete response within "
+			    "%lld ms", (long long)t->timeout_ms);
+			expire(t, msg);
+			return;
+		}
+	} else if (t->idle_timeout_ms > 0 && silent >= t->idle_timeout_ms) {
+		say_ms(d, sizeof(d), t->idle_timeout_ms);
+		snprintf(msg, sizeof(msg), "no data for %s in the stream", d);
+		expire(t, msg);
+		return;
+	} else if (t->quiet_ms > 0 && !t->quiet_told && silent >= t->quiet_ms) {
+		t->quiet_told = true;
+		limits_arm(t);
+		/* last: nothing of @t is used after the call */
+		if (t->cb.on_quiet != NULL)
+			t->cb.on_quiet(t->arg, silent);
+		return;
+	}
+	limits_arm(t);
+}
+
+/* Arms the timer for the earliest limit still to come, if any. */
+static void
+limits_arm(struct http_transfer *t)
+{
+	int64_t due = -1;
+
+	if (!t->stream) {
+		if (t->timeout_ms > 0)
+			due = t->started + t->timeout_ms;
+	} else {
+		if (t->idle_timeout_ms > 0)
+			due = t->last_data + t->idle_timeout_ms;
+		if (t->quiet_ms > 0 && !t->quiet_told &&
+		    (due < 0 || t->last_data + t->quiet_ms < due))
+			due = t->last_data + t->quiet_ms;
+	}
+	if (due < 0) {
+		loop_timer_cancel(t->client->loop, &t->timer);
+		return;
+	}
+	loop_timer_arm(t->client->loop, &t->timer, MAX(due - mono_ms(), 0),
+	    limits_fire, t);
+}
+
+void
+http_stream(struct http_transfer *t)
+{
+	if (t == NULL || t->stream)
+		return;
+	t->stream = true;
+	t->last_data = mono_ms();
+	t->quiet_told = false;
+	limits_arm(t);
+}
+
 int
 http_start(struct http_client *c, const struct http_request *req,
     const struct http_callbacks *cb, void *arg, struct http_transfer **out)
@@ -275,7 +391,11 @@ http_start(struct http_client *c, const struct http_request *req,
 	t->cb = *cb;
 	t->arg = arg;
 	t->head.retry_after_ms = -1;
-	t->timeout_ms = req->timeout_ms;
+	t->timeout_ms = MAX(req->timeout_ms, 0);
+	t->connect_timeout_ms = req->connect_timeout_ms;
+	t->idle_timeout_ms = MAX(req->idle_timeout_ms, 0);
+	t->quiet_ms = MAX(req->quiet_ms, 0);
+	t->started = mono_ms();
 	if ((t->easy = curl_easy_init()) == NULL) {
 		free(t);
 		return -ENOMEM;
@@ -306,8 +426,6 @@ http_start(struct http_client *c, const struct http_request *req,
 		    (curl_off_t)req->body_len);
 		curl_easy_setopt(t->easy, CURLOPT_COPYPOSTFIELDS, req->body);
 	}
-	if (req->timeout_ms > 0)
-		curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
 	if (req->connect_timeout_ms > 0)
 		curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS,
 		    (long)req->connect_timeout_ms);
@@ -321,6 +439,7 @@ http_start(struct http_client *c, const struct http_request *req,
 		transfer_free(t);
 		return -EIO;
 	}
+	limits_arm(t);
 	*out = t;
 	return 0;
 }

@@ -4,6 +4,12 @@
  * callbacks on the loop's thread: the head (status and the headers we use),
  * then body bytes as they arrive, then the end. This is the only module
  * that sees CURLcode; errors come out as negative errnos with a message.
+ *
+ * Time limits are loop timers of the transfer's own: timeout_ms bounds a
+ * whole transfer, or for a stream (the receiver calls http_stream() from
+ * on_head) only the wait for its head; a stream is then bounded by its
+ * silences (idle_timeout_ms), and quiet_ms tells the receiver of a silence
+ * before it becomes an error.
  */
 #ifndef AGENTD_HTTP_H
 #define AGENTD_HTTP_H
@@ -32,6 +38,10 @@ struct http_callbacks {
 	 * -ECONNRESET, -EPROTO for a response cut short, -EIO…) or the value a
 	 * callback returned, with a message. The transfer is gone after it. */
 	void (*on_done)(void *arg, int status, const char *error);
+	/* A stream (http_stream) has sent nothing for @silent_ms, at least
+	 * the request's quiet_ms: once per silence; the next body byte ends
+	 * it (on_body as usual). From a loop timer; may be NULL. */
+	void (*on_quiet)(void *arg, int64_t silent_ms);
 };
 
 struct http_request {
@@ -41,8 +51,14 @@ struct http_request {
 	const char *const *headers;	/* "Name: value", NULL-terminated */
 	const char *secret_header;	/* one more header that holds a key: it
 					 * is never logged or put in errors */
-	int64_t timeout_ms;		/* whole transfer; 0: none */
+	int64_t timeout_ms;		/* whole transfer, or until the head of
+					 * a stream; 0: none */
 	int64_t connect_timeout_ms;	/* 0: curl's default */
+	int64_t idle_timeout_ms;	/* a stream's longest silence, from its
+					 * head and between body bytes; then
+					 * -ETIMEDOUT; 0: none */
+	int64_t quiet_ms;		/* a stream's silence that on_quiet
+					 * reports; 0: none */
 };
 
 struct http_client;
@@ -59,6 +75,10 @@ void http_client_destroy(struct http_client *c);
  * http_cancel). */
 int http_start(struct http_client *c, const struct http_request *req,
     const struct http_callbacks *cb, void *arg, struct http_transfer **out);
+/* From on_head: the response is a stream. timeout_ms no longer applies
+ * (it bounded the wait for the head); idle_timeout_ms and quiet_ms do, from
+ * now on. */
+void http_stream(struct http_transfer *t);
 /* Stops a transfer at once; no callback follows. Not from inside one of
  * the transfer's own callbacks (return non-zero there instead). */
 void http_cancel(struct http_transfer *t);

@@ -57,6 +57,7 @@ static const char *const wait_names[RUN_WAIT__COUNT] = {
 	[RUN_WAIT_BACKOFF] = "backoff",
 	[RUN_WAIT_RATE_LIMIT] = "rate_limit",
 	[RUN_WAIT_BREAKER] = "breaker",
+	[RUN_WAIT_STALLED] = "stalled",
 };
 
 static const char *const phase_names[] = {

@@ -44,6 +44,7 @@ enum run_wait {
 	RUN_WAIT_BACKOFF,	/* waiting to retry */
 	RUN_WAIT_RATE_LIMIT,	/* a model call queued for the endpoint's rate limit */
 	RUN_WAIT_BREAKER,	/* a model call held by its endpoint's circuit breaker */
+	RUN_WAIT_STALLED,	/* a model call's stream has sent nothing for a while */
 	RUN_WAIT__COUNT
 };
 

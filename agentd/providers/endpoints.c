@@ -33,6 +33,7 @@ enum setting {
 	S_RPM,
 	S_TPM,
 	S_TIMEOUT_MS,
+	S_IDLE_TIMEOUT_MS,
 	S_MAX_ATTEMPTS,
 	S_BREAKER_FAILURES,
 	S_BREAKER_COOLDOWN_MS,
@@ -54,6 +55,7 @@ static const struct {
 	{ "RPM", S_RPM, 0, 10000000 },
 	{ "TPM", S_TPM, 0, 1000000000000 },
 	{ "TIMEOUT_MS", S_TIMEOUT_MS, 1, 86400000 },
+	{ "IDLE_TIMEOUT_MS", S_IDLE_TIMEOUT_MS, 0, 86400000 },
 	{ "MAX_ATTEMPTS", S_MAX_ATTEMPTS, 1, 100 },
 	{ "BREAKER_FAILURES", S_BREAKER_FAILURES, 1, 1000000 },
 	{ "BREAKER_COOLDOWN_MS", S_BREAKER_COOLDOWN_MS, 0, 86400000 },
@@ -389,6 +391,7 @@ add_ep(struct parser *p, const char *upper, const char *name,
 	*c = (struct endpoint_config){
 		.base_url = base_url != NULL ? xstrdup(base_url) : NULL,
 		.timeout_ms = 120000,
+		.idle_timeout_ms = 30000,
 		.max_attempts = 5,
 		.breaker = { .failures = 5, .cooldown_ms = 30000, .probes = 1 },
 		.stream = true,
@@ -577,6 +580,9 @@ apply(struct parser *p, size_t idx)
 		break;
 	case S_TIMEOUT_MS:
 		c->timeout_ms = v;
+		break;
+	case S_IDLE_TIMEOUT_MS:
+		c->idle_timeout_ms = v;
 		break;
 	case S_MAX_ATTEMPTS:
 		c->max_attempts = (int)v;

@@ -13,7 +13,10 @@
  *   NAME_API_KEY_FILE      a file holding the key; it must not be readable
  *                          by group or others (0600)
  *   NAME_RPM, NAME_TPM     requests and tokens per minute (0: no limit)
- *   NAME_TIMEOUT_MS        per HTTP attempt (default 120000)
+ *   NAME_TIMEOUT_MS        per HTTP attempt: the whole response, or until
+ *                          the head of a stream (default 120000)
+ *   NAME_IDLE_TIMEOUT_MS   a stream's longest silence (default 30000; 0:
+ *                          none)
  *   NAME_MAX_ATTEMPTS      attempts of one call incl. retries (default 5)
  *   NAME_BREAKER_FAILURES  consecutive failures that open the breaker (5)
  *   NAME_BREAKER_COOLDOWN_MS   open this long before a probe (30000)
@@ -47,7 +50,9 @@ struct endpoint_config {
 	char key_source[300];		/* "OPENAI_API_KEY (environment)", "file …" */
 	char key_env[48];		/* the variable of a key from the environment */
 	double rpm, tpm;		/* 0: no limit */
-	int64_t timeout_ms;		/* per attempt */
+	int64_t timeout_ms;		/* per attempt: a whole response, or
+					 * until a stream's head */
+	int64_t idle_timeout_ms;	/* a stream's longest silence; 0: none */
 	int max_attempts;		/* >= 1 */
 	struct breaker_config breaker;
 	bool stream;

@@ -35,6 +35,10 @@ struct llm_reply {
 	int64_t cache_read;		/* prompt tokens read from the provider's
 					 * prompt cache; -1: not reported */
 	int64_t cache_write;		/* prompt tokens written to it; -1: same */
+	int64_t cached;			/* prompt tokens an OpenAI-format server
+					 * says it had cached (OpenAI: priced
+					 * prompt caching; llama.cpp, vLLM:
+					 * KV-cache reuse); -1: not reported */
 	bool usage_estimated;		/* no usage was reported: tokens are our
 					 * estimate (4 characters a token) */
 	char stop_reason[32];		/* "end_turn", "tool_use", … */
@@ -55,14 +59,20 @@ enum llm_wait {
 	LLM_WAIT_BREAKER,		/* the endpoint's circuit breaker refuses
 					 * calls (open, or half-open with its
 					 * probe out): no attempt is used */
+	LLM_WAIT_STALLED,		/* in flight, but its stream has sent
+					 * nothing for a while */
 };
 
 /* Streamed answer text as it arrives (borrowed for the call). */
 typedef void llm_delta_fn(struct llm_call *call, const char *text, size_t len);
 /* The call started waiting (@what), for @delay_ms if known (-1: unknown),
  * because of @why (e.g. "HTTP 429: rate limited"; the endpoint's name for
- * LLM_WAIT_RATE_LIMIT and LLM_WAIT_BREAKER); LLM_WAIT_NONE when an attempt
- * goes out. @attempt (the attempt to come) counts from 1. */
+ * LLM_WAIT_RATE_LIMIT, LLM_WAIT_BREAKER and LLM_WAIT_STALLED); LLM_WAIT_NONE
+ * when an attempt goes out. @attempt (the attempt to come) counts from 1.
+ * A stream's silence: LLM_WAIT_STALLED once, @delay_ms the silence so far
+ * (the silence began @delay_ms ago) and @attempt the one in flight; when
+ * data comes again LLM_WAIT_NONE with @delay_ms how long ago the attempt
+ * went out. */
 typedef void llm_wait_fn(struct llm_call *call, enum llm_wait what,
     int attempt, int64_t delay_ms, const char *why);
 

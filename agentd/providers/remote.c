@@ -45,6 +45,8 @@
 #define BACKOFF_BASE_MS	500
 #define BACKOFF_MAX_MS	30000
 #define RETRY_AFTER_MAX_MS (10 * 60 * 1000)	/* longer: give up now */
+#define STALL_NOTICE_MS	5000	/* a stream this silent shows as stalled
+				 * (half the idle timeout if that is less) */
 
 struct remote {
 	struct provider base;
@@ -61,7 +63,9 @@ struct remote {
 	uint64_t rng;			/* backoff jitter */
 	/* for health */
 	int64_t requests, retries, failures, in_flight, cache_hits;
-	char last_error[200];
+	char last_error[200];		/* the last failed attempt's or refused
+					 * request's; not the breaker's refusals */
+	int64_t last_error_ms;		/* wall clock of it; 0: none yet */
 	char breaker_why[200];		/* the last failure the breaker counted */
 };
 
@@ -82,6 +86,9 @@ struct remote_call {
 	char failure[200];		/* the last attempt's failed answer, "" */
 	int same_failures;		/* attempts that repeated it word for word */
 	int64_t timeout_ms;
+	int64_t sent_at;		/* mono ms the attempt went out */
+	bool stalled;			/* its stream is silent and the caller
+					 * was told (LLM_WAIT_STALLED) */
 	/* the response of the attempt */
 	struct http_head head;
 	bool streaming;
@@ -156,6 +163,7 @@ set_last_error(struct remote *r, const char *why)
 {
 	copy_str(r->last_error, sizeof(r->last_error), why);
 	clean_text(r, r->last_error);
+	r->last_error_ms = now_ms();
 }
 
 static void
@@ -166,9 +174,10 @@ notify_wait(struct remote_call *rc, enum llm_wait what, int64_t delay,
 	if (what == LLM_WAIT_BREAKER && rc->told == LLM_WAIT_BREAKER)
 		return;
 	rc->told = what;
+	/* the attempt to come, or for a stall the one in flight */
 	if (rc->call->wait != NULL)
-		rc->call->wait(rc->call, what, rc->attempt + (what != LLM_WAIT_NONE),
-		    delay, why);
+		rc->call->wait(rc->call, what, rc->attempt +
+		    (what != LLM_WAIT_NONE && what != LLM_WAIT_STALLED), delay, why);
 }
 
 /* An allowed attempt ended with no outcome: only the probe frees the
@@ -220,6 +229,7 @@ reset_response(struct remote_call *rc)
 	rc->ws = NULL;
 	sse_finish(&rc->sse);
 	rc->streaming = false;
+	rc->stalled = false;
 	rc->err[0] = '\0';
 	rc->head = (struct http_head){ .retry_after_ms = -1 };
 }
@@ -267,12 +277,13 @@ static json_t *
 reply_to_json(const struct llm_reply *reply)
 {
 	/* '*': a NULL text or tool_calls leaves the key out */
-	return json_pack("{s:s*, s:O*, s:I, s:I, s:I, s:I, s:b, s:s}",
+	return json_pack("{s:s*, s:O*, s:I, s:I, s:I, s:I, s:I, s:b, s:s}",
 	    "text", reply->text, "tool_calls", reply->tool_calls,
 	    "tokens_in", (json_int_t)reply->tokens_in,
 	    "tokens_out", (json_int_t)reply->tokens_out,
 	    "cache_read", (json_int_t)reply->cache_read,
 	    "cache_write", (json_int_t)reply->cache_write,
+	    "cached", (json_int_t)reply->cached,
 	    "usage_estimated", reply->usage_estimated,
 	    "stop_reason", reply->stop_reason);
 }
@@ -281,19 +292,21 @@ static int
 reply_from_json(const char *text, struct llm_reply *out)
 {
 	json_t *root = json_loads(text, 0, NULL), *calls = NULL;
-	json_int_t tin = 0, tout = 0, cr = -1, cw = -1;
+	json_int_t tin = 0, tout = 0, cr = -1, cw = -1, cached = -1;
 	const char *answer = NULL, *stop = "end_turn";
 	int estimated = 0, r = -EPROTO;
 
 	if (root == NULL || json_unpack(root, "{s?s, s?o, s:I, s:I, s?I, s?I,"
-	    " s?b, s?s}", "text", &answer, "tool_calls", &calls, "tokens_in", &tin,
-	    "tokens_out", &tout, "cache_read", &cr, "cache_write", &cw,
-	    "usage_estimated", &estimated, "stop_reason", &stop) != 0 ||
+	    " s?I, s?b, s?s}", "text", &answer, "tool_calls", &calls, "tokens_in",
+	    &tin, "tokens_out", &tout, "cache_read", &cr, "cache_write", &cw,
+	    "cached", &cached, "usage_estimated", &estimated, "stop_reason",
+	    &stop) != 0 ||
 	    (calls != NULL && !json_is_array(calls)))
 		goto out;
 	*out = (struct llm_reply){ .text = answer ? xstrdup(answer) : NULL,
 	    .tool_calls = json_incref(calls), .tokens_in = tin,
 	    .tokens_out = tout, .cache_read = cr, .cache_write = cw,
+	    .cached = cached,
 	    .usage_estimated = estimated != 0 };
 	copy_str(out->stop_reason, sizeof(out->stop_reason), stop);
 	r = 0;
@@ -415,8 +428,20 @@ on_head(void *arg, const struct http_head *head)
 		rc->streaming = true;
 		sse_init(&rc->sse, RESPONSE_MAX);
 		rc->ws = rc->r->wire->stream_create();
+		/* from now on silences count, not the whole stream's time */
+		http_stream(rc->xfer);
 	}
 	return 0;
+}
+
+/* The stream has been silent for @silent_ms: the run shows it, once. */
+static void
+on_quiet(void *arg, int64_t silent_ms)
+{
+	struct remote_call *rc = arg;
+
+	rc->stalled = true;
+	notify_wait(rc, LLM_WAIT_STALLED, silent_ms, rc->r->cfg->name);
 }
 
 static int
@@ -440,6 +465,12 @@ on_body(void *arg, const char *data, size_t len)
 {
 	struct remote_call *rc = arg;
 
+	if (rc->stalled) {
+		/* data again: back to waiting on the model, as since the
+		 * attempt went out */
+		rc->stalled = false;
+		notify_wait(rc, LLM_WAIT_NONE, mono_ms() - rc->sent_at, NULL);
+	}
 	if (rc->streaming) {
 		int r = sse_feed(&rc->sse, data, len, on_event, rc);
 		if (r == -EMSGSIZE && rc->err[0] == '\0')
@@ -498,7 +529,8 @@ on_done(void *arg, int status, const char *error)
 {
 	struct remote_call *rc = arg;
 	struct remote *r = rc->r;
-	struct llm_reply reply = { .cache_read = -1, .cache_write = -1 };
+	struct llm_reply reply = { .cache_read = -1, .cache_write = -1,
+	    .cached = -1 };
 	char why[400], perr[300] = "";
 	long code = rc->head.status;
 	int pr;
@@ -575,6 +607,7 @@ static const struct http_callbacks callbacks = {
 	.on_head = on_head,
 	.on_body = on_body,
 	.on_done = on_done,
+	.on_quiet = on_quiet,
 };
 
 /* ---- attempts ------------------------------------------------------------ */
@@ -601,10 +634,11 @@ breaker_wait(struct remote_call *rc)
 	}
 	rl_give_back(rc);
 	if (wait > RETRY_AFTER_MAX_MS) {
+		/* a refusal, not news about the endpoint: last_error keeps
+		 * the failure that opened the breaker */
 		snprintf(why, sizeof(why), "circuit breaker open for %s for %lld s "
 		    "more (%s)", r->cfg->name, (long long)((wait + 999) / 1000),
 		    r->breaker_why[0] ? r->breaker_why : "failures");
-		set_last_error(r, why);
 		fail(rc, -EAGAIN, why);
 		return;
 	}
@@ -632,11 +666,15 @@ attempt_start(struct remote_call *rc)
 	rc->breaker_probe = r->breaker.state == BREAKER_HALF_OPEN;
 	reset_response(rc);
 	rc->attempt++;
+	rc->sent_at = mono_ms();
 	notify_wait(rc, LLM_WAIT_NONE, -1, NULL);
 	req = (struct http_request){ .url = r->url, .body = rc->body,
 	    .body_len = rc->body_len, .headers = r->headers,
 	    .secret_header = r->cfg->key ? secret_header(r->cfg->key) : NULL,
-	    .timeout_ms = rc->timeout_ms, .connect_timeout_ms = 10000 };
+	    .timeout_ms = rc->timeout_ms, .connect_timeout_ms = 10000,
+	    .idle_timeout_ms = r->cfg->idle_timeout_ms,
+	    .quiet_ms = r->cfg->idle_timeout_ms > 0 ?
+	    MIN(STALL_NOTICE_MS, r->cfg->idle_timeout_ms / 2) : STALL_NOTICE_MS };
 	r->requests++;
 	if ((e = http_start(r->http, &req, &callbacks, rc, &rc->xfer)) != 0) {
 		breaker_drop(r, rc);
@@ -868,7 +906,7 @@ remote_provider_health(struct provider *p)
 	struct remote *r = remote_of(p);
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:f, s:f, s:s?}",
+	    " s:I, s:f, s:f, s:s?, s:o}",
 	    "name", r->cfg->name, "format", r->wire->name,
 	    "base_url", r->cfg->base_url,
 	    "breaker", breaker_state_name(r->breaker.state),
@@ -881,5 +919,7 @@ remote_provider_health(struct provider *p)
 	    "in_flight", (json_int_t)r->in_flight,
 	    "rate_waiting", (json_int_t)r->rl.n_waiting,
 	    "rpm", r->cfg->rpm, "tpm", r->cfg->tpm,
-	    "last_error", r->last_error[0] ? r->last_error : NULL);
+	    "last_error", r->last_error[0] ? r->last_error : NULL,
+	    "last_error_ms", r->last_error_ms > 0 ?
+	    json_integer(r->last_error_ms) : json_null());
 }

@@ -342,6 +342,7 @@ sim_start(struct provider *p, struct llm_call *call,
 	sim_template_vars_init(&vars, &s->tmpl, req->messages);
 	pending = xcalloc(1, sizeof(*pending));
 	pending->reply.cache_read = pending->reply.cache_write = -1;
+	pending->reply.cached = -1;
 	pending->reply.text = t->text != NULL ? sim_template_expand(&vars,
 	    t->text) : NULL;
 	if (t->tool_calls != NULL) {

@@ -348,7 +348,8 @@ buf_add(struct wire_buf *b, const char *s, size_t n)
 void
 wire_acc_init(struct wire_acc *acc)
 {
-	*acc = (struct wire_acc){ .cache_read = -1, .cache_write = -1 };
+	*acc = (struct wire_acc){ .cache_read = -1, .cache_write = -1,
+	    .cached = -1 };
 }
 
 void
@@ -534,6 +535,7 @@ wire_acc_reply(struct wire_acc *acc, struct llm_reply *out, char *err,
 		    acc->n_calls > 0 ? "tool_use" : "end_turn");
 	reply.cache_read = acc->cache_read;
 	reply.cache_write = acc->cache_write;
+	reply.cached = acc->cached;
 	if (acc->usage) {
 		reply.tokens_in = acc->tokens_in;
 		reply.tokens_out = acc->tokens_out;

@@ -49,6 +49,7 @@ struct wire_acc {
 	char stop_reason[32];		/* normalised; "" until sent */
 	int64_t tokens_in, tokens_out;
 	int64_t cache_read, cache_write;	/* -1: not reported */
+	int64_t cached;			/* OpenAI format's cached_tokens; -1: same */
 	bool usage;			/* the provider reported usage */
 };
 

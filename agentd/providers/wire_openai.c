@@ -193,7 +193,7 @@ parse_usage(struct wire_acc *acc, const json_t *root, char *err,
 		return r;
 	if (details != NULL)
 		r = wire_get_count(details, "usage.prompt_tokens_details",
-		    "cached_tokens", &acc->cache_read, NULL, err, errlen);
+		    "cached_tokens", &acc->cached, NULL, err, errlen);
 	return r;
 }
 

@@ -159,8 +159,8 @@ fake_on_done(void *arg, int status, const char *error)
 static long
 fake_request(const char *path, const char *post_body, char **out)
 {
-	static const struct http_callbacks cb = { fake_on_head, fake_on_body,
-	    fake_on_done };
+	static const struct http_callbacks cb = { .on_head = fake_on_head,
+	    .on_body = fake_on_body, .on_done = fake_on_done };
 	static const char *const headers[] = {
 		"Content-Type: application/json", NULL };
 	struct loop *loop = loop_create();

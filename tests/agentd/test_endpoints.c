@@ -59,9 +59,10 @@ describe(const struct endpoint_config *c)
 	if (c == NULL)
 		return "(none)";
 	snprintf(buf, sizeof(buf), "%s format=%s url=%s rpm=%.0f tpm=%.0f "
-	    "timeout=%lld attempts=%d failures=%d cooldown=%lld probes=%d "
-	    "stream=%d conns=%ld key=%s", c->name, c->format, c->base_url,
-	    c->rpm, c->tpm, (long long)c->timeout_ms, c->max_attempts,
+	    "timeout=%lld idle=%lld attempts=%d failures=%d cooldown=%lld "
+	    "probes=%d stream=%d conns=%ld key=%s", c->name, c->format,
+	    c->base_url, c->rpm, c->tpm, (long long)c->timeout_ms,
+	    (long long)c->idle_timeout_ms, c->max_attempts,
 	    c->breaker.failures, (long long)c->breaker.cooldown_ms,
 	    c->breaker.probes, c->stream, c->max_connections,
 	    c->key ? c->key_source : "-");
@@ -78,11 +79,11 @@ defaults_without_anything(void)
 	is_int(eps.n, 2);
 	is_str(describe(&eps.items[0]), "openai format=openai "
 	    "url=https://api.openai.com/v1 rpm=0 tpm=0 timeout=120000 "
-	    "attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
+	    "idle=30000 attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
 	    "key=-");
 	is_str(describe(&eps.items[1]), "anthropic format=anthropic "
 	    "url=https://api.anthropic.com rpm=0 tpm=0 timeout=120000 "
-	    "attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
+	    "idle=30000 attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
 	    "key=-");
 	ok(eps.items[0].key == NULL);
 	is_str(eps.items[0].key_source, "");
@@ -102,6 +103,9 @@ settings_table(void)
 		{ "OPENAI_RPM=60", "openai", "rpm=60 " },
 		{ "OPENAI_TPM=1000000", "openai", "tpm=1000000 " },
 		{ "ANTHROPIC_TIMEOUT_MS=5000", "anthropic", "timeout=5000 " },
+		{ "OPENAI_IDLE_TIMEOUT_MS=2500", "openai", "idle=2500 " },
+		{ "OPENAI_IDLE_TIMEOUT_MS=0", "openai", "idle=0 " },
+		{ "OPENAI_IDLE_TIMEOUT_MS=86400000", "openai", "idle=86400000 " },
 		{ "ANTHROPIC_MAX_ATTEMPTS=1", "anthropic", "attempts=1 " },
 		{ "OPENAI_BREAKER_FAILURES=2", "openai", "failures=2 " },
 		{ "OPENAI_BREAKER_COOLDOWN_MS=0", "openai", "cooldown=0 " },
@@ -173,6 +177,12 @@ errors_table(void)
 		{ "OPENAI_TPM=99999999999999999999999", "is out of range" },
 		{ "OPENAI_MAX_ATTEMPTS=0", "OPENAI_MAX_ATTEMPTS: 0 is out of range (1 to 100)" },
 		{ "OPENAI_TIMEOUT_MS=0", "OPENAI_TIMEOUT_MS: 0 is out of range" },
+		{ "\nANTHROPIC_IDLE_TIMEOUT_MS=-1", "agentd.conf:2: "
+		    "ANTHROPIC_IDLE_TIMEOUT_MS: -1 is out of range (0 to 86400000)" },
+		{ "OPENAI_IDLE_TIMEOUT_MS=30s",
+		    "OPENAI_IDLE_TIMEOUT_MS: \"30s\" is not a number" },
+		{ "OPENAI_IDLE_TIMEOUT_MS=86400001", "is out of range" },
+		{ "OPENAI_IDLE_TIMEOUT=5000", "unknown name OPENAI_IDLE_TIMEOUT" },
 		{ "OPENAI_BREAKER_FAILURES=0", "OPENAI_BREAKER_FAILURES: 0 is out" },
 		{ "OPENAI_MAX_CONNECTIONS=100000", "OPENAI_MAX_CONNECTIONS: 100000" },
 		{ "OPENAI_STREAM=yes", "OPENAI_STREAM: \"yes\" is not 0 or 1" },
@@ -426,6 +436,8 @@ environment_errors(void)
 	} cases[] = {
 		{ "OPENAI_RPM=abc", "environment: OPENAI_RPM: \"abc\" is not a number" },
 		{ "OPENAI_STREAM=", "environment: OPENAI_STREAM: empty value" },
+		{ "OPENAI_IDLE_TIMEOUT_MS=1e4",
+		    "environment: OPENAI_IDLE_TIMEOUT_MS: \"1e4\" is not a number" },
 		{ "X_FORMAT=openai", "environment: X_FORMAT: X_BASE_URL is not set" },
 		{ "AGENTD_CACHE_TTL_S=-1", "environment: AGENTD_CACHE_TTL_S: -1 is out" },
 		{ "OPENAI_API_KEY=", "environment: OPENAI_API_KEY: empty value" },

@@ -32,6 +32,11 @@ struct result {
 	bool had_error;
 	int head_return;		/* what on_head returns */
 	int body_return;		/* what on_body returns */
+	bool stream;			/* on_head calls http_stream() */
+	struct http_transfer *t;	/* for that */
+	int quiets;			/* on_quiet calls */
+	int64_t silent_ms;		/* what the last one said */
+	size_t len_at_quiet;		/* body bytes when it came */
 };
 
 static int
@@ -41,7 +46,19 @@ r_head(void *arg, const struct http_head *head)
 
 	r->heads++;
 	r->head = *head;
+	if (r->stream)
+		http_stream(r->t);
 	return r->head_return;
+}
+
+static void
+r_quiet(void *arg, int64_t silent_ms)
+{
+	struct result *r = arg;
+
+	r->quiets++;
+	r->silent_ms = silent_ms;
+	r->len_at_quiet = r->len;
 }
 
 static int
@@ -67,7 +84,8 @@ r_done(void *arg, int status, const char *error)
 	copy_str(r->error, sizeof(r->error), error ? error : "");
 }
 
-static const struct http_callbacks r_cb = { r_head, r_body, r_done };
+static const struct http_callbacks r_cb = { .on_head = r_head,
+    .on_body = r_body, .on_done = r_done, .on_quiet = r_quiet };
 
 static void
 result_finish(struct result *r)
@@ -269,6 +287,118 @@ timeout_on_hang(void)
 	http_client_destroy(c);
 	loop_destroy(loop);
 	/* the fake saw the connection go */
+	ok(fake_wait_stat("open_connections", 1));
+}
+
+/* ---- streams: silences, not the whole transfer ----------------------------- */
+
+#define STREAM_BODY "{\"model\":\"support-triage\",\"stream\":true," \
+	"\"messages\":[{\"role\":\"user\",\"content\":\"refund?\"}]}"
+
+/* One streamed completion from the fake with @faults queued; @r says
+ * whether it is taken as a stream. */
+static void
+stream_request(const char *faults, const struct http_request *proto,
+    struct result *r)
+{
+	static const char *const headers[] = { "Content-Type: application/json",
+	    NULL };
+	struct loop *loop = loop_create();
+	struct http_client *c = http_client_create(loop, 0);
+	char url[128];
+	struct http_request req = *proto;
+
+	t_bail_if(start_fake() != 0);
+	t_bail_if(fake_faults(faults) != 0);
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", fake.url);
+	req.url = url;
+	req.body = STREAM_BODY;
+	req.body_len = strlen(STREAM_BODY);
+	req.headers = headers;
+	req.secret_header = "Authorization: Bearer " OPENAI_KEY;
+	is_int(http_start(c, &req, &r_cb, r, &r->t), 0);
+	ok(run_until(loop, &r->dones));
+	is_int(r->dones, 1);
+	is_int(http_client_active(c), 0);
+	http_client_destroy(c);
+	loop_destroy(loop);
+}
+
+static void
+stream_silence_times_out(void)
+{
+	struct http_request req = { .timeout_ms = 20000, .idle_timeout_ms = 400,
+	    .quiet_ms = 100 };
+	struct result r = { .stream = true };
+
+	/* two events, then nothing while the connection stays open */
+	stream_request("[{\"kind\":\"stall\",\"after_events\":2}]", &req, &r);
+	is_int(r.heads, 1);
+	is_int(r.head.status, 200);
+	is_int(r.status, -ETIMEDOUT);
+	is_str(r.error, "no data for 400 ms in the stream");
+	ok(r.body != NULL && strstr(r.body, "chat.completion.chunk") != NULL);
+	ok(r.body == NULL || strstr(r.body, "[DONE]") == NULL);
+	/* the silence was told once, before it became an error */
+	is_int(r.quiets, 1);
+	ok(r.silent_ms >= 100);
+	is_int(r.len_at_quiet, r.len);
+	result_finish(&r);
+	ok(fake_wait_stat("open_connections", 1));
+}
+
+static void
+stream_outlives_timeout(void)
+{
+	/* 1.5 s of stream, a 500 ms timeout: it bounds the head only */
+	struct http_request req = { .timeout_ms = 500, .idle_timeout_ms = 5000,
+	    .quiet_ms = 4000 };
+	struct result r = { .stream = true };
+
+	stream_request("[{\"kind\":\"slow\",\"latency_ms\":0,"
+	    "\"stream_ms\":1500}]", &req, &r);
+	is_int(r.status, 0);
+	ok(!r.had_error);
+	ok(r.body != NULL && strstr(r.body, "data: [DONE]") != NULL);
+	is_int(r.quiets, 0);
+	result_finish(&r);
+}
+
+static void
+stream_pause_is_told_once(void)
+{
+	struct http_request req = { .timeout_ms = 20000, .idle_timeout_ms = 10000,
+	    .quiet_ms = 150 };
+	struct result r = { .stream = true };
+
+	stream_request("[{\"kind\":\"stall\",\"after_events\":2,"
+	    "\"stall_ms\":800}]", &req, &r);
+	is_int(r.status, 0);
+	ok(r.body != NULL && strstr(r.body, "data: [DONE]") != NULL);
+	/* one notice for the one silence; the data after it came in */
+	is_int(r.quiets, 1);
+	ok(r.silent_ms >= 150);
+	ok(r.len_at_quiet > 0 && r.len_at_quiet < r.len);
+	result_finish(&r);
+}
+
+static void
+whole_body_keeps_timeout(void)
+{
+	/* not taken as a stream: the timeout is the whole transfer's, and
+	 * the idle limits do not apply */
+	struct http_request req = { .timeout_ms = 500, .idle_timeout_ms = 100,
+	    .quiet_ms = 50 };
+	struct result r = { .stream = false };
+
+	stream_request("[{\"kind\":\"slow\",\"latency_ms\":0,"
+	    "\"stream_ms\":3000}]", &req, &r);
+	is_int(r.heads, 1);
+	is_int(r.status, -ETIMEDOUT);
+	is_str(r.error, "no complete response within 500 ms");
+	ok(r.len > 0);
+	is_int(r.quiets, 0);
+	result_finish(&r);
 	ok(fake_wait_stat("open_connections", 1));
 }
 
@@ -500,6 +630,10 @@ canned_responses(void)
 	X(get_round_trip) \
 	X(post_round_trip_with_headers) \
 	X(timeout_on_hang) \
+	X(stream_silence_times_out) \
+	X(stream_outlives_timeout) \
+	X(stream_pause_is_told_once) \
+	X(whole_body_keeps_timeout) \
 	X(cancel_in_flight) \
 	X(callback_return_aborts) \
 	X(destroy_cancels_silently)

@@ -428,6 +428,13 @@ streamed_tool_call(void)
 		json_decref(log);
 		is_int(health_int("requests"), 1);
 		is_int(health_int("in_flight"), 0);
+		{
+			json_t *health = remote_provider_health(E.p);
+			ok(json_is_null(json_object_get(health, "last_error")));
+			ok(json_is_null(json_object_get(health,
+			    "last_error_ms")));
+			json_decref(health);
+		}
 		rcall_finish(&rc);
 		env_close();
 	}
@@ -566,6 +573,96 @@ timeout_is_retried(void)
 	is_wait(&rc.waits[1], LLM_WAIT_RETRY, 2);
 	has_str(rc.waits[1].why, "no complete response within 800 ms");
 	ok(rc.waits[1].at - rc.waits[0].at >= 750);
+	rcall_finish(&rc);
+	env_close();
+}
+
+/* A stream that goes silent: the run is told once (stalled, since the
+ * last data), the attempt ends after the idle timeout as a server-health
+ * failure (the breaker counts it) and the retry answers. */
+static void
+silent_stream_is_retried(void)
+{
+	static const char *const extra[] = { "IDLE_TIMEOUT_MS=800",
+	    "BREAKER_FAILURES=1", "BREAKER_COOLDOWN_MS=100", NULL };
+	struct rcall rc;
+	char last[300];
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"kind\":\"stall\",\"after_events\":3}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	check_turn0(&rc, "openai");
+	is_int(rc.call.attempts, 2);
+	t_bail_if(rc.n_waits < 4);
+	is_wait(&rc.waits[0], LLM_WAIT_NONE, 1);
+	/* half the idle timeout: stalled, once, on the attempt in flight */
+	is_wait(&rc.waits[1], LLM_WAIT_STALLED, 1);
+	ok(rc.waits[1].delay >= 400);
+	is_str(rc.waits[1].why, "openai");
+	is_wait(&rc.waits[2], LLM_WAIT_RETRY, 2);
+	is_str(rc.waits[2].why, "no data for 800 ms in the stream");
+	is_wait(&rc.waits[rc.n_waits - 1], LLM_WAIT_NONE, 2);
+	for (int i = 3; i < rc.n_waits - 1; i++)
+		ok(rc.waits[i].what == LLM_WAIT_BREAKER);
+	/* counted by the breaker as a timeout is */
+	t_bail_if(E.n_changes < 1);
+	is_int(E.changes[0].to, BREAKER_OPEN);
+	is_str(E.changes[0].why, "no data for 800 ms in the stream");
+	health_str("last_error", last, sizeof(last));
+	is_str(last, "no data for 800 ms in the stream");
+	rcall_finish(&rc);
+	is_int(fake_stat("requests"), 2);
+	env_close();
+}
+
+/* A pause shorter than the idle timeout: stalled, then back to the model
+ * (since the attempt went out), and the answer is whole. */
+static void
+stream_pause_shows_and_ends(void)
+{
+	static const char *const extra[] = { "IDLE_TIMEOUT_MS=3000", NULL };
+	struct rcall rc;
+
+	t_bail_if(env_open("anthropic", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"kind\":\"stall\",\"after_events\":4,"
+	    "\"stall_ms\":2500}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	check_turn0(&rc, "anthropic");
+	is_str(rc.deltas, TURN0_TEXT);
+	is_int(rc.call.attempts, 1);
+	t_bail_if(rc.n_waits != 3);
+	is_wait(&rc.waits[0], LLM_WAIT_NONE, 1);
+	is_wait(&rc.waits[1], LLM_WAIT_STALLED, 1);
+	ok(rc.waits[1].delay >= 1500);
+	is_str(rc.waits[1].why, "anthropic");
+	is_wait(&rc.waits[2], LLM_WAIT_NONE, 1);
+	ok(rc.waits[2].delay >= rc.waits[1].delay);
+	ok(rc.waits[2].delay >= rc.waits[2].at - rc.waits[0].at - 5);
+	is_int(health_int("retries"), 0);
+	rcall_finish(&rc);
+	env_close();
+}
+
+/* A stream that keeps sending is not cut by the per-attempt timeout: that
+ * bounds the wait for its head. */
+static void
+slow_stream_outlives_timeout(void)
+{
+	static const char *const extra[] = { "TIMEOUT_MS=800",
+	    "IDLE_TIMEOUT_MS=5000", NULL };
+	struct rcall rc;
+
+	t_bail_if(env_open("openai", extra, false, NULL) != 0);
+	t_bail_if(fake_faults("[{\"kind\":\"slow\",\"latency_ms\":0,"
+	    "\"stream_ms\":2000}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	check_turn0(&rc, "openai");
+	is_int(rc.call.attempts, 1);
+	ok(rc.done_at - rc.waits[0].at >= 1500);
+	is_int(rc.n_waits, 1);
 	rcall_finish(&rc);
 	env_close();
 }
@@ -834,6 +931,19 @@ long_cooldown_fails_at_once(void)
 	is_str(rc.error, "circuit breaker open for openai for 3600 s more (HTTP "
 	    "503: The server is overloaded or not ready yet.)");
 	is_int(rc.call.attempts, 1);	/* the one that went out */
+	/* health's last error is the endpoint's, not the breaker's refusal,
+	 * and says when */
+	{
+		char last[300];
+		json_t *h = remote_provider_health(E.p);
+		json_int_t when = json_integer_value(json_object_get(h,
+		    "last_error_ms"));
+
+		health_str("last_error", last, sizeof(last));
+		is_str(last, "HTTP 503: The server is overloaded or not ready yet.");
+		ok(when > now_ms() - 60000 && when <= now_ms());
+		json_decref(h);
+	}
 	rcall_finish(&rc);
 	is_int(fake_stat("requests"), 1);
 	env_close();
@@ -1384,6 +1494,9 @@ key_not_in_breaker_reason(void)
 	X(retry_after_429) \
 	X(retry_after_500) \
 	X(timeout_is_retried) \
+	X(silent_stream_is_retried) \
+	X(stream_pause_shows_and_ends) \
+	X(slow_stream_outlives_timeout) \
 	X(no_retry_on_400) \
 	X(not_found_names_the_url) \
 	X(gives_up_after_max_attempts) \

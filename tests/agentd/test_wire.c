@@ -279,7 +279,10 @@ openai_response_text_and_usage(void)
 	is_str(r.stop_reason, "end_turn");
 	is_int(r.tokens_in, 19);
 	is_int(r.tokens_out, 10);
-	is_int(r.cache_read, 6);
+	/* OpenAI format's cached_tokens are its own figure, not Anthropic's
+	 * priced cache reads */
+	is_int(r.cached, 6);
+	is_int(r.cache_read, -1);
 	is_int(r.cache_write, -1);
 	ok(!r.usage_estimated);
 	llm_reply_finish(&r);
@@ -304,6 +307,7 @@ openai_response_tool_calls(void)
 	ok(r.text == NULL);
 	is_str(r.stop_reason, "tool_use");
 	is_int(r.cache_read, -1);
+	is_int(r.cached, -1);
 	is_int(json_array_size(r.tool_calls), 3);
 	is_json(json_array_get(r.tool_calls, 0), "{'id':'call_abc123',"
 	    "'name':'get_current_weather','arguments':{'location':'Boston, MA'}}");
@@ -358,6 +362,7 @@ anthropic_response_text_tools_cache(void)
 	is_int(r.tokens_out, 89);
 	is_int(r.cache_read, 2048);
 	is_int(r.cache_write, 100);
+	is_int(r.cached, -1);
 	ok(!r.usage_estimated);
 	is_json(r.tool_calls, "[{'id':'toolu_01A09q90qw90lq917835lq9',"
 	    "'name':'get_weather','arguments':{'location':'San Francisco, CA'}},"
@@ -699,7 +704,8 @@ openai_stream_assembles_calls(void)
 		is_str(r.stop_reason, "tool_use");
 		is_int(r.tokens_in, 120);
 		is_int(r.tokens_out, 40);
-		is_int(r.cache_read, 64);
+		is_int(r.cached, 64);
+		is_int(r.cache_read, -1);
 		is_int(r.cache_write, -1);
 		ok(!r.usage_estimated);
 		is_json(r.tool_calls, "[{'id':'call_DdmO9pD3xa9XTPNJ32zg2hcA',"

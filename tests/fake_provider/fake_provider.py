@@ -328,7 +328,9 @@ class Server:
     # ---- plumbing
 
     async def send(self, writer, status, body, ctype="application/json",
-                   extra=(), keep_alive=True, cut=False):
+                   extra=(), keep_alive=True, cut=False, pause=None):
+        """pause: an awaitable run after the head and half the body;
+        false when the rest must not be sent (the client is gone)."""
         if isinstance(body, (dict, list)):
             body = jdump(body)
         if isinstance(body, str):
@@ -343,9 +345,28 @@ class Server:
         data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
         if cut:
             writer.write(data + body[:len(body) // 2])
+        elif pause is not None:
+            writer.write(data + body[:len(body) // 2])
+            await writer.drain()
+            if not await pause:
+                return
+            writer.write(body[len(body) // 2:])
         else:
             writer.write(data + body)
         await writer.drain()
+
+    async def stall(self, fault, reader):
+        """A stall fault's silence: stall_ms, or until the client goes
+        (no stall_ms). True when the answer goes on."""
+        ms = fault.get("stall_ms")
+        if ms is None:
+            await self.wait_eof(reader)
+            return False
+        try:
+            await asyncio.sleep(max(0.0, float(ms)) / 1000)
+        except (TypeError, ValueError):
+            pass
+        return True
 
     async def wait_eof(self, reader):
         try:
@@ -682,8 +703,10 @@ class Server:
                    self.anthropic_json)(model, turn, text, calls, tin, tout,
                                         finish)
             await self.send(writer, 200, obj, extra=extra, keep_alive=ka,
-                            cut=cut)
-            return ka and not cut
+                            cut=cut, pause=self.stall(fault, reader)
+                            if kind == "stall" else None)
+            return ka and not cut and not (kind == "stall" and
+                                           fault.get("stall_ms") is None)
 
         if style == "openai":
             events = self.openai_events(body, model, turn, text, calls, tin,
@@ -704,11 +727,12 @@ class Server:
                     fault.get("message", "Overloaded")))
             events = events[:1] + [err + "\n\n"]
         limit = None
-        if cut:
+        if cut or kind == "stall":
             try:
                 limit = max(0, int(fault.get("after_events", 0)))
             except (TypeError, ValueError):
                 limit = 0
+        stall_at, limit = (limit, None) if kind == "stall" else (None, limit)
         head = ["HTTP/1.1 200 OK",
                 "Date: " + email.utils.formatdate(usegmt=True),
                 "Content-Type: text/event-stream",
@@ -728,6 +752,8 @@ class Server:
         for i, ev in enumerate(events):
             if limit is not None and i >= limit:
                 return False
+            if i == stall_at and not await self.stall(fault, reader):
+                return False
             if gap and i:
                 await asyncio.sleep(gap)
             data = ev.encode()
@@ -735,6 +761,9 @@ class Server:
             await writer.drain()
         if limit is not None:
             return False        # cut after all events: still no 0-chunk
+        if stall_at is not None and stall_at >= len(events) and \
+                not await self.stall(fault, reader):
+            return False        # silent before the 0-chunk
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return ka

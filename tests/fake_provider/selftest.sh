@@ -303,6 +303,43 @@ except socket.timeout:
     hung = True
 ok(hung and 0.9 < time.time() - t0 < 3, "hang: no answer, the client times out")
 
+# 12b: stall: a stream goes silent after N events, then goes on (stall_ms)
+# or stays silent until the client goes; a JSON body stalls half-way
+def timed_read(path, body, headers, timeout):
+    """(bytes received, seconds, True if the server closed)."""
+    data = json.dumps(body).encode()
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=timeout)
+    s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+               "Content-Length: %d\r\n" % (path, len(data))).encode() +
+              "".join("%s: %s\r\n" % kv for kv in headers.items()).encode() +
+              b"\r\n" + data)
+    buf, t0, closed = b"", time.time(), False
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                closed = True
+                break
+            buf += d
+    except socket.timeout:
+        pass
+    s.close()
+    return buf, time.time() - t0, closed
+
+faults({"kind": "stall", "after_events": 2, "stall_ms": 600},
+       {"kind": "stall", "after_events": 3},
+       {"kind": "stall", "stall_ms": 600})
+SBODY = {"model": "support-triage", "messages": MSGS, "stream": True}
+b1, t1, c1 = timed_read("/v1/chat/completions", SBODY, OA, 10)
+b2, t2, c2 = timed_read("/v1/messages", dict(SBODY, max_tokens=1), AN, 1.5)
+b3, t3, c3 = timed_read("/v1/chat/completions", {"model": "support-triage",
+                                                 "messages": MSGS}, OA, 10)
+ok(c1 and b1.endswith(b"0\r\n\r\n") and b"[DONE]" in b1 and t1 >= 0.55
+   and not c2 and b2.count(b"event: ") == 3 and b"message_stop" not in b2
+   and c3 and b3.endswith(b'"fp_fake"}') and t3 >= 0.55,
+   "stall: silent after N events, then the rest (stall_ms) or nothing; JSON half-way",
+   [t1, b2[-300:], t3])
+
 # 13: other faults
 faults({"kind": "malformed"}, {"kind": "bad_args"}, {"kind": "bad_args"},
        {"kind": "unknown_tool"}, {"kind": "stream_error"}, {"kind": "stream_error"},

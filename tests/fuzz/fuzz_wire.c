@@ -59,7 +59,7 @@ check_reply(struct llm_reply *reply)
 	check_text(reply->stop_reason, sizeof reply->stop_reason);
 	if (reply->stop_reason[0] == '\0' || reply->tokens_in < 0 ||
 	    reply->tokens_out < 0 || reply->cache_read < -1 ||
-	    reply->cache_write < -1)
+	    reply->cache_write < -1 || reply->cached < -1)
 		abort();
 	if (reply->tool_calls != NULL && (!json_is_array(reply->tool_calls) ||
 	    json_array_size(reply->tool_calls) == 0))

@@ -27,6 +27,7 @@ start_fake() {	# start_fake [serve options]
 stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=; }
 faults() { $FAKE faults "$PORT" "$1" >/dev/null; }
 requests() { $FAKE requests "$PORT"; }
+export TMUX_TMPDIR=$T	# a private tmux server, if the test uses one
 trap 'stop_fake; tmux kill-server 2>/dev/null; cleanup' EXIT
 
 # start_with [VAR=value...]: agentd with the fake endpoints in its environment

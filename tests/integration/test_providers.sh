@@ -14,7 +14,6 @@ jq '.models["openai:support-triage"] = {"input_per_mtok": 0.15, "output_per_mtok
 jq '.name = "tiered" | .model = "anthropic:support-triage"
     | .routing = {"model": "openai:support-triage", "turns": [1]}' \
   "$SRCDIR/examples/agents/support-triage.json" >"$AGENTS/tiered.json"
-export TMUX_TMPDIR=$T	# a private tmux server for the agentop part
 
 start_fake
 [ -n "$PORT" ]; ok $? "the fake provider listens on 127.0.0.1"
@@ -32,6 +31,8 @@ is "$(echo "$spans" | jq -s 'all(.[]; .streamed == true and .attempts == 1)')" t
   "every answer came as a stream, first try"
 is "$(echo "$spans" | jq -s 'all(.[]; (.cost_usd | type) == "number" and .cost_usd > 0)')" true \
   "a priced model has a cost on every span"
+is "$(echo "$spans" | jq -s -c '[.[0].cached_tokens, (.[0] | has("cache_read_tokens"))]')" '[0,false]' \
+  "OpenAI format's cached_tokens are cached_tokens on the span, not priced cache reads"
 like "$(ctl show "$r" --json | jq -r .output)" "T-4821 tagged" "the final answer is the model's"
 req=$(requests | jq -c '[.[] | select(.path == "/v1/chat/completions")] | last')
 is "$(echo "$req" | jq -r '.headers.authorization')" "Bearer $KEY_OPENAI" "OpenAI: the key goes as a bearer token"
@@ -49,6 +50,8 @@ is "$(echo "$req" | jq -c '[.body.stream, .body.stream_options.include_usage]')"
 r=$(ctl submit support-triage "refund for T-4821" --model anthropic:support-triage)
 wait_state "$r" done 20; ok $? "the same agent runs on anthropic: (streamed)"
 is "$(llm_spans "$r" | jq -s -c '[.[].tokens_out]')" "[60,70,20,120]" "Anthropic usage recorded"
+is "$(llm_spans "$r" | jq -s -c '[.[0].cache_read_tokens, (.[0] | has("cached_tokens"))]')" '[0,false]' \
+  "Anthropic's prompt-cache reads are cache_read_tokens"
 is "$(llm_spans "$r" | jq -s 'all(.[]; .cost_usd == null)')" true \
   "a model with no price has an unknown cost, not zero"
 is "$(ctl show "$r" --json | jq .cost_unknown)" true "and the run says its cost is unknown"

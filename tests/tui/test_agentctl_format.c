@@ -587,6 +587,7 @@ view_run_detail(void)
 	    "'status':'running','elapsed_ms':1500}],"
 	    "'messages':[{},{}],'escalations':[],"
 	    "'output':'line one\\nline two'}");
+	json_t *runs_of_one = json_array();
 	char *text;
 
 	t_bail_if(run == NULL);
@@ -607,6 +608,21 @@ view_run_detail(void)
 	ok(strstr(text, "waiting") == NULL);	/* it waits on nothing */
 	free(text);
 	json_decref(run);
+
+	/* a stalled stream: how long it has sent nothing, and from where */
+	run = J("{'id':'r-2','agent':'a','model':'openai:m','state':'executing',"
+	    "'created_ms':1795452500000,'waiting':{'on':'stalled',"
+	    "'since_ms':1795452548000,'detail':'openai:m'}}");
+	t_bail_if(run == NULL);
+	text = view_run(run, NOW);
+	has_str(text, "waiting    no data for 12.0s from openai:m (the stream "
+	    "stalled)\n");
+	free(text);
+	json_array_append_new(runs_of_one, run);
+	text = view_runs(runs_of_one, NOW);
+	has_str(text, "stalled 12.0s");
+	free(text);
+	json_decref(runs_of_one);
 }
 
 static void
@@ -660,7 +676,13 @@ view_agents_and_health(void)
 	    "{'name':'tool_success_rate','value':0.5,'threshold':0.95,"
 	    "'unit':'ratio','bad_when':'below','crossed':true,'samples':1},"
 	    "{'name':'cost_per_run_usd','value':null,'threshold':0.25,"
-	    "'unit':'usd','bad_when':'above','crossed':false,'samples':0}]}");
+	    "'unit':'usd','bad_when':'above','crossed':false,'samples':0}],"
+	    "'providers':[{'name':'openai','breaker':'closed','in_flight':0,"
+	    "'rate_waiting':0,'requests':9,'retries':2,'failures':1,"
+	    "'last_error':'HTTP 500: boom','last_error_ms':1795452375000},"
+	    "{'name':'local','breaker':'closed','in_flight':0,'rate_waiting':0,"
+	    "'requests':1,'retries':0,'failures':0,'last_error':null,"
+	    "'last_error_ms':null}]}");
 	char buf[128], *text;
 
 	t_bail_if(body == NULL || health == NULL);
@@ -689,6 +711,9 @@ view_agents_and_health(void)
 	    "95.0%, 1 sample\n");
 	has_str(text, "  cost_per_run_usd                         -  alert above "
 	    "$0.2500, no samples yet\n");
+	/* a provider's last error says how long ago it was */
+	has_str(text, "1 failed; last error 3m05s ago: HTTP 500: boom\n");
+	has_str(text, "0 failed\n");
 	ok(strchr(text, '{') == NULL);
 	free(text);
 	json_decref(body);

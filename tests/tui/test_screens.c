@@ -294,7 +294,7 @@ with_health(struct ui *ui, struct model *m)
 	    " {s:s, s:s, s:f, s:f, s:s, s:b, s:i}],"
 	    " s:[{s:s, s:s, s:i, s:i, s:i, s:i, s:i},"
 	    " {s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s},"
-	    " {s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s}]}",
+	    " {s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:I}]}",
 	    "version", "0.1.0", "uptime_ms", (json_int_t)3725000, "live_runs", 2,
 	    "pending_escalations", 1, "killswitch", 0, "storage_ok", 1,
 	    "seq", (json_int_t)4242, "runs_submitted", 120, "runs_finished", 118,
@@ -310,7 +310,8 @@ with_health(struct ui *ui, struct model *m)
 	    "HTTP 401: Incorrect API key provided: ***.",
 	    "name", "anthropic", "breaker", "open", "in_flight", 0, "rate_waiting", 0,
 	    "requests", 3, "retries", 2, "failures", 1, "last_error",
-	    "HTTP 500: Internal server error");
+	    "HTTP 500: Internal server error", "last_error_ms",
+	    (json_int_t)(wall() - 180500));	/* mid-second: 3m00s while drawn */
 
 	model_set_health(m, h);
 	json_decref(h);
@@ -335,7 +336,9 @@ health_80x24(void)
 	s = check_screen(VIEW_HEALTH, 80, 24, scrolled_health,
 	    "health-80x24-scrolled.txt");
 	has_str(s, "anthropic");
-	has_str(s, "last error: HTTP 500: Internal server error");
+	/* an error that says when: an old one reads as old */
+	has_str(s, "last error: 3m00s ago: HTTP 500: Internal server error");
+	has_str(s, "last error: HTTP 401: Incorrect API key provided");
 	fits(s, 80);
 	free(s);
 }

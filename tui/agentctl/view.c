@@ -377,7 +377,12 @@ view_run(const json_t *run, int64_t now_ms)
 		    format_duration(d1, sizeof(d1), now_ms - created));
 	format_waiting(wait, sizeof(wait), json_string_value(
 	    json_object_get(waiting, "on")), num_i(waiting, "since_ms"), now_ms);
-	if (strcmp(wait, "-") != 0)
+	if (strcmp(str(waiting, "on"), "stalled") == 0)
+		/* since the stream's last data */
+		kv(&b, w, "waiting", "no data for %s from %s (the stream stalled)",
+		    format_duration(d1, sizeof(d1), now_ms - num_i(waiting,
+		    "since_ms")), str(waiting, "detail"));
+	else if (strcmp(wait, "-") != 0)
 		kv(&b, w, "waiting", "%s%s%s", wait,
 		    str(waiting, "detail")[0] ? " on " : "", str(waiting, "detail"));
 	if (json_is_array(json_object_get(run, "messages")))
@@ -673,15 +678,22 @@ view_health(const json_t *body, int64_t now_ms)
 			kv(&b, w, label, "%zu", json_array_size(v));
 			json_array_foreach(v, i, item) {
 				const char *err = str(item, "last_error");
+				char when[FORMAT_SHORT + 16] = "";
+				/* when, so an old error reads as old */
+				if (err[0] && num_i(item, "last_error_ms") > 0)
+					snprintf(when, sizeof(when), " %s ago",
+					    format_duration(d, sizeof(d), now_ms -
+					    num_i(item, "last_error_ms")));
 				line(&b, "%*s  %-10s breaker %-9s %lld in flight, "
 				    "%lld waiting, %lld requests, %lld retries, %lld "
-				    "failed%s%s", w, "", str(item, "name"),
+				    "failed%s%s%s%s", w, "", str(item, "name"),
 				    str(item, "breaker"), (long long)num_i(item, "in_flight"),
 				    (long long)num_i(item, "rate_waiting"),
 				    (long long)num_i(item, "requests"),
 				    (long long)num_i(item, "retries"),
 				    (long long)num_i(item, "failures"),
-				    err[0] ? "; last error: " : "", err);
+				    err[0] ? "; last error" : "", when,
+				    err[0] ? ": " : "", err);
 			}
 		} else if (json_is_array(v) && strcmp(key, "metrics") == 0) {
 			kv(&b, w, label, "%zu", json_array_size(v));

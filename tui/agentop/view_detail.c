@@ -240,9 +240,17 @@ build(struct ui *ui, int width)
 	    strcmp(json_string_value(json_object_get(w, "on")), "none") != 0) {
 		fmt_duration(since, sizeof(since), now - json_integer_value(
 		    json_object_get(w, "since_ms")));
-		add(ROLE_WARN, "waits  on %s %s for %s",
-		    json_string_value(json_object_get(w, "on")),
-		    str_or(json_string_value(json_object_get(w, "detail")), ""), since);
+		if (strcmp(json_string_value(json_object_get(w, "on")),
+		    "stalled") == 0)
+			/* since the stream's last data */
+			add(ROLE_WARN, "waits  on %s: no data for %s (the stream "
+			    "stalled)", str_or(json_string_value(json_object_get(w,
+			    "detail")), ""), since);
+		else
+			add(ROLE_WARN, "waits  on %s %s for %s",
+			    json_string_value(json_object_get(w, "on")),
+			    str_or(json_string_value(json_object_get(w, "detail")),
+			    ""), since);
 	}
 	if (json_is_object(json_object_get(d, "rating")))
 		add(strcmp(str_or(json_string_value(json_object_get(json_object_get(d,

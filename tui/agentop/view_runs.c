@@ -81,6 +81,8 @@ fmt_waiting(char *out, size_t outlen, int width, const json_t *run, int64_t now)
 		on = "human";
 	else if (on != NULL && width < 13 && strcmp(on, "backoff") == 0)
 		on = "retry";
+	else if (on != NULL && width < 13 && strcmp(on, "stalled") == 0)
+		on = "stall";
 
 	if (on == NULL || strcmp(on, "none") == 0) {
 		snprintf(out, outlen, "-");
