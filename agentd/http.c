@@ -42,11 +42,12 @@ struct http_transfer {
 	int64_t connect_timeout_ms;
 	int64_t idle_timeout_ms;
 	int64_t quiet_ms;
+	int64_t stream_timeout_ms;
 	int64_t started;		/* mono ms */
-	bool stream;			/* http_stream(): silences count, not
-					 * the whole transfer */
-	int64_t last_data;		/* mono ms of the head or the last body
-					 * byte, while a stream */
+	bool stream;			/* http_stream(): the stream's limits */
+	bool data_came;			/* a stream's first body byte came:
+					 * silences count, not timeout_ms */
+	int64_t last_data;		/* mono ms of its last body byte */
 	bool quiet_told;		/* on_quiet was called for this silence */
 	struct timer timer;		/* the next time limit */
 	char error[CURL_ERROR_SIZE];
@@ -220,8 +221,10 @@ on_write(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	if (t->stream) {
 		t->last_data = mono_ms();
-		if (t->quiet_told) {
-			/* the silence is over: the next one is told again */
+		if (!t->data_came || t->quiet_told) {
+			/* the first data, or the end of a silence that was
+			 * told: the limits change */
+			t->data_came = true;
 			t->quiet_told = false;
 			limits_arm(t);
 		}
@@ -320,10 +323,19 @@ limits_fire(struct timer *timer, void *arg)
 	char msg[128], d[32];
 
 	(void)timer;
-	if (!t->stream) {
+	if (t->stream && t->stream_timeout_ms > 0 &&
+	    now - t->started >= t->stream_timeout_ms) {
+		say_ms(d, sizeof(d), t->stream_timeout_ms);
+		snprintf(msg, sizeof(msg), "the stream was still going after %s",
+		    d);
+		expire(t, msg);
+		return;
+	}
+	if (!t->stream || !t->data_came) {
 		if (t->timeout_ms > 0 && now - t->started >= t->timeout_ms) {
-			snprintf(msg, sizeof(msg), "no complete response within "
-			    "%lld ms", (long long)t->timeout_ms);
+			snprintf(msg, sizeof(msg), t->stream ? "no data within "
+			    "%lld ms" : "no complete response within %lld ms",
+			    (long long)t->timeout_ms);
 			expire(t, msg);
 			return;
 		}
@@ -343,22 +355,32 @@ limits_fire(struct timer *timer, void *arg)
 	limits_arm(t);
 }
 
+/* The earlier of two due times (-1: none). */
+static int64_t
+earlier(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	return b < 0 ? a : MIN(a, b);
+}
+
 /* Arms the timer for the earliest limit still to come, if any. */
 static void
 limits_arm(struct http_transfer *t)
 {
 	int64_t due = -1;
 
-	if (!t->stream) {
+	if (!t->stream || !t->data_came) {
 		if (t->timeout_ms > 0)
 			due = t->started + t->timeout_ms;
 	} else {
 		if (t->idle_timeout_ms > 0)
 			due = t->last_data + t->idle_timeout_ms;
-		if (t->quiet_ms > 0 && !t->quiet_told &&
-		    (due < 0 || t->last_data + t->quiet_ms < due))
-			due = t->last_data + t->quiet_ms;
+		if (t->quiet_ms > 0 && !t->quiet_told)
+			due = earlier(due, t->last_data + t->quiet_ms);
 	}
+	if (t->stream && t->stream_timeout_ms > 0)
+		due = earlier(due, t->started + t->stream_timeout_ms);
 	if (due < 0) {
 		loop_timer_cancel(t->client->loop, &t->timer);
 		return;
@@ -373,7 +395,7 @@ http_stream(struct http_transfer *t)
 	if (t == NULL || t->stream)
 		return;
 	t->stream = true;
-	t->last_data = mono_ms();
+	t->data_came = false;
 	t->quiet_told = false;
 	limits_arm(t);
 }
@@ -394,6 +416,7 @@ http_start(struct http_client *c, const struct http_request *req,
 	t->timeout_ms = MAX(req->timeout_ms, 0);
 	t->connect_timeout_ms = req->connect_timeout_ms;
 	t->idle_timeout_ms = MAX(req->idle_timeout_ms, 0);
+	t->stream_timeout_ms = MAX(req->stream_timeout_ms, 0);
 	t->quiet_ms = MAX(req->quiet_ms, 0);
 	t->started = mono_ms();
 	if ((t->easy = curl_easy_init()) == NULL) {

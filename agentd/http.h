@@ -7,9 +7,9 @@
  *
  * Time limits are loop timers of the transfer's own: timeout_ms bounds a
  * whole transfer, or for a stream (the receiver calls http_stream() from
- * on_head) only the wait for its head; a stream is then bounded by its
- * silences (idle_timeout_ms), and quiet_ms tells the receiver of a silence
- * before it becomes an error.
+ * on_head) only the wait for its first data; a stream is then bounded by
+ * its silences (idle_timeout_ms), quiet_ms tells the receiver of a silence
+ * before it becomes an error, and stream_timeout_ms bounds it whole.
  */
 #ifndef AGENTD_HTTP_H
 #define AGENTD_HTTP_H
@@ -51,14 +51,17 @@ struct http_request {
 	const char *const *headers;	/* "Name: value", NULL-terminated */
 	const char *secret_header;	/* one more header that holds a key: it
 					 * is never logged or put in errors */
-	int64_t timeout_ms;		/* whole transfer, or until the head of
-					 * a stream; 0: none */
+	int64_t timeout_ms;		/* whole transfer, or until the first
+					 * body byte of a stream; 0: none */
 	int64_t connect_timeout_ms;	/* 0: curl's default */
-	int64_t idle_timeout_ms;	/* a stream's longest silence, from its
-					 * head and between body bytes; then
-					 * -ETIMEDOUT; 0: none */
-	int64_t quiet_ms;		/* a stream's silence that on_quiet
+	int64_t idle_timeout_ms;	/* a stream's longest silence between
+					 * body bytes, once the first came;
+					 * then -ETIMEDOUT; 0: none */
+	int64_t quiet_ms;		/* such a silence that on_quiet
 					 * reports; 0: none */
+	int64_t stream_timeout_ms;	/* a stream's whole time, from the
+					 * start however it keeps sending;
+					 * then -ETIMEDOUT; 0: none */
 };
 
 struct http_client;
@@ -75,9 +78,9 @@ void http_client_destroy(struct http_client *c);
  * http_cancel). */
 int http_start(struct http_client *c, const struct http_request *req,
     const struct http_callbacks *cb, void *arg, struct http_transfer **out);
-/* From on_head: the response is a stream. timeout_ms no longer applies
- * (it bounded the wait for the head); idle_timeout_ms and quiet_ms do, from
- * now on. */
+/* From on_head: the response is a stream. timeout_ms bounds the wait for
+ * its first body byte; from then on idle_timeout_ms and quiet_ms apply
+ * instead, and stream_timeout_ms all along. */
 void http_stream(struct http_transfer *t);
 /* Stops a transfer at once; no callback follows. Not from inside one of
  * the transfer's own callbacks (return non-zero there instead). */

@@ -34,6 +34,7 @@ enum setting {
 	S_TPM,
 	S_TIMEOUT_MS,
 	S_IDLE_TIMEOUT_MS,
+	S_STREAM_TIMEOUT_MS,
 	S_MAX_ATTEMPTS,
 	S_BREAKER_FAILURES,
 	S_BREAKER_COOLDOWN_MS,
@@ -56,6 +57,7 @@ static const struct {
 	{ "TPM", S_TPM, 0, 1000000000000 },
 	{ "TIMEOUT_MS", S_TIMEOUT_MS, 1, 86400000 },
 	{ "IDLE_TIMEOUT_MS", S_IDLE_TIMEOUT_MS, 0, 86400000 },
+	{ "STREAM_TIMEOUT_MS", S_STREAM_TIMEOUT_MS, 0, 86400000 },
 	{ "MAX_ATTEMPTS", S_MAX_ATTEMPTS, 1, 100 },
 	{ "BREAKER_FAILURES", S_BREAKER_FAILURES, 1, 1000000 },
 	{ "BREAKER_COOLDOWN_MS", S_BREAKER_COOLDOWN_MS, 0, 86400000 },
@@ -392,6 +394,7 @@ add_ep(struct parser *p, const char *upper, const char *name,
 		.base_url = base_url != NULL ? xstrdup(base_url) : NULL,
 		.timeout_ms = 120000,
 		.idle_timeout_ms = 30000,
+		.stream_timeout_ms = 1800000,
 		.max_attempts = 5,
 		.breaker = { .failures = 5, .cooldown_ms = 30000, .probes = 1 },
 		.stream = true,
@@ -583,6 +586,9 @@ apply(struct parser *p, size_t idx)
 		break;
 	case S_IDLE_TIMEOUT_MS:
 		c->idle_timeout_ms = v;
+		break;
+	case S_STREAM_TIMEOUT_MS:
+		c->stream_timeout_ms = v;
 		break;
 	case S_MAX_ATTEMPTS:
 		c->max_attempts = (int)v;

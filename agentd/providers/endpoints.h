@@ -14,9 +14,10 @@
  *                          by group or others (0600)
  *   NAME_RPM, NAME_TPM     requests and tokens per minute (0: no limit)
  *   NAME_TIMEOUT_MS        per HTTP attempt: the whole response, or until
- *                          the head of a stream (default 120000)
- *   NAME_IDLE_TIMEOUT_MS   a stream's longest silence (default 30000; 0:
- *                          none)
+ *                          the first data of a stream (default 120000)
+ *   NAME_IDLE_TIMEOUT_MS   a stream's longest silence after its first data
+ *                          (default 30000; 0: none)
+ *   NAME_STREAM_TIMEOUT_MS a stream's whole time (default 1800000; 0: none)
  *   NAME_MAX_ATTEMPTS      attempts of one call incl. retries (default 5)
  *   NAME_BREAKER_FAILURES  consecutive failures that open the breaker (5)
  *   NAME_BREAKER_COOLDOWN_MS   open this long before a probe (30000)
@@ -53,6 +54,7 @@ struct endpoint_config {
 	int64_t timeout_ms;		/* per attempt: a whole response, or
 					 * until a stream's head */
 	int64_t idle_timeout_ms;	/* a stream's longest silence; 0: none */
+	int64_t stream_timeout_ms;	/* a stream's whole time; 0: none */
 	int max_attempts;		/* >= 1 */
 	struct breaker_config breaker;
 	bool stream;

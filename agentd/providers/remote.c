@@ -673,6 +673,7 @@ attempt_start(struct remote_call *rc)
 	    .secret_header = r->cfg->key ? secret_header(r->cfg->key) : NULL,
 	    .timeout_ms = rc->timeout_ms, .connect_timeout_ms = 10000,
 	    .idle_timeout_ms = r->cfg->idle_timeout_ms,
+	    .stream_timeout_ms = r->cfg->stream_timeout_ms,
 	    .quiet_ms = r->cfg->idle_timeout_ms > 0 ?
 	    MIN(STALL_NOTICE_MS, r->cfg->idle_timeout_ms / 2) : STALL_NOTICE_MS };
 	r->requests++;

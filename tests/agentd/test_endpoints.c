@@ -59,10 +59,12 @@ describe(const struct endpoint_config *c)
 	if (c == NULL)
 		return "(none)";
 	snprintf(buf, sizeof(buf), "%s format=%s url=%s rpm=%.0f tpm=%.0f "
-	    "timeout=%lld idle=%lld attempts=%d failures=%d cooldown=%lld "
+	    "timeout=%lld idle=%lld whole=%lld attempts=%d failures=%d "
+	    "cooldown=%lld "
 	    "probes=%d stream=%d conns=%ld key=%s", c->name, c->format,
 	    c->base_url, c->rpm, c->tpm, (long long)c->timeout_ms,
-	    (long long)c->idle_timeout_ms, c->max_attempts,
+	    (long long)c->idle_timeout_ms, (long long)c->stream_timeout_ms,
+	    c->max_attempts,
 	    c->breaker.failures, (long long)c->breaker.cooldown_ms,
 	    c->breaker.probes, c->stream, c->max_connections,
 	    c->key ? c->key_source : "-");
@@ -79,11 +81,11 @@ defaults_without_anything(void)
 	is_int(eps.n, 2);
 	is_str(describe(&eps.items[0]), "openai format=openai "
 	    "url=https://api.openai.com/v1 rpm=0 tpm=0 timeout=120000 "
-	    "idle=30000 attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
+	    "idle=30000 whole=1800000 attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
 	    "key=-");
 	is_str(describe(&eps.items[1]), "anthropic format=anthropic "
 	    "url=https://api.anthropic.com rpm=0 tpm=0 timeout=120000 "
-	    "idle=30000 attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
+	    "idle=30000 whole=1800000 attempts=5 failures=5 cooldown=30000 probes=1 stream=1 conns=256 "
 	    "key=-");
 	ok(eps.items[0].key == NULL);
 	is_str(eps.items[0].key_source, "");
@@ -106,6 +108,8 @@ settings_table(void)
 		{ "OPENAI_IDLE_TIMEOUT_MS=2500", "openai", "idle=2500 " },
 		{ "OPENAI_IDLE_TIMEOUT_MS=0", "openai", "idle=0 " },
 		{ "OPENAI_IDLE_TIMEOUT_MS=86400000", "openai", "idle=86400000 " },
+		{ "OPENAI_STREAM_TIMEOUT_MS=0", "openai", "whole=0 " },
+		{ "OPENAI_STREAM_TIMEOUT_MS=600000", "openai", "whole=600000 " },
 		{ "ANTHROPIC_MAX_ATTEMPTS=1", "anthropic", "attempts=1 " },
 		{ "OPENAI_BREAKER_FAILURES=2", "openai", "failures=2 " },
 		{ "OPENAI_BREAKER_COOLDOWN_MS=0", "openai", "cooldown=0 " },
@@ -182,6 +186,8 @@ errors_table(void)
 		{ "OPENAI_IDLE_TIMEOUT_MS=30s",
 		    "OPENAI_IDLE_TIMEOUT_MS: \"30s\" is not a number" },
 		{ "OPENAI_IDLE_TIMEOUT_MS=86400001", "is out of range" },
+		{ "OPENAI_STREAM_TIMEOUT_MS=86400001",
+		  "OPENAI_STREAM_TIMEOUT_MS: 86400001 is out of range (0 to 86400000)" },
 		{ "OPENAI_IDLE_TIMEOUT=5000", "unknown name OPENAI_IDLE_TIMEOUT" },
 		{ "OPENAI_BREAKER_FAILURES=0", "OPENAI_BREAKER_FAILURES: 0 is out" },
 		{ "OPENAI_MAX_CONNECTIONS=100000", "OPENAI_MAX_CONNECTIONS: 100000" },
