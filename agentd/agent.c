@@ -113,7 +113,8 @@ parse_truncation(const json_t *t, const char *file, struct agent *a,
     char *err, size_t errlen)
 {
 	const char *policy = "continue";
-	json_int_t n = -1;
+	json_int_t n = AGENT_CONTINUES_DEFAULT;
+	bool has_n = json_object_get(t, "max_continues") != NULL;
 	char msg[300], quoted[80];
 
 	if (jsonin_unpack((json_t *)t, "truncation", msg, sizeof(msg),
@@ -122,7 +123,7 @@ parse_truncation(const json_t *t, const char *file, struct agent *a,
 		return -EINVAL;
 	}
 	if (strcmp(policy, "fail") == 0) {
-		if (n >= 0) {
+		if (has_n) {
 			snprintf(err, errlen, "%s: truncation: max_continues is for "
 			    "policy \"continue\", not \"fail\"", file);
 			return -EINVAL;
@@ -136,14 +137,13 @@ parse_truncation(const json_t *t, const char *file, struct agent *a,
 		    "\"continue\", \"fail\"", file, quoted);
 		return -EINVAL;
 	}
-	if (n == 0 || n > AGENT_CONTINUES_MAX) {
+	if (n < 1 || n > AGENT_CONTINUES_MAX) {
 		snprintf(err, errlen, "%s: truncation: max_continues must be "
 		    "1..%d (policy \"fail\" continues none)", file,
 		    AGENT_CONTINUES_MAX);
 		return -EINVAL;
 	}
-	if (n > 0)
-		a->truncation_continues = (int)n;
+	a->truncation_continues = (int)n;
 	return 0;
 }
 

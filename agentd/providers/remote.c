@@ -12,9 +12,10 @@
  * is longer than a call may wait.
  *
  * The breaker hears about the endpoint's health, not about one request: an
- * answer that repeats the previous attempt's failure of the same call word
- * for word is that request's failure (a history the server cannot render),
- * so it is not counted again. Network errors and timeouts always count.
+ * HTTP 500 that repeats the previous attempt's of the same call word for
+ * word is that request's failure (a history the server cannot render), so
+ * it is not counted again. Everything else that fails counts every time:
+ * 502/503/504 and the like say the endpoint is down or overloaded.
  *
  * 4xx answers other than 408/409/429 cannot succeed on a retry and end the
  * call at once. The wire format (wire_openai, wire_anthropic) turns the
@@ -495,13 +496,13 @@ on_body(void *arg, const char *data, size_t len)
 }
 
 /*
- * The endpoint answered, and the attempt failed because of @why. The
- * breaker counts it unless it repeats this call's previous failure word for
- * word: the same request failing the same way again is evidence against
- * the request, not a second one against the endpoint.
+ * The endpoint answered HTTP 500 because of @why. The breaker counts it
+ * unless it repeats this call's previous 500 word for word: the same
+ * request failing the same way again is evidence against the request, not
+ * a second one against the endpoint.
  */
 static void
-answer_failed(struct remote *r, struct remote_call *rc, const char *why)
+internal_error(struct remote *r, struct remote_call *rc, const char *why)
 {
 	if (rc->failure[0] != '\0' && strncmp(rc->failure, why,
 	    sizeof(rc->failure) - 1) == 0) {
@@ -573,7 +574,7 @@ on_done(void *arg, int status, const char *error)
 			request_refused(rc, -EINVAL, why);
 			return;
 		}
-		answer_failed(r, rc, why);
+		breaker_outcome(r, rc, false, why);
 		retry_or_fail(rc, -EPROTO, -1, why);
 		return;
 	}
@@ -598,8 +599,10 @@ on_done(void *arg, int status, const char *error)
 	/* rate limiting says nothing about the endpoint's health */
 	if (code == 429)
 		breaker_drop(r, rc);
+	else if (code == 500)
+		internal_error(r, rc, why);
 	else
-		answer_failed(r, rc, why);
+		breaker_outcome(r, rc, false, why);
 	retry_or_fail(rc, -EAGAIN, rc->head.retry_after_ms, why);
 }
 

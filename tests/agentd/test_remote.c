@@ -1303,6 +1303,20 @@ same_failing_request_counts_once(void)
 	t_bail_if(E.n_changes < 1);
 	is_int(E.changes[0].to, BREAKER_OPEN);
 	rcall_finish(&rc);
+	health_str("breaker", state, sizeof(state));
+	is_str(state, "closed");	/* the probe succeeded */
+
+	/* a 503 repeated word for word is the endpoint's (loading, overloaded):
+	 * each counts */
+	E.n_changes = 0;
+	t_bail_if(fake_faults("[{\"status\":503},{\"status\":503}]") != 0);
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));		/* after the cooldown, as the probe */
+	is_int(rc.status, 0);
+	t_bail_if(E.n_changes < 1);
+	is_int(E.changes[0].to, BREAKER_OPEN);
+	has_str(E.changes[0].why, "HTTP 503");
+	rcall_finish(&rc);
 	env_close();
 }
 
