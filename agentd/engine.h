@@ -217,6 +217,13 @@ void engine_finish(struct engine *e, struct run *run, enum run_state to,
 void engine_add_message(struct engine *e, struct run *run,
     struct json_t *msg);
 void engine_mark_dirty(struct engine *e, struct run *run);
+/* Puts the reasoning of @reply into the assistant message @msg: "reasoning"
+ * (its first ENGINE_REASONING_KEEP bytes), "reasoning_bytes",
+ * "reasoning_truncated", "reasoning_redacted" (Anthropic blocks without
+ * text, when there are any) and "send_back" (taken from @reply: what the
+ * wire format repeats in later requests). Nothing when there is none. */
+void reply_add_reasoning(struct json_t *msg, struct llm_reply *reply);
+#define ENGINE_REASONING_KEEP	(16 * 1024)
 
 /* Protocol views; new references. */
 struct json_t *engine_run_summary(struct engine *e, const struct run *run);

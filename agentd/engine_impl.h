@@ -68,14 +68,21 @@ struct provider *engine_provider_for(struct engine *e, const char *model,
 void engine_provider_names(struct engine *e, char *out, size_t outlen);
 /* Health of every provider: a new array. */
 struct json_t *engine_providers_health(struct engine *e);
-/* Streamed answer text of the run's call in flight, published live. */
+/* Streamed text of the run's call in flight (answer text, or reasoning
+ * when @reasoning), published live. */
 void engine_stream_add(struct engine *e, struct run *run, const char *text,
-    size_t len);
-/* The call ended: what was not published is dropped (the answer follows). */
+    size_t len, bool reasoning);
+/* The attempt in flight ended (answer, failure, retry or cancel): what was
+ * not published yet is, then forgotten. Call it while run->llm is set and
+ * before the events that say how the attempt ended. */
 void engine_stream_end(struct engine *e, struct run *run);
 /* Publishes an event that is never stored (after everything committed so
  * far; its seq is the last committed one). Takes @body. */
 void engine_publish_ephemeral(struct engine *e, enum ipc_event_type type,
+    const char *run, struct json_t *body);
+/* The same at once, without committing first: for what happened before
+ * the events not yet committed (its seq is the last published one). */
+void engine_publish_ephemeral_now(struct engine *e, enum ipc_event_type type,
     const char *run, struct json_t *body);
 
 /* ctl.c: "admin" or "viewer". */

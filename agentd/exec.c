@@ -120,11 +120,12 @@ model_for_turn(const struct run *run, const char **tier)
 }
 
 static void
-on_model_delta(struct llm_call *call, const char *text, size_t len)
+on_model_delta(struct llm_call *call, const char *text, size_t len,
+    bool reasoning)
 {
 	struct run *run = call->owner;
 
-	engine_stream_add(run->engine, run, text, len);
+	engine_stream_add(run->engine, run, text, len, reasoning);
 }
 
 static void
@@ -249,7 +250,43 @@ model_span_end(const struct llm_call *call, const struct llm_reply *reply,
 		json_object_set_new(end, "streamed", json_true());
 	if (call->tier != NULL)
 		json_object_set_new(end, "tier", json_string(call->tier));
+	if (reply->reasoning_tokens >= 0)
+		json_object_set_new(end, "reasoning_tokens",
+		    json_integer(reply->reasoning_tokens));
+	if (reply->reasoning != NULL && reply->reasoning[0] != '\0')
+		json_object_set_new(end, "reasoning_bytes",
+		    json_integer((json_int_t)strlen(reply->reasoning)));
 	return end;
+}
+
+void
+reply_add_reasoning(json_t *msg, struct llm_reply *reply)
+{
+	const json_t *b;
+	size_t n = reply->reasoning != NULL ? strlen(reply->reasoning) : 0, i;
+	int redacted = 0;
+
+	if (n > 0) {
+		json_object_set_new(msg, "reasoning", n <= ENGINE_REASONING_KEEP ?
+		    json_string(reply->reasoning) : json_stringn(reply->reasoning,
+		    utf8_prefix(reply->reasoning, ENGINE_REASONING_KEEP)));
+		json_object_set_new(msg, "reasoning_bytes",
+		    json_integer((json_int_t)n));
+		json_object_set_new(msg, "reasoning_truncated",
+		    json_boolean(n > ENGINE_REASONING_KEEP));
+	}
+	json_array_foreach(json_object_get(reply->send_back, "content"), i, b)
+		if (strcmp(json_string_value(json_object_get(b, "type")) ?
+		    json_string_value(json_object_get(b, "type")) : "",
+		    "redacted_thinking") == 0)
+			redacted++;
+	if (redacted > 0)
+		json_object_set_new(msg, "reasoning_redacted",
+		    json_integer(redacted));
+	if (reply->send_back != NULL) {
+		json_object_set_new(msg, "send_back", reply->send_back);
+		reply->send_back = NULL;
+	}
 }
 
 /* A call to a model with no price: the run's cost becomes a lower bound,
@@ -277,8 +314,8 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 	int64_t latency = mono_ms() - call->started;
 	json_t *end;
 
-	run->llm = NULL;
 	engine_stream_end(e, run);
+	run->llm = NULL;
 	if (status != 0) {
 		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
 		    " s:s, s:I, s:s, s:i}", "span", call->span, "kind", "llm",

@@ -46,6 +46,7 @@ react_on_reply(struct engine *e, struct run *run, struct llm_reply *reply)
 
 	json_object_set_new(msg, "content", reply->text ?
 	    json_string(reply->text) : json_null());
+	reply_add_reasoning(msg, reply);
 	if (has_calls) {
 		json_object_set_new(msg, "tool_calls", reply->tool_calls);
 		reply->tool_calls = NULL;
