@@ -126,6 +126,11 @@ engine_providers_init(struct engine *e, const struct engine_config *cfg,
 		log_info("provider %s: %s (%s format), key %s%s", c->name,
 		    c->base_url, c->format, c->key ? "from " : "not set",
 		    c->key ? c->key_source : "");
+		if (c->thinking_budget > 0)
+			log_info("provider %s: extended thinking with up to %lld "
+			    "tokens%s", c->name, (long long)c->thinking_budget,
+			    strcmp(c->format, "anthropic") == 0 ? "" :
+			    " (ignored: the anthropic format only)");
 	}
 	if (e->endpoints.cache_ttl_s > 0)
 		log_info("response cache on: entries live %lld s",

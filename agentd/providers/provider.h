@@ -24,6 +24,9 @@ struct llm_request {
 	const struct json_t *tools;	/* borrowed: array of tool definitions */
 	int64_t max_tokens;
 	int turn;			/* model turns completed in this run */
+	int64_t thinking_budget;	/* the endpoint's (remote providers set
+					 * it): Anthropic extended thinking with
+					 * up to this many of max_tokens; 0: off */
 };
 
 /* A model turn: text (final answer when there are no tool calls) and/or

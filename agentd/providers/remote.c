@@ -735,10 +735,12 @@ remote_start(struct provider *p, struct llm_call *call,
     const struct llm_request *req)
 {
 	struct remote *r = remote_of(p);
+	struct llm_request wreq = *req;
 	struct remote_call *rc;
 	json_t *body;
 
-	if ((body = r->wire->build_request(req, r->cfg->stream)) == NULL)
+	wreq.thinking_budget = r->cfg->thinking_budget;
+	if ((body = r->wire->build_request(&wreq, r->cfg->stream)) == NULL)
 		return -EINVAL;
 	rc = xcalloc(1, sizeof(*rc));
 	rc->r = r;

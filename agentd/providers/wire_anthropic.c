@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define DEFAULT_MAX_TOKENS	4096	/* the API requires max_tokens */
+#define THINKING_MIN		1024	/* the API's least budget_tokens */
 #define MAX_INDEX		(1L << 20)
 /* An assistant turn with neither text nor tool calls still needs a
  * non-empty content block. */
@@ -227,15 +228,43 @@ build_tools(const json_t *tools)
 	return out;
 }
 
+/* A tool loop that began without thinking cannot go on with it: the API
+ * wants the last assistant turn, when it used tools, to start with its
+ * thinking (a routing tier on another model, thinking turned on between
+ * two starts). */
+static bool
+can_think(const json_t *messages)
+{
+	const json_t *m, *sb;
+
+	for (size_t i = json_array_size(messages); i > 0; i--) {
+		m = json_array_get(messages, i - 1);
+		if (!has_role(m, "assistant"))
+			continue;
+		if (json_array_size(json_object_get(m, "tool_calls")) == 0)
+			return true;
+		sb = json_object_get(m, "send_back");
+		return strcmp(wire_str(json_object_get(sb, "format")),
+		    "anthropic") == 0 && json_array_size(json_object_get(sb,
+		    "content")) > 0;
+	}
+	return true;
+}
+
 static json_t *
 anthropic_build_request(const struct llm_request *req, bool stream)
 {
 	json_t *body = json_object();
+	int64_t max = req->max_tokens > 0 ? req->max_tokens : DEFAULT_MAX_TOKENS;
+	/* max_tokens caps thinking and answer together */
+	int64_t budget = MIN(req->thinking_budget, max - 1);
 
 	json_object_set_new(body, "model",
 	    json_string(req->model != NULL ? req->model : ""));
-	json_object_set_new(body, "max_tokens", json_integer(
-	    req->max_tokens > 0 ? req->max_tokens : DEFAULT_MAX_TOKENS));
+	json_object_set_new(body, "max_tokens", json_integer(max));
+	if (budget >= THINKING_MIN && can_think(req->messages))
+		json_object_set_new(body, "thinking", json_pack("{s:s, s:I}",
+		    "type", "enabled", "budget_tokens", (json_int_t)budget));
 	if (req->system != NULL && req->system[0] != '\0')
 		json_object_set_new(body, "system", json_string(req->system));
 	json_object_set_new(body, "messages", build_messages(req->messages));

@@ -1118,6 +1118,62 @@ anthropic_request_sends_thinking_back(void)
 }
 
 static void
+anthropic_request_thinking_budget(void)
+{
+	json_t *msgs = qjson("[{'role':'user','content':'q'}]"), *body;
+	json_t *loop = qjson("[{'role':'user','content':'q'},"
+	    " {'role':'assistant','content':null,'tool_calls':[{'id':'c',"
+	    "  'name':'f','arguments':{}}]},"
+	    " {'role':'tool','tool_call_id':'c','content':'x'}]");
+	json_t *thought = qjson("[{'role':'user','content':'q'},"
+	    " {'role':'assistant','content':null,'send_back':{'format':"
+	    "  'anthropic','content':[{'type':'thinking','thinking':'t',"
+	    "  'signature':'s'}]},'tool_calls':[{'id':'c','name':'f',"
+	    "  'arguments':{}}]},"
+	    " {'role':'tool','tool_call_id':'c','content':'x'}]");
+	struct llm_request req = { .model = "m", .messages = msgs,
+	    .max_tokens = 4000, .thinking_budget = 2048 };
+
+	body = wire_anthropic.build_request(&req, false);
+	is_json(json_object_get(body, "thinking"),
+	    "{'type':'enabled','budget_tokens':2048}");
+	is_int(json_integer_value(json_object_get(body, "max_tokens")), 4000);
+	json_decref(body);
+	/* max_tokens caps thinking and answer together */
+	req.max_tokens = 1500;
+	body = wire_anthropic.build_request(&req, false);
+	is_json(json_object_get(body, "thinking"),
+	    "{'type':'enabled','budget_tokens':1499}");
+	json_decref(body);
+	/* under the API's least budget: not asked for */
+	req.max_tokens = 1024;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	/* a tool loop that began without thinking goes on without */
+	req.max_tokens = 4000;
+	req.messages = loop;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	req.messages = thought;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") != NULL);
+	json_decref(body);
+	/* the OpenAI format has no such field */
+	body = wire_openai.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	req.thinking_budget = 0;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	json_decref(msgs);
+	json_decref(loop);
+	json_decref(thought);
+}
+
+static void
 openai_response_reasoning(void)
 {
 	struct llm_reply r = { 0 };
@@ -1549,6 +1605,7 @@ anthropic_stream_thinking_errors(void)
 	X(anthropic_stream_without_usage_is_estimated) \
 	X(openai_request_sends_reasoning_back) \
 	X(anthropic_request_sends_thinking_back) \
+	X(anthropic_request_thinking_budget) \
 	X(openai_response_reasoning) \
 	X(anthropic_response_thinking) \
 	X(reasoning_with_wrong_types) \

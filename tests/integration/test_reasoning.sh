@@ -15,7 +15,7 @@ mkdir -p "$AGENTS/scenarios"
 cp "$SRCDIR"/examples/agents/scenarios/*.json "$SRCDIR/tests/data/reasoning/thinker.json" \
   "$AGENTS/scenarios/"
 cp "$SRCDIR"/examples/agents/support-triage.json "$AGENTS/"
-jq '.name = "thinker" | .model = "openai:thinker"
+jq '.name = "thinker" | .model = "openai:thinker" | .max_tokens = 4096
     | .tools = [.tools[] | select(.name == "kb_search" or .builtin == "clock_now")]' \
   "$SRCDIR/examples/agents/support-triage.json" >"$AGENTS/thinker.json"
 SCEN=$SRCDIR/tests/data/reasoning/thinker.json
@@ -40,7 +40,7 @@ trap 'stop_fake; tmux kill-server 2>/dev/null; cleanup' EXIT
 start_with() {
   start_agentd OPENAI_API_KEY=sk-test OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" \
     ANTHROPIC_API_KEY=sk-ant-test ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
-    OPENAI_TIMEOUT_MS=20000 ANTHROPIC_TIMEOUT_MS=20000 "$@"
+    OPENAI_TIMEOUT_MS=20000 ANTHROPIC_TIMEOUT_MS=20000 ANTHROPIC_THINKING_BUDGET=2048 "$@"
 }
 llm_spans() { ctl events --run "$1" --type span.end | jq -c 'select(.kind == "llm")'; }
 assistant() { ctl show "$1" --json | jq -c '[.messages[] | select(.role == "assistant")]'; }
@@ -118,6 +118,8 @@ wait_state "$r" done 30; ok $? "anthropic: a thinking model's run ends done (the
 stop_follow
 reqs=$(requests | jq -c '[.[] | select(.path == "/v1/messages" and .body.model == "thinker")]')
 is "$(echo "$reqs" | jq -c '[.[].status] | unique')" "[200]" "no request was refused"
+is "$(echo "$reqs" | jq -S -c '[.[].body.thinking] | unique')" '[{"budget_tokens":2048,"type":"enabled"}]' \
+  "ANTHROPIC_THINKING_BUDGET asks for extended thinking"
 is "$(echo "$reqs" | jq -c '[.[1].body.messages[1].content[].type]')" '["thinking","text","tool_use"]' \
   "the next request has the turn's thinking block first"
 like "$(echo "$reqs" | jq -r '.[2].body.messages[3].content[0].signature')" "^fakesig_" "with its signature"
@@ -182,6 +184,9 @@ for run in "$r" "$s"; do
   done < <(llm_spans "$run" | jq -r .span)
   ok $bad "$(ctl show "$run" --json | jq -r .model): the llm.delta texts of each call add up to its answer"
 done
+is "$(requests | jq -c '[.[] | select(.path == "/v1/messages" and .body.model == "support-triage")
+  | .body.thinking] | unique')" '[null]' \
+  "no extended thinking when the agent's max_tokens (1024) leaves no room for it"
 
 # ---- agentop shows the thinking -----------------------------------------------------
 if command -v tmux >/dev/null; then
