@@ -184,6 +184,20 @@ for run in "$r" "$s"; do
   done < <(llm_spans "$run" | jq -r .span)
   ok $bad "$(ctl show "$run" --json | jq -r .model): the llm.delta texts of each call add up to its answer"
 done
+# a retried attempt: what it streamed is published before llm.retry voids it
+follow_deltas "$T/d4"
+faults '[{"kind":"cut","after_events":8,"model":"support-triage"}]'
+r=$(ctl submit support-triage "t" --model openai:support-triage)
+wait_state "$r" done 30; ok $? "a run whose first stream was cut ends"
+stop_follow
+T0=$(jq -r '.turns[0].text' "$AGENTS/scenarios/support-triage.json")
+split='[.[] | select(.run == $r and (.type == "llm.delta" or .type == "llm.retry"))]
+  | (map(.type) | index("llm.retry")) as $i'
+is "$(jq -s -r --arg r "$r" "$split"' | .[:$i] | map(.text) | add // ""' "$T/d4")" "${T0:0:28}" \
+  "the cut attempt's text (7 chunks of 4) is published, before llm.retry"
+is "$(jq -s -r --arg r "$r" "$split"' | .[$i].span as $s
+  | .[$i + 1:] | map(select(.span == $s)) | map(.text) | add // ""' "$T/d4")" "$T0" \
+  "the next attempt streams the whole answer again"
 is "$(requests | jq -c '[.[] | select(.path == "/v1/messages" and .body.model == "support-triage")
   | .body.thinking] | unique')" '[null]' \
   "no extended thinking when the agent's max_tokens (1024) leaves no room for it"
