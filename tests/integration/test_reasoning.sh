@@ -42,6 +42,13 @@ start_with() {
     ANTHROPIC_API_KEY=sk-ant-test ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" \
     OPENAI_TIMEOUT_MS=20000 ANTHROPIC_TIMEOUT_MS=20000 ANTHROPIC_THINKING_BUDGET=2048 "$@"
 }
+# stop_checked: SIGTERM; agentd must exit 0 (under ASan: no leak either)
+stop_checked() {
+  local s
+  stop_agentd; s=$?
+  ok $s "agentd stops cleanly (status $s)"
+  [ $s -eq 0 ] || grep -A12 -m1 "Sanitizer" "$T/agentd.log" | sed 's/^/# /'
+}
 llm_spans() { ctl events --run "$1" --type span.end | jq -c 'select(.kind == "llm")'; }
 assistant() { ctl show "$1" --json | jq -c '[.messages[] | select(.role == "assistant")]'; }
 # follow_deltas FILE: live events into FILE from now on; returns once the
@@ -138,7 +145,7 @@ wait_state "$r" done 30; ok $? "a redacted_thinking block goes back unchanged to
 is "$(assistant "$r" | jq '.[0].reasoning_redacted')" 1 "the transcript says a block was redacted"
 
 # ---- not streamed ----------------------------------------------------------------
-stop_agentd
+stop_checked
 start_with OPENAI_STREAM=0 ANTHROPIC_STREAM=0; ok $? "agentd restarts with streaming off"
 r=$(ctl submit thinker "t")
 s=$(ctl submit thinker "t" --model anthropic:thinker)
@@ -148,7 +155,7 @@ is "$(assistant "$s" | jq -r '.[1].reasoning')" "$R1" "anthropic: a thinking blo
 is "$(llm_spans "$r" | jq -s 'any(.[]; .streamed == true)')" false "(no streams)"
 
 # ---- all the budget spent thinking ---------------------------------------------
-stop_agentd
+stop_checked
 start_with; ok $? "agentd restarts streaming"
 for fmt in openai anthropic; do
   faults '[{"kind":"think_only"}]'
@@ -225,5 +232,5 @@ if command -v tmux >/dev/null; then
   tmux kill-server 2>/dev/null
 fi
 
-stop_agentd
+stop_checked
 done_testing
