@@ -322,11 +322,12 @@ parse_usage(struct wire_acc *acc, const json_t *obj, const char *path,
 }
 
 /* A thinking block {thinking, signature} or a redacted_thinking block
- * {data} at @path (a whole block, or a stream's content_block_start, where
- * the text may be "" with the rest in deltas). */
+ * {data} at @path: a whole block (@whole), or a stream's
+ * content_block_start, where the text may be "" or absent with the rest in
+ * deltas. */
 static int
 parse_thinking(struct wire_acc *acc, const json_t *b, const char *path,
-    long key, bool redacted, char *err, size_t errlen)
+    long key, bool redacted, bool whole, char *err, size_t errlen)
 {
 	struct wire_think *t;
 	json_t *text = NULL, *sig = NULL;
@@ -336,7 +337,7 @@ parse_thinking(struct wire_acc *acc, const json_t *b, const char *path,
 	if (redacted)
 		r = wire_get(b, path, "data", JSON_STRING, true, &sig, err,
 		    errlen);
-	else if ((r = wire_get(b, path, "thinking", JSON_STRING, true, &text,
+	else if ((r = wire_get(b, path, "thinking", JSON_STRING, whole, &text,
 	    err, errlen)) == 0)
 		r = wire_get(b, path, "signature", JSON_STRING, false, &sig, err,
 		    errlen);
@@ -384,7 +385,7 @@ parse_block(struct wire_acc *acc, const json_t *b, size_t i, char *err,
 	if (strcmp(json_string_value(type), "thinking") == 0 ||
 	    strcmp(json_string_value(type), "redacted_thinking") == 0)
 		return parse_thinking(acc, b, path, (long)i,
-		    json_string_value(type)[0] == 'r', err, errlen);
+		    json_string_value(type)[0] == 'r', true, err, errlen);
 	if (strcmp(json_string_value(type), "tool_use") != 0)
 		return 0;		/* server tools… */
 	if ((r = wire_get(b, path, "id", JSON_STRING, false, &id, err,
@@ -543,7 +544,7 @@ block_start(struct wire_acc *acc, const json_t *root, char *err,
 			return -EPROTO;
 		}
 		return parse_thinking(acc, b, bpath, index,
-		    json_string_value(type)[0] == 'r', err, errlen);
+		    json_string_value(type)[0] == 'r', false, err, errlen);
 	}
 	if (strcmp(json_string_value(type), "tool_use") != 0)
 		return 0;
