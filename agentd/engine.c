@@ -156,14 +156,24 @@ void
 engine_publish_ephemeral(struct engine *e, enum ipc_event_type type,
     const char *run, json_t *body)
 {
-	size_t len;
-	char *msg;
-
 	/* after the events before it: they go out with their commit */
 	if (json_array_size(e->pending_events) > 0)
 		engine_flush(e);
-	if (e->srv == NULL || json_array_size(e->pending_events) > 0 ||
-	    e->committed_seq <= 0) {
+	if (json_array_size(e->pending_events) > 0) {
+		json_decref(body);
+		return;
+	}
+	engine_publish_ephemeral_now(e, type, run, body);
+}
+
+void
+engine_publish_ephemeral_now(struct engine *e, enum ipc_event_type type,
+    const char *run, json_t *body)
+{
+	size_t len;
+	char *msg;
+
+	if (e->srv == NULL || e->committed_seq <= 0) {
 		json_decref(body);
 		return;
 	}
@@ -776,6 +786,15 @@ engine_add_message(struct engine *e, struct run *run, json_t *msg)
 		json_object_set_new(body, "content", n > 400 ?
 		    json_stringn(s, utf8_prefix(s, 400)) : json_string(s));
 		json_object_set_new(body, "truncated", json_boolean(n > 400));
+	}
+	/* reasoning too, as a preview; never what goes back to the model */
+	if (json_is_string(json_object_get(msg, "reasoning"))) {
+		const json_t *r = json_object_get(msg, "reasoning");
+		const char *s = json_string_value(r);
+		json_object_set_new(body, "reasoning", json_string_length(r) > 400 ?
+		    json_stringn(s, utf8_prefix(s, 400)) : json_string(s));
+		json_object_set(body, "reasoning_bytes",
+		    json_object_get(msg, "reasoning_bytes"));
 	}
 	if (json_object_get(msg, "tool_calls") != NULL)
 		json_object_set(body, "tool_calls", json_object_get(msg, "tool_calls"));

@@ -216,13 +216,32 @@ void engine_finish(struct engine *e, struct run *run, enum run_state to,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void engine_add_message(struct engine *e, struct run *run,
     struct json_t *msg);
-/* The conversation's message for a model turn: a new reference that
- * takes reply->tool_calls. */
-struct json_t *engine_assistant_message(struct llm_reply *reply);
+void engine_mark_dirty(struct engine *e, struct run *run);
+
+/* The assistant message of a model turn for the conversation (reply.c): a
+ * new reference that takes reply->tool_calls and reply->send_back. A
+ * reasoning model's thinking goes in as "reasoning" (its first
+ * REPLY_REASONING_KEEP bytes), "reasoning_bytes", "reasoning_truncated",
+ * "reasoning_redacted" (Anthropic blocks without text) and "send_back"
+ * (what the wire format repeats in later requests). */
+struct json_t *reply_message(struct llm_reply *reply);
+#define REPLY_REASONING_KEEP	(16 * 1024)
+
+/* What a pattern does with a reply after truncation_handle() (truncation.c),
+ * which it calls first with every reply. */
+enum truncation_outcome {
+	TRUNCATION_NONE,	/* not cut by max_tokens: the pattern's reply */
+	TRUNCATION_CONTINUE,	/* cut: the turn and what asks the model to go
+				 * on are in the conversation, the run is
+				 * reflecting: ask the model again */
+	TRUNCATION_STOP,	/* cut: the run ended after the agent's policy
+				 * (or its transition was refused): nothing */
+};
+enum truncation_outcome truncation_handle(struct engine *e, struct run *run,
+    struct llm_reply *reply);
 /* The run's answer (owned): the last assistant turn's text joined to the
  * parts of it that were cut by max_tokens and continued before it. */
-char *engine_answer_join(const struct run *run);
-void engine_mark_dirty(struct engine *e, struct run *run);
+char *truncation_answer_join(const struct run *run);
 
 /* Protocol views; new references. */
 struct json_t *engine_run_summary(struct engine *e, const struct run *run);

@@ -55,10 +55,6 @@ int engine_check_model(struct engine *e, const char *model, char *err,
 /* ops.c: holds @run now (no call may be in flight). */
 void engine_enter_pause(struct engine *e, struct run *run, const char *reason);
 /* The step timer's callback: does the run's next thing. */
-/* A model turn cut by max_tokens: continued or failed after the agent's
- * truncation policy (truncation.c). */
-void engine_on_truncated(struct engine *e, struct run *run,
-    struct llm_reply *reply);
 void engine_advance(struct timer *t, void *arg);
 
 /* llm.c: the model providers. */
@@ -72,14 +68,21 @@ struct provider *engine_provider_for(struct engine *e, const char *model,
 void engine_provider_names(struct engine *e, char *out, size_t outlen);
 /* Health of every provider: a new array. */
 struct json_t *engine_providers_health(struct engine *e);
-/* Streamed answer text of the run's call in flight, published live. */
+/* Streamed text of the run's call in flight (answer text, or reasoning
+ * when @reasoning), published live. */
 void engine_stream_add(struct engine *e, struct run *run, const char *text,
-    size_t len);
-/* The call ended: what was not published is dropped (the answer follows). */
+    size_t len, bool reasoning);
+/* The attempt in flight ended (answer, failure, retry or cancel): what was
+ * not published yet is, then forgotten. Call it while run->llm is set and
+ * before the events that say how the attempt ended. */
 void engine_stream_end(struct engine *e, struct run *run);
 /* Publishes an event that is never stored (after everything committed so
  * far; its seq is the last committed one). Takes @body. */
 void engine_publish_ephemeral(struct engine *e, enum ipc_event_type type,
+    const char *run, struct json_t *body);
+/* The same at once, without committing first: for what happened before
+ * the events not yet committed (its seq is the last published one). */
+void engine_publish_ephemeral_now(struct engine *e, enum ipc_event_type type,
     const char *run, struct json_t *body);
 
 /* ctl.c: "admin" or "viewer". */

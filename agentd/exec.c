@@ -120,11 +120,12 @@ model_for_turn(const struct run *run, const char **tier)
 }
 
 static void
-on_model_delta(struct llm_call *call, const char *text, size_t len)
+on_model_delta(struct llm_call *call, const char *text, size_t len,
+    bool reasoning)
 {
 	struct run *run = call->owner;
 
-	engine_stream_add(run->engine, run, text, len);
+	engine_stream_add(run->engine, run, text, len, reasoning);
 }
 
 static void
@@ -262,6 +263,12 @@ model_span_end(const struct llm_call *call, const struct llm_reply *reply,
 		json_object_set_new(end, "streamed", json_true());
 	if (call->tier != NULL)
 		json_object_set_new(end, "tier", json_string(call->tier));
+	if (reply->reasoning_tokens >= 0)
+		json_object_set_new(end, "reasoning_tokens",
+		    json_integer(reply->reasoning_tokens));
+	if (reply->reasoning != NULL && reply->reasoning[0] != '\0')
+		json_object_set_new(end, "reasoning_bytes",
+		    json_integer((json_int_t)strlen(reply->reasoning)));
 	return end;
 }
 
@@ -290,8 +297,8 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 	int64_t latency = mono_ms() - call->started;
 	json_t *end;
 
-	run->llm = NULL;
 	engine_stream_end(e, run);
+	run->llm = NULL;
 	if (status != 0) {
 		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
 		    " s:s, s:I, s:s, s:i}", "span", call->span, "kind", "llm",
@@ -324,11 +331,6 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 		return;
 	run->step++;
 	run->attempt = 0;
-	if (strcmp(reply->stop_reason, "max_tokens") == 0) {
-		engine_on_truncated(e, run, reply);
-		return;
-	}
-	run->truncations = 0;
 	pattern_of(run)->on_reply(e, run, reply);
 }
 

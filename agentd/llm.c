@@ -1,8 +1,9 @@
 /*
  * The engine's model providers: which provider serves "provider:model",
  * the remote endpoints and their HTTP client, circuit-breaker events, the
- * response cache in the database, and streamed answer text published live
- * (llm.delta, at most 10 times a second per run, never stored).
+ * response cache in the database, and streamed answer and reasoning text
+ * published live (llm.delta, at most 10 times a second per run and once
+ * when the attempt ends, never stored).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -125,6 +126,11 @@ engine_providers_init(struct engine *e, const struct engine_config *cfg,
 		log_info("provider %s: %s (%s format), key %s%s", c->name,
 		    c->base_url, c->format, c->key ? "from " : "not set",
 		    c->key ? c->key_source : "");
+		if (c->thinking_budget > 0)
+			log_info("provider %s: extended thinking with up to %lld "
+			    "tokens%s", c->name, (long long)c->thinking_budget,
+			    strcmp(c->format, "anthropic") == 0 ? "" :
+			    " (ignored: the anthropic format only)");
 	}
 	if (e->endpoints.cache_ttl_s > 0)
 		log_info("response cache on: entries live %lld s",
@@ -207,6 +213,29 @@ unlist(struct engine *e, struct run *run)
 	run->in_streaming = false;
 }
 
+/* Publishes the run's pending text as one llm.delta (all of one kind).
+ * @now: at once, before the events not yet committed (the text arrived
+ * before them); else after them, as engine_publish_ephemeral does. */
+static void
+publish_one(struct engine *e, struct run *run, bool now)
+{
+	json_t *body;
+
+	if (run->streamed_len == 0 || run->llm == NULL)
+		return;
+	body = json_pack("{s:s, s:s%, s:I}", "span", run->llm->span,
+	    "text", run->streamed, run->streamed_len,
+	    "total_bytes", (json_int_t)(run->streamed_reasoning ?
+	    run->streamed_reasoning_total : run->streamed_total));
+	if (body != NULL && run->streamed_reasoning)
+		json_object_set_new(body, "reasoning", json_true());
+	if (body != NULL && now)
+		engine_publish_ephemeral_now(e, IPC_EV_LLM_DELTA, run->id, body);
+	else if (body != NULL)
+		engine_publish_ephemeral(e, IPC_EV_LLM_DELTA, run->id, body);
+	run->streamed_len = 0;
+}
+
 static void
 publish_streamed(struct timer *t, void *arg)
 {
@@ -215,26 +244,26 @@ publish_streamed(struct timer *t, void *arg)
 
 	(void)t;
 	while ((run = e->streaming) != NULL) {
-		json_t *body;
 		unlist(e, run);
-		if (run->streamed_len == 0 || run->llm == NULL)
-			continue;
-		body = json_pack("{s:s, s:s%, s:I}", "span", run->llm->span,
-		    "text", run->streamed, run->streamed_len,
-		    "total_bytes", (json_int_t)run->streamed_total);
-		if (body != NULL)
-			engine_publish_ephemeral(e, IPC_EV_LLM_DELTA, run->id, body);
-		run->streamed_len = 0;
+		publish_one(e, run, false);
 	}
 }
 
 void
 engine_stream_add(struct engine *e, struct run *run, const char *text,
-    size_t len)
+    size_t len, bool reasoning)
 {
-	size_t room = STREAM_TEXT_MAX - run->streamed_len;
+	size_t room;
 
-	run->streamed_total += len;
+	/* one event holds one kind: what is pending goes first */
+	if (run->streamed_len > 0 && run->streamed_reasoning != reasoning)
+		publish_one(e, run, true);
+	run->streamed_reasoning = reasoning;
+	if (reasoning)
+		run->streamed_reasoning_total += len;
+	else
+		run->streamed_total += len;
+	room = STREAM_TEXT_MAX - run->streamed_len;
 	if (len > room) {
 		/* not in the middle of a character */
 		len = room;
@@ -263,9 +292,14 @@ engine_stream_add(struct engine *e, struct run *run, const char *text,
 void
 engine_stream_end(struct engine *e, struct run *run)
 {
+	/* the last text that arrived (up to 100 ms of it) is published
+	 * before the span.end, llm.retry or run.state that ends the attempt */
+	publish_one(e, run, true);
 	unlist(e, run);
 	free(run->streamed);
 	run->streamed = NULL;
 	run->streamed_len = 0;
+	run->streamed_reasoning = false;
 	run->streamed_total = 0;
+	run->streamed_reasoning_total = 0;
 }

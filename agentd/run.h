@@ -98,7 +98,10 @@ struct run {
 	struct llm_call *llm;		/* in flight or NULL */
 	char *streamed;			/* text streamed and not yet published */
 	size_t streamed_len;
-	size_t streamed_total;		/* bytes streamed by the call in flight */
+	bool streamed_reasoning;	/* that text is reasoning, not answer */
+	size_t streamed_total;		/* answer bytes streamed by the attempt
+					 * in flight */
+	size_t streamed_reasoning_total;	/* reasoning bytes, same */
 	bool in_streaming;		/* on the engine's streaming list */
 	struct run *prev_streaming, *next_streaming;
 	struct tool_call *tool;		/* in flight or NULL */

@@ -1,9 +1,10 @@
 /*
  * Answers cut by the output limit (stop_reason "max_tokens": OpenAI's
  * finish_reason "length", Anthropic's "max_tokens"). A cut answer is not a
- * final answer and a cut tool call is not a call: the turn goes into the
- * conversation marked "stop_reason": "max_tokens", and the agent's truncation policy says
- * what follows:
+ * final answer and a cut tool call is not a call. A pattern hands every
+ * reply to truncation_handle() first: a cut turn goes into the
+ * conversation marked "stop_reason": "max_tokens", and the agent's
+ * truncation policy says what follows:
  *
  *   continue (default, at most max_continues times in a row): a cut text
  *     is followed by a user message asking the model to go on where it
@@ -13,7 +14,8 @@
  *   fail: the run ends failed, reason "truncated: …", with the cut text as
  *     its output.
  *
- * Every continuation is an ordinary model call: the budget checks it.
+ * A continuation is the pattern's to make (it knows its phases): it asks
+ * the model again, an ordinary model call that the budget checks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,9 @@
 
 #include <jansson.h>
 
-#include "engine_impl.h"
+#include "agent.h"
+#include "engine.h"
+#include "run.h"
 #include "providers/provider.h"
 #include "util.h"
 
@@ -33,20 +37,6 @@
 #define CALL_TEXT	"error: the call was not made: your answer was cut " \
 	"off at the output limit (max_tokens %lld) before it was complete. " \
 	"Make the call again, with shorter arguments if they were long."
-
-json_t *
-engine_assistant_message(struct llm_reply *reply)
-{
-	json_t *msg = json_pack("{s:s}", "role", "assistant");
-
-	json_object_set_new(msg, "content", reply->text ?
-	    json_string(reply->text) : json_null());
-	if (json_array_size(reply->tool_calls) > 0) {
-		json_object_set_new(msg, "tool_calls", reply->tool_calls);
-		reply->tool_calls = NULL;
-	}
-	return msg;
-}
 
 /* A string member of @obj, "" when it is absent or not a string. */
 static const char *
@@ -64,7 +54,7 @@ is_continuation(const json_t *msg)
 }
 
 char *
-engine_answer_join(const struct run *run)
+truncation_answer_join(const struct run *run)
 {
 	const json_t *msgs = run->messages, *m;
 	size_t n = json_array_size(msgs), first = n, len = 0, at;
@@ -107,24 +97,29 @@ cut_what(const struct llm_reply *reply)
 	return "the turn before any answer";
 }
 
-void
-engine_on_truncated(struct engine *e, struct run *run, struct llm_reply *reply)
+enum truncation_outcome
+truncation_handle(struct engine *e, struct run *run, struct llm_reply *reply)
 {
 	const struct agent *a = run->agent;
 	long long limit = (long long)a->max_tokens;
 	const char *what = cut_what(reply);
 	bool calls = json_array_size(reply->tool_calls) > 0;
 	bool nothing = !calls && (reply->text == NULL || reply->text[0] == '\0');
-	json_t *msg = engine_assistant_message(reply), *c;
+	json_t *msg, *c;
 	char text[400];
 	size_t i;
 
+	if (strcmp(reply->stop_reason, "max_tokens") != 0) {
+		run->truncations = 0;
+		return TRUNCATION_NONE;
+	}
+	msg = reply_message(reply);
 	json_object_set_new(msg, "stop_reason", json_string("max_tokens"));
 	engine_add_message(e, run, msg);	/* msg stays valid: the run holds it */
 	if (a->truncation_continues == 0 ||
 	    run->truncations >= a->truncation_continues) {
 		free(run->output);
-		run->output = engine_answer_join(run);
+		run->output = truncation_answer_join(run);
 		if (run->truncations == 0)
 			engine_finish(e, run, RUN_FAILED, "truncated: %s was cut at "
 			    "max_tokens (%lld)", what, limit);
@@ -132,7 +127,7 @@ engine_on_truncated(struct engine *e, struct run *run, struct llm_reply *reply)
 			engine_finish(e, run, RUN_FAILED, "truncated: %s was cut at "
 			    "max_tokens (%lld) again after %d continuations",
 			    what, limit, run->truncations);
-		return;
+		return TRUNCATION_STOP;
 	}
 	run->truncations++;
 	if (calls) {
@@ -148,12 +143,10 @@ engine_on_truncated(struct engine *e, struct run *run, struct llm_reply *reply)
 		engine_add_message(e, run, json_pack("{s:s, s:s, s:b}", "role",
 		    "user", "content", text, "continuation", 1));
 	}
-	run->phase = RUN_PHASE_MODEL;
-	run->tool_index = 0;
 	engine_mark_dirty(e, run);
 	if (engine_transition(e, run, RUN_REFLECTING, "%s was cut at max_tokens "
 	    "(%lld): asking the model to go on (%d of %d)", what, limit,
 	    run->truncations, a->truncation_continues) != 0)
-		return;
-	engine_schedule(e, run, 0);
+		return TRUNCATION_STOP;	/* refused (and logged) */
+	return TRUNCATION_CONTINUE;
 }

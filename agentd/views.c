@@ -105,6 +105,34 @@ add_trace(json_t *detail, json_t *events)
 	json_decref(by_id);
 }
 
+/* @messages as runs.get shows them: without what goes back to the model
+ * ("send_back": thinking blocks and signatures, up to 8 MiB each; their
+ * text is in "reasoning", capped). A new reference; takes @messages. */
+static json_t *
+messages_view(json_t *messages)
+{
+	json_t *out, *m, *copy;
+	size_t i;
+
+	json_array_foreach(messages, i, m)
+		if (json_object_get(m, "send_back") != NULL)
+			break;
+	if (i == json_array_size(messages))
+		return messages;
+	out = json_array();
+	json_array_foreach(messages, i, m) {
+		if (json_object_get(m, "send_back") == NULL) {
+			json_array_append(out, m);
+			continue;
+		}
+		copy = json_copy(m);
+		json_object_del(copy, "send_back");
+		json_array_append_new(out, copy);
+	}
+	json_decref(messages);
+	return out;
+}
+
 json_t *
 engine_run_detail(struct engine *e, const char *id)
 {
@@ -131,9 +159,9 @@ engine_run_detail(struct engine *e, const char *id)
 	    json_integer((json_int_t)json_array_size(events)));
 	json_object_set_new(detail, "trace_truncated", json_boolean(more));
 	json_decref(events);
-	json_object_set_new(detail, "messages", run != NULL ?
+	json_object_set_new(detail, "messages", messages_view(run != NULL ?
 	    json_incref(run->messages) :
-	    store_messages(e->store, id, (size_t)1 << 30));
+	    store_messages(e->store, id, (size_t)1 << 30)));
 	json_object_set_new(detail, "escalations",
 	    store_escalations(e->store, id, NULL, NULL, 100, e->page_bytes,
 	    &more));

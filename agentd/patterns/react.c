@@ -43,11 +43,23 @@ react_on_reply(struct engine *e, struct run *run, struct llm_reply *reply)
 {
 	bool has_calls = json_array_size(reply->tool_calls) > 0;
 
-	engine_add_message(e, run, engine_assistant_message(reply));
+	switch (truncation_handle(e, run, reply)) {
+	case TRUNCATION_NONE:
+		break;
+	case TRUNCATION_CONTINUE:
+		run->phase = RUN_PHASE_MODEL;
+		run->tool_index = 0;
+		engine_mark_dirty(e, run);
+		engine_schedule(e, run, 0);
+		return;
+	case TRUNCATION_STOP:
+		return;
+	}
+	engine_add_message(e, run, reply_message(reply));
 	if (!has_calls) {
 		/* with the parts cut by max_tokens before it, if any */
 		free(run->output);
-		run->output = engine_answer_join(run);
+		run->output = truncation_answer_join(run);
 		engine_finish(e, run, RUN_DONE, "final answer");
 		return;
 	}

@@ -40,6 +40,7 @@ enum setting {
 	S_BREAKER_COOLDOWN_MS,
 	S_STREAM,
 	S_MAX_CONNECTIONS,
+	S_THINKING_BUDGET,
 	S_CACHE_TTL_S,		/* AGENTD_CACHE_TTL_S, not per endpoint */
 };
 
@@ -63,8 +64,10 @@ static const struct {
 	{ "BREAKER_COOLDOWN_MS", S_BREAKER_COOLDOWN_MS, 0, 86400000 },
 	{ "STREAM", S_STREAM, 0, 1 },
 	{ "MAX_CONNECTIONS", S_MAX_CONNECTIONS, 1, 65536 },
+	{ "THINKING_BUDGET", S_THINKING_BUDGET, 0, 1000000 },
 };
 
+#define THINKING_MIN 1024	/* budget_tokens the Anthropic API accepts */
 #define CACHE_TTL_NAME "AGENTD_CACHE_TTL_S"
 #define CACHE_TTL_MAX 2147483647
 
@@ -601,6 +604,13 @@ apply(struct parser *p, size_t idx)
 		break;
 	case S_MAX_CONNECTIONS:
 		c->max_connections = (long)v;
+		break;
+	case S_THINKING_BUDGET:
+		if (v > 0 && v < THINKING_MIN)
+			return fail(p, e, "%lld is under the %d tokens the "
+			    "Anthropic API asks at least (0: no thinking)",
+			    (long long)v, THINKING_MIN);
+		c->thinking_budget = v;
 		break;
 	default:
 		break;

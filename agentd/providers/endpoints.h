@@ -59,6 +59,9 @@ struct endpoint_config {
 	struct breaker_config breaker;
 	bool stream;
 	long max_connections;
+	int64_t thinking_budget;	/* Anthropic format: extended thinking
+					 * with up to this many tokens (>= 1024;
+					 * 0: not asked for) */
 };
 
 struct endpoints {

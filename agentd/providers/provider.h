@@ -24,13 +24,27 @@ struct llm_request {
 	const struct json_t *tools;	/* borrowed: array of tool definitions */
 	int64_t max_tokens;
 	int turn;			/* model turns completed in this run */
+	int64_t thinking_budget;	/* the endpoint's (remote providers set
+					 * it): Anthropic extended thinking with
+					 * up to this many of max_tokens; 0: off */
 };
 
 /* A model turn: text (final answer when there are no tool calls) and/or
- * tool calls [{id, name, arguments}]. */
+ * tool calls [{id, name, arguments}], and what a reasoning model thought
+ * before them. */
 struct llm_reply {
 	char *text;			/* owned or NULL */
 	struct json_t *tool_calls;	/* owned array or NULL */
+	char *reasoning;		/* owned or NULL: the model's reasoning
+					 * (reasoning_content, thinking blocks)
+					 * as text to show, whole */
+	int64_t reasoning_tokens;	/* of tokens_out, as the provider
+					 * reported them; -1: not reported */
+	struct json_t *send_back;	/* owned or NULL: what the wire format
+					 * must send back in this turn on the
+					 * next request, {"format": "openai" |
+					 * "anthropic", …}; opaque to the engine
+					 * (wire.h) */
 	int64_t tokens_in, tokens_out;	/* as the provider reported them */
 	int64_t cache_read;		/* prompt tokens read from the provider's
 					 * prompt cache; -1: not reported */
@@ -63,8 +77,10 @@ enum llm_wait {
 					 * nothing for a while */
 };
 
-/* Streamed answer text as it arrives (borrowed for the call). */
-typedef void llm_delta_fn(struct llm_call *call, const char *text, size_t len);
+/* Streamed text as it arrives (borrowed for the call): answer text, or
+ * the model's reasoning when @reasoning. */
+typedef void llm_delta_fn(struct llm_call *call, const char *text, size_t len,
+    bool reasoning);
 /* The call started waiting (@what), for @delay_ms if known (-1: unknown),
  * because of @why (e.g. "HTTP 429: rate limited"; the endpoint's name for
  * LLM_WAIT_RATE_LIMIT, LLM_WAIT_BREAKER and LLM_WAIT_STALLED); LLM_WAIT_NONE
@@ -116,7 +132,8 @@ struct provider {
 	void *state;
 };
 
-/* Rough token count of a conversation: 4 characters a token. */
+/* Rough token count of a conversation (reasoning sent back included): 4
+ * characters a token. */
 int64_t provider_estimate_tokens(const struct json_t *messages,
     const char *system);
 

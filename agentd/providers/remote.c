@@ -277,9 +277,13 @@ call_free(struct remote_call *rc)
 static json_t *
 reply_to_json(const struct llm_reply *reply)
 {
-	/* '*': a NULL text or tool_calls leaves the key out */
-	return json_pack("{s:s*, s:O*, s:I, s:I, s:I, s:I, s:I, s:b, s:s}",
-	    "text", reply->text, "tool_calls", reply->tool_calls,
+	/* '*': a NULL text, tool_calls, reasoning or send_back leaves the
+	 * key out */
+	return json_pack("{s:s*, s:O*, s:s*, s:I, s:O*, s:I, s:I, s:I, s:I, s:I,"
+	    " s:b, s:s}", "text", reply->text, "tool_calls", reply->tool_calls,
+	    "reasoning", reply->reasoning,
+	    "reasoning_tokens", (json_int_t)reply->reasoning_tokens,
+	    "send_back", reply->send_back,
 	    "tokens_in", (json_int_t)reply->tokens_in,
 	    "tokens_out", (json_int_t)reply->tokens_out,
 	    "cache_read", (json_int_t)reply->cache_read,
@@ -292,22 +296,28 @@ reply_to_json(const struct llm_reply *reply)
 static int
 reply_from_json(const char *text, struct llm_reply *out)
 {
-	json_t *root = json_loads(text, 0, NULL), *calls = NULL;
-	json_int_t tin = 0, tout = 0, cr = -1, cw = -1, cached = -1;
-	const char *answer = NULL, *stop = "end_turn";
+	json_t *root = json_loads(text, 0, NULL), *calls = NULL, *back = NULL;
+	json_int_t tin = 0, tout = 0, cr = -1, cw = -1, cached = -1, rt = -1;
+	const char *answer = NULL, *stop = "end_turn", *reasoning = NULL;
 	int estimated = 0, r = -EPROTO;
 
-	if (root == NULL || json_unpack(root, "{s?s, s?o, s:I, s:I, s?I, s?I,"
-	    " s?I, s?b, s?s}", "text", &answer, "tool_calls", &calls, "tokens_in",
-	    &tin, "tokens_out", &tout, "cache_read", &cr, "cache_write", &cw,
+	/* entries stored before reasoning was kept have none of it */
+	if (root == NULL || json_unpack(root, "{s?s, s?o, s?s, s?I, s?o, s:I,"
+	    " s:I, s?I, s?I, s?I, s?b, s?s}", "text", &answer, "tool_calls",
+	    &calls, "reasoning", &reasoning, "reasoning_tokens", &rt,
+	    "send_back", &back, "tokens_in", &tin,
+	    "tokens_out", &tout, "cache_read", &cr, "cache_write", &cw,
 	    "cached", &cached, "usage_estimated", &estimated, "stop_reason",
 	    &stop) != 0 ||
-	    (calls != NULL && !json_is_array(calls)))
+	    (calls != NULL && !json_is_array(calls)) ||
+	    (back != NULL && !json_is_object(back)))
 		goto out;
 	*out = (struct llm_reply){ .text = answer ? xstrdup(answer) : NULL,
-	    .tool_calls = json_incref(calls), .tokens_in = tin,
-	    .tokens_out = tout, .cache_read = cr, .cache_write = cw,
-	    .cached = cached,
+	    .tool_calls = json_incref(calls),
+	    .reasoning = reasoning ? xstrdup(reasoning) : NULL,
+	    .reasoning_tokens = rt, .send_back = json_incref(back),
+	    .tokens_in = tin, .tokens_out = tout, .cache_read = cr,
+	    .cache_write = cw, .cached = cached,
 	    .usage_estimated = estimated != 0 };
 	copy_str(out->stop_reason, sizeof(out->stop_reason), stop);
 	r = 0;
@@ -454,10 +464,13 @@ on_event(void *arg, const char *event, const char *data, size_t len)
 
 	r = rc->r->wire->stream_event(rc->ws, event, data, len, &delta, rc->err,
 	    sizeof(rc->err));
-	if (r != 0)
+	if (r != 0 || rc->call->delta == NULL)
 		return r;
-	if (delta.len > 0 && rc->call->delta != NULL)
-		rc->call->delta(rc->call, delta.text, delta.len);
+	if (delta.reasoning_len > 0)
+		rc->call->delta(rc->call, delta.reasoning, delta.reasoning_len,
+		    true);
+	if (delta.len > 0)
+		rc->call->delta(rc->call, delta.text, delta.len, false);
 	return 0;
 }
 
@@ -531,7 +544,7 @@ on_done(void *arg, int status, const char *error)
 	struct remote_call *rc = arg;
 	struct remote *r = rc->r;
 	struct llm_reply reply = { .cache_read = -1, .cache_write = -1,
-	    .cached = -1 };
+	    .cached = -1, .reasoning_tokens = -1 };
 	char why[400], perr[300] = "";
 	long code = rc->head.status;
 	int pr;
@@ -794,10 +807,12 @@ remote_start(struct provider *p, struct llm_call *call,
     const struct llm_request *req)
 {
 	struct remote *r = remote_of(p);
+	struct llm_request wreq = *req;
 	struct remote_call *rc;
 	json_t *body;
 
-	if ((body = r->wire->build_request(req, r->cfg->stream)) == NULL)
+	wreq.thinking_budget = r->cfg->thinking_budget;
+	if ((body = r->wire->build_request(&wreq, r->cfg->stream)) == NULL)
 		return -EINVAL;
 	rc = xcalloc(1, sizeof(*rc));
 	rc->r = r;

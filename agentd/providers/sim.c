@@ -26,6 +26,8 @@
 
 struct sim_turn {
 	char *text;			/* final answer or thought, may be NULL */
+	char *reasoning;		/* what a reasoning model thought first,
+					 * may be NULL */
 	json_t *tool_calls;		/* [{name, arguments}] or NULL */
 	int64_t latency_ms;
 	int64_t tokens_in;		/* -1: estimate from the conversation */
@@ -53,42 +55,13 @@ struct sim_pending {
 	struct llm_reply reply;
 };
 
-void
-llm_reply_finish(struct llm_reply *reply)
-{
-	if (reply == NULL)
-		return;
-	free(reply->text);
-	json_decref(reply->tool_calls);
-	*reply = (struct llm_reply){ 0 };
-}
-
-int64_t
-provider_estimate_tokens(const json_t *messages, const char *system)
-{
-	size_t chars = system != NULL ? strlen(system) : 0, i;
-	json_t *m;
-
-	json_array_foreach(messages, i, m) {
-		json_t *c = json_object_get(m, "content");
-		if (json_is_string(c))
-			chars += json_string_length(c);
-		else if (c != NULL) {
-			char *s = json_dumps(c, JSON_COMPACT);
-			chars += s ? strlen(s) : 0;
-			free(s);
-		}
-		chars += 16;	/* role and framing */
-	}
-	return (int64_t)(chars / 4) + 1;
-}
-
 static void
 turn_finish(struct sim_turn *t)
 {
 	if (t == NULL)
 		return;
 	free(t->text);
+	free(t->reasoning);
 	json_decref(t->tool_calls);
 	if (t->after_error != NULL) {
 		turn_finish(t->after_error);
@@ -113,7 +86,7 @@ parse_turn(json_t *obj, const char *file, const char *path,
     int64_t default_latency, int depth, struct sim_turn *out, char *err,
     size_t errlen)
 {
-	const char *text = NULL;
+	const char *text = NULL, *reasoning = NULL;
 	json_t *calls = NULL, *after = NULL, *c;
 	json_int_t latency = default_latency, tin = -1, tout = -1;
 	int cut = 0;
@@ -123,9 +96,10 @@ parse_turn(json_t *obj, const char *file, const char *path,
 	*out = (struct sim_turn){ 0 };
 	snprintf(where, sizeof(where), "%s: %s", file, path);
 	if (jsonin_unpack(obj, path, msg, sizeof(msg),
-	    "{s?s, s?o, s?I, s?I, s?I, s?o, s?b}", "text", &text,
-	    "tool_calls", &calls, "latency_ms", &latency, "tokens_in", &tin,
-	    "tokens_out", &tout, "after_error", &after, "cut", &cut) != 0) {
+	    "{s?s, s?s, s?o, s?I, s?I, s?I, s?o, s?b}", "text", &text,
+	    "reasoning", &reasoning, "tool_calls", &calls,
+	    "latency_ms", &latency, "tokens_in", &tin, "tokens_out", &tout,
+	    "after_error", &after, "cut", &cut) != 0) {
 		snprintf(err, errlen, "%s: %s", file, msg);
 		return -EINVAL;
 	}
@@ -145,6 +119,9 @@ parse_turn(json_t *obj, const char *file, const char *path,
 		return -EINVAL;
 	}
 	if (text != NULL && sim_template_check(tmpl, text, where, err,
+	    errlen) != 0)
+		return -EINVAL;
+	if (reasoning != NULL && sim_template_check(tmpl, reasoning, where, err,
 	    errlen) != 0)
 		return -EINVAL;
 	if (calls != NULL) {
@@ -185,6 +162,7 @@ parse_turn(json_t *obj, const char *file, const char *path,
 		}
 	}
 	out->text = text != NULL ? xstrdup(text) : NULL;
+	out->reasoning = reasoning != NULL ? xstrdup(reasoning) : NULL;
 	out->tool_calls = json_incref(calls);
 	out->latency_ms = latency;
 	out->tokens_in = tin;
@@ -343,8 +321,11 @@ sim_start(struct provider *p, struct llm_call *call,
 	pending = xcalloc(1, sizeof(*pending));
 	pending->reply.cache_read = pending->reply.cache_write = -1;
 	pending->reply.cached = -1;
+	pending->reply.reasoning_tokens = -1;
 	pending->reply.text = t->text != NULL ? sim_template_expand(&vars,
 	    t->text) : NULL;
+	pending->reply.reasoning = t->reasoning != NULL ?
+	    sim_template_expand(&vars, t->reasoning) : NULL;
 	if (t->tool_calls != NULL) {
 		calls = json_array();
 		json_array_foreach(t->tool_calls, i, c) {
@@ -362,7 +343,8 @@ sim_start(struct provider *p, struct llm_call *call,
 	    provider_estimate_tokens(req->messages, req->system);
 	pending->reply.tokens_out = t->tokens_out >= 0 ? t->tokens_out :
 	    (int64_t)(pending->reply.text ? strlen(pending->reply.text) / 4 : 0) +
-	    20 * (int64_t)json_array_size(t->tool_calls) + 1;
+	    (int64_t)(pending->reply.reasoning ? strlen(pending->reply.reasoning)
+	    / 4 : 0) + 20 * (int64_t)json_array_size(t->tool_calls) + 1;
 	if (pending->reply.tokens_out > req->max_tokens)
 		pending->reply.tokens_out = req->max_tokens;
 	copy_str(pending->reply.stop_reason, sizeof(pending->reply.stop_reason),

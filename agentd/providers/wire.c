@@ -349,7 +349,7 @@ void
 wire_acc_init(struct wire_acc *acc)
 {
 	*acc = (struct wire_acc){ .cache_read = -1, .cache_write = -1,
-	    .cached = -1 };
+	    .cached = -1, .reasoning_tokens = -1 };
 }
 
 void
@@ -365,6 +365,12 @@ wire_acc_finish(struct wire_acc *acc)
 		json_decref(acc->calls[i].input);
 	}
 	free(acc->calls);
+	free(acc->reasoning.p);
+	for (size_t i = 0; i < acc->n_thinks; i++) {
+		free(acc->thinks[i].text.p);
+		free(acc->thinks[i].sig.p);
+	}
+	free(acc->thinks);
 	wire_acc_init(acc);
 }
 
@@ -378,6 +384,88 @@ wire_acc_text(struct wire_acc *acc, const char *s, size_t n, char *err,
 		return -EPROTO;
 	}
 	buf_add(&acc->text, s, n);
+	return 0;
+}
+
+int
+wire_acc_reasoning(struct wire_acc *acc, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	if (n > WIRE_MAX_TEXT - acc->reasoning.len) {
+		wire_err(err, errlen, "the reasoning is longer than %zu MiB",
+		    WIRE_MAX_TEXT >> 20);
+		return -EPROTO;
+	}
+	buf_add(&acc->reasoning, s, n);
+	return 0;
+}
+
+struct wire_think *
+wire_acc_think(struct wire_acc *acc, long key, bool create, bool redacted,
+    char *err, size_t errlen)
+{
+	struct wire_think *t;
+
+	for (size_t i = 0; i < acc->n_thinks; i++) {
+		if (acc->thinks[i].key != key)
+			continue;
+		if (create) {
+			wire_err(err, errlen, "block %ld started twice", key);
+			return NULL;
+		}
+		return &acc->thinks[i];
+	}
+	if (!create) {
+		wire_err(err, errlen, "no thinking block %ld", key);
+		return NULL;
+	}
+	if (acc->n_thinks == WIRE_MAX_CALLS) {
+		wire_err(err, errlen, "more than %d thinking blocks",
+		    WIRE_MAX_CALLS);
+		return NULL;
+	}
+	if (acc->n_thinks == acc->cap_thinks) {
+		acc->cap_thinks = acc->cap_thinks ? acc->cap_thinks * 2 : 2;
+		acc->thinks = xrealloc(acc->thinks,
+		    acc->cap_thinks * sizeof(*acc->thinks));
+	}
+	t = &acc->thinks[acc->n_thinks++];
+	*t = (struct wire_think){ .key = key, .redacted = redacted };
+	return t;
+}
+
+int
+wire_acc_think_text(struct wire_acc *acc, struct wire_think *think,
+    const char *s, size_t n, char *err, size_t errlen)
+{
+	size_t sep = think->text.len == 0 && n > 0 && acc->reasoning.len > 0 ?
+	    2 : 0;
+
+	/* both or neither: the shown reasoning is the blocks' texts */
+	if (n > WIRE_MAX_TEXT - sep || n + sep > WIRE_MAX_TEXT -
+	    acc->reasoning.len) {
+		wire_err(err, errlen, "the reasoning is longer than %zu MiB",
+		    WIRE_MAX_TEXT >> 20);
+		return -EPROTO;
+	}
+	buf_add(&acc->reasoning, "\n\n", sep);
+	buf_add(&acc->reasoning, s, n);
+	buf_add(&think->text, s, n);
+	return 0;
+}
+
+int
+wire_acc_think_sig(struct wire_acc *acc, struct wire_think *think,
+    const char *s, size_t n, char *err, size_t errlen)
+{
+	if (n > WIRE_MAX_TEXT - acc->sig_total) {
+		wire_err(err, errlen, "thinking signatures are longer than "
+		    "%zu MiB", WIRE_MAX_TEXT >> 20);
+		return -EPROTO;
+	}
+	buf_add(&think->sig, s, n);
+	acc->sig_total += n;
+	think->has_sig = true;
 	return 0;
 }
 
@@ -474,6 +562,46 @@ wire_set_arguments(json_t *call, const char *text, size_t len)
 	json_object_set_new(call, "arguments_error", json_string(msg));
 }
 
+/* A wire_buf's text as a JSON string ("" when empty); NULL when it is not
+ * UTF-8 (it is made of JSON strings, so it is). */
+static json_t *
+buf_string(const struct wire_buf *b)
+{
+	return json_stringn(b->p != NULL ? b->p : "", b->len);
+}
+
+/* The thinking blocks of @acc, as they go back: {"format":"anthropic",
+ * "content":[…]}, or NULL when there are none. */
+static json_t *
+thinking_blocks(const struct wire_acc *acc)
+{
+	json_t *blocks, *b, *v;
+
+	if (acc->n_thinks == 0)
+		return NULL;
+	blocks = json_array();
+	for (size_t i = 0; i < acc->n_thinks; i++) {
+		const struct wire_think *t = &acc->thinks[i];
+
+		b = json_object();
+		if (t->redacted) {
+			json_object_set_new(b, "type",
+			    json_string("redacted_thinking"));
+			if ((v = buf_string(&t->sig)) != NULL)
+				json_object_set_new(b, "data", v);
+		} else {
+			json_object_set_new(b, "type", json_string("thinking"));
+			if ((v = buf_string(&t->text)) != NULL)
+				json_object_set_new(b, "thinking", v);
+			if (t->has_sig && (v = buf_string(&t->sig)) != NULL)
+				json_object_set_new(b, "signature", v);
+		}
+		json_array_append_new(blocks, b);
+	}
+	return json_pack("{s:s, s:o}", "format", "anthropic", "content",
+	    blocks);
+}
+
 /* True when some call of @acc already has the id @id. */
 static bool
 id_taken(const struct wire_acc *acc, const char *id)
@@ -525,6 +653,12 @@ wire_acc_reply(struct wire_acc *acc, struct llm_reply *out, char *err,
 		reply.text = acc->text.p;
 		acc->text = (struct wire_buf){ 0 };
 	}
+	if (acc->reasoning.len > 0) {
+		reply.reasoning = acc->reasoning.p;
+		acc->reasoning = (struct wire_buf){ 0 };
+	}
+	reply.reasoning_tokens = acc->reasoning_tokens;
+	reply.send_back = thinking_blocks(acc);
 	reply.tool_calls = calls;
 	calls = NULL;
 	if (acc->stop_reason[0] != '\0')
@@ -542,7 +676,8 @@ wire_acc_reply(struct wire_acc *acc, struct llm_reply *out, char *err,
 	} else {
 		reply.usage_estimated = true;
 		reply.tokens_out = (int64_t)(reply.text ? strlen(reply.text) / 4
-		    : 0) + 20 * (int64_t)acc->n_calls;
+		    : 0) + (int64_t)(reply.reasoning ? strlen(reply.reasoning) /
+		    4 : 0) + 20 * (int64_t)acc->n_calls;
 	}
 	*out = reply;
 	r = 0;

@@ -14,10 +14,21 @@
  * both formats send such a call back with the arguments {} (a history that
  * does not parse makes template-rendering servers fail every request), and
  * its tool result says what was wrong.
+ * An assistant message may also carry "send_back", the reply's send_back
+ * (provider.h): what its wire format must repeat in that turn on every
+ * later request. Only the format it names reads it:
+ *   {"format":"anthropic", "content":[thinking and redacted_thinking blocks]}
+ *      go back first in the turn's content, unchanged (their signatures
+ *      are checked; required when the turn used tools);
+ *   {"format":"openai", "field":"reasoning_content"|"reasoning", "text":"…"}
+ *      goes back as that field of the assistant message (DeepSeek's
+ *      thinking mode requires it after tool calls; others ignore it).
  * request->tools is an array of {"name", "description", "input_schema"}.
  *
  * Replies use the same shapes: tool_calls [{id, name, arguments}] (or the
- * arguments_raw/arguments_error pair), stop_reason normalised to "end_turn",
+ * arguments_raw/arguments_error pair), reasoning as text (OpenAI-compatible
+ * "reasoning_content" or "reasoning", Anthropic "thinking" blocks; all
+ * bounded like the answer), stop_reason normalised to "end_turn",
  * "tool_use", "max_tokens", "stop_sequence", "content_filter" (anything else
  * is copied as sent, cut to fit).
  */
@@ -32,11 +43,14 @@
 struct json_t;
 struct wire_stream;
 
-/* Text that a stream event added to the answer: borrowed, valid until the
- * next call on the stream; len 0 when the event added no text. */
+/* Text that a stream event added to the answer and to the reasoning:
+ * borrowed, valid until the next call on the stream; a length is 0 when
+ * the event added no such text. Reasoning came first when both are set. */
 struct wire_delta {
 	const char *text;
 	size_t len;
+	const char *reasoning;
+	size_t reasoning_len;
 };
 
 struct wire_ops {

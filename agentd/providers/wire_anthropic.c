@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define DEFAULT_MAX_TOKENS	4096	/* the API requires max_tokens */
+#define THINKING_MIN		1024	/* the API's least budget_tokens */
 #define MAX_INDEX		(1L << 20)
 /* An assistant turn with neither text nor tool calls still needs a
  * non-empty content block. */
@@ -130,12 +131,37 @@ add_tool_result(json_t *msgs, json_t *last, const json_t *msg)
 	return last;
 }
 
+static bool
+is_thinking(const json_t *b)
+{
+	const char *type = wire_str(json_object_get(b, "type"));
+
+	return strcmp(type, "thinking") == 0 ||
+	    strcmp(type, "redacted_thinking") == 0;
+}
+
+/* The thinking blocks an earlier reply of this format asked to send back
+ * (wire.h), unchanged: the API checks their signatures. */
+static void
+add_send_back(json_t *blocks, const json_t *msg)
+{
+	const json_t *sb = json_object_get(msg, "send_back"), *b;
+	size_t i;
+
+	if (strcmp(wire_str(json_object_get(sb, "format")), "anthropic") != 0)
+		return;
+	json_array_foreach(json_object_get(sb, "content"), i, b)
+		if (json_is_object(b) && is_thinking(b))
+			json_array_append_new(blocks, json_deep_copy(b));
+}
+
 static json_t *
 add_assistant(json_t *msgs, json_t *last, const json_t *msg)
 {
 	const json_t *text = json_object_get(msg, "content"), *c;
 	const json_t *calls = json_object_get(msg, "tool_calls");
-	json_t *blocks;
+	json_t *blocks, *b;
+	bool said = false;
 	size_t i;
 
 	if (has_role(last, "assistant")) {
@@ -144,11 +170,16 @@ add_assistant(json_t *msgs, json_t *last, const json_t *msg)
 		blocks = json_array();
 		last = new_message(msgs, "assistant", blocks);
 	}
+	/* the turn's thinking first, as the model wrote it */
+	add_send_back(blocks, msg);
 	if (json_is_string(text) && json_string_length(text) > 0)
 		json_array_append_new(blocks, text_block(json_deep_copy(text)));
 	json_array_foreach(calls, i, c)
 		json_array_append_new(blocks, tool_use_block(c));
-	if (json_array_size(blocks) == 0)
+	json_array_foreach(blocks, i, b)
+		said = said || !is_thinking(b);
+	/* thinking alone is not a turn */
+	if (!said)
 		json_array_append_new(blocks,
 		    text_block(json_string(EMPTY_TURN)));
 	return last;
@@ -197,15 +228,43 @@ build_tools(const json_t *tools)
 	return out;
 }
 
+/* A tool loop that began without thinking cannot go on with it: the API
+ * wants the last assistant turn, when it used tools, to start with its
+ * thinking (a routing tier on another model, thinking turned on between
+ * two starts). */
+static bool
+can_think(const json_t *messages)
+{
+	const json_t *m, *sb;
+
+	for (size_t i = json_array_size(messages); i > 0; i--) {
+		m = json_array_get(messages, i - 1);
+		if (!has_role(m, "assistant"))
+			continue;
+		if (json_array_size(json_object_get(m, "tool_calls")) == 0)
+			return true;
+		sb = json_object_get(m, "send_back");
+		return strcmp(wire_str(json_object_get(sb, "format")),
+		    "anthropic") == 0 && json_array_size(json_object_get(sb,
+		    "content")) > 0;
+	}
+	return true;
+}
+
 static json_t *
 anthropic_build_request(const struct llm_request *req, bool stream)
 {
 	json_t *body = json_object();
+	int64_t max = req->max_tokens > 0 ? req->max_tokens : DEFAULT_MAX_TOKENS;
+	/* max_tokens caps thinking and answer together */
+	int64_t budget = MIN(req->thinking_budget, max - 1);
 
 	json_object_set_new(body, "model",
 	    json_string(req->model != NULL ? req->model : ""));
-	json_object_set_new(body, "max_tokens", json_integer(
-	    req->max_tokens > 0 ? req->max_tokens : DEFAULT_MAX_TOKENS));
+	json_object_set_new(body, "max_tokens", json_integer(max));
+	if (budget >= THINKING_MIN && can_think(req->messages))
+		json_object_set_new(body, "thinking", json_pack("{s:s, s:I}",
+		    "type", "enabled", "budget_tokens", (json_int_t)budget));
 	if (req->system != NULL && req->system[0] != '\0')
 		json_object_set_new(body, "system", json_string(req->system));
 	json_object_set_new(body, "messages", build_messages(req->messages));
@@ -262,6 +321,43 @@ parse_usage(struct wire_acc *acc, const json_t *obj, const char *path,
 	    &acc->cache_write, NULL, err, errlen);
 }
 
+/* A thinking block {thinking, signature} or a redacted_thinking block
+ * {data} at @path: a whole block (@whole), or a stream's
+ * content_block_start, where the text may be "" or absent with the rest in
+ * deltas. */
+static int
+parse_thinking(struct wire_acc *acc, const json_t *b, const char *path,
+    long key, bool redacted, bool whole, char *err, size_t errlen)
+{
+	struct wire_think *t;
+	json_t *text = NULL, *sig = NULL;
+	char msg[96];
+	int r;
+
+	if (redacted)
+		r = wire_get(b, path, "data", JSON_STRING, true, &sig, err,
+		    errlen);
+	else if ((r = wire_get(b, path, "thinking", JSON_STRING, whole, &text,
+	    err, errlen)) == 0)
+		r = wire_get(b, path, "signature", JSON_STRING, false, &sig, err,
+		    errlen);
+	if (r != 0)
+		return r;
+	if ((t = wire_acc_think(acc, key, true, redacted, msg,
+	    sizeof msg)) == NULL) {
+		wire_err(err, errlen, "%s: %s", path, msg);
+		return -EPROTO;
+	}
+	if (text != NULL && (r = wire_acc_think_text(acc, t,
+	    json_string_value(text), json_string_length(text), err,
+	    errlen)) != 0)
+		return r;
+	if (sig != NULL)
+		return wire_acc_think_sig(acc, t, json_string_value(sig),
+		    json_string_length(sig), err, errlen);
+	return 0;
+}
+
 static int
 parse_block(struct wire_acc *acc, const json_t *b, size_t i, char *err,
     size_t errlen)
@@ -286,8 +382,12 @@ parse_block(struct wire_acc *acc, const json_t *b, size_t i, char *err,
 		return wire_acc_text(acc, json_string_value(text),
 		    json_string_length(text), err, errlen);
 	}
+	if (strcmp(json_string_value(type), "thinking") == 0 ||
+	    strcmp(json_string_value(type), "redacted_thinking") == 0)
+		return parse_thinking(acc, b, path, (long)i,
+		    json_string_value(type)[0] == 'r', true, err, errlen);
 	if (strcmp(json_string_value(type), "tool_use") != 0)
-		return 0;		/* thinking, server tools… */
+		return 0;		/* server tools… */
 	if ((r = wire_get(b, path, "id", JSON_STRING, false, &id, err,
 	    errlen)) != 0 ||
 	    (r = wire_get(b, path, "name", JSON_STRING, true, &name, err,
@@ -436,8 +536,22 @@ block_start(struct wire_acc *acc, const json_t *root, char *err,
 		return wire_acc_text(acc, json_string_value(text),
 		    json_string_length(text), err, errlen);
 	}
+	if (strcmp(json_string_value(type), "thinking") == 0 ||
+	    strcmp(json_string_value(type), "redacted_thinking") == 0) {
+		if (wire_acc_call(acc, index, false, NULL, 0) != NULL) {
+			wire_err(err, errlen, "%s: block %ld started twice",
+			    path, index);
+			return -EPROTO;
+		}
+		return parse_thinking(acc, b, bpath, index,
+		    json_string_value(type)[0] == 'r', false, err, errlen);
+	}
 	if (strcmp(json_string_value(type), "tool_use") != 0)
 		return 0;
+	if (wire_acc_think(acc, index, false, false, NULL, 0) != NULL) {
+		wire_err(err, errlen, "%s: block %ld started twice", path, index);
+		return -EPROTO;
+	}
 	if ((r = wire_get(b, bpath, "id", JSON_STRING, false, &id, err,
 	    errlen)) != 0 ||
 	    (r = wire_get(b, bpath, "name", JSON_STRING, true, &name, err,
@@ -489,8 +603,26 @@ block_delta(struct wire_acc *acc, const json_t *root, char *err,
 		return wire_acc_text(acc, json_string_value(v),
 		    json_string_length(v), err, errlen);
 	}
+	if (strcmp(t, "thinking_delta") == 0 ||
+	    strcmp(t, "signature_delta") == 0) {
+		bool text = t[0] == 't';
+		struct wire_think *think;
+
+		if ((r = wire_get(d, dpath, text ? "thinking" : "signature",
+		    JSON_STRING, true, &v, err, errlen)) != 0)
+			return r;
+		if ((think = wire_acc_think(acc, index, false, false, NULL,
+		    0)) == NULL || think->redacted) {
+			wire_err(err, errlen, "%s: %s for block %ld, which is "
+			    "not a thinking block", path, t, index);
+			return -EPROTO;
+		}
+		return (text ? wire_acc_think_text : wire_acc_think_sig)(acc,
+		    think, json_string_value(v), json_string_length(v), err,
+		    errlen);
+	}
 	if (strcmp(t, "input_json_delta") != 0)
-		return 0;		/* thinking_delta, signature_delta… */
+		return 0;		/* citations_delta… */
 	if ((r = wire_get(d, dpath, "partial_json", JSON_STRING, true, &v, err,
 	    errlen)) != 0)
 		return r;
@@ -528,7 +660,7 @@ anthropic_stream_event(struct wire_stream *s, const char *event,
     const char *data, size_t len, struct wire_delta *delta, char *err,
     size_t errlen)
 {
-	size_t before = s->acc.text.len;
+	size_t before = s->acc.text.len, rbefore = s->acc.reasoning.len;
 	enum kind kind = kind_of(event);
 	bool unnamed = event == NULL || event[0] == '\0' ||
 	    strcmp(event, "message") == 0;
@@ -536,7 +668,7 @@ anthropic_stream_event(struct wire_stream *s, const char *event,
 	char what[96];
 	int r = 0;
 
-	*delta = (struct wire_delta){ "", 0 };
+	*delta = (struct wire_delta){ "", 0, "", 0 };
 	if (kind == K_PING || (kind == K_UNKNOWN && !unnamed))
 		return 0;
 	if (s->done && kind != K_ERROR)
@@ -575,9 +707,14 @@ anthropic_stream_event(struct wire_stream *s, const char *event,
 	case K_UNKNOWN:
 		break;
 	}
-	if (r == 0 && s->acc.text.len > before)
-		*delta = (struct wire_delta){ s->acc.text.p + before,
-		    s->acc.text.len - before };
+	if (r == 0 && s->acc.text.len > before) {
+		delta->text = s->acc.text.p + before;
+		delta->len = s->acc.text.len - before;
+	}
+	if (r == 0 && s->acc.reasoning.len > rbefore) {
+		delta->reasoning = s->acc.reasoning.p + rbefore;
+		delta->reasoning_len = s->acc.reasoning.len - rbefore;
+	}
 	json_decref(root);
 	return r;
 }

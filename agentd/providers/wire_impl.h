@@ -16,10 +16,13 @@
 
 #include "providers/wire.h"
 
-#define WIRE_MAX_TEXT	((size_t)8 << 20)	/* answer text, and all tool
-						 * arguments together */
+#define WIRE_MAX_TEXT	((size_t)8 << 20)	/* answer text, reasoning
+						 * text, all tool arguments
+						 * together, all thinking
+						 * signatures together */
 #define WIRE_MAX_BODY	((size_t)32 << 20)	/* a whole response body */
-#define WIRE_MAX_CALLS	256			/* tool calls in one reply */
+#define WIRE_MAX_CALLS	256			/* tool calls in one reply,
+						 * and thinking blocks */
 #define WIRE_JSON_FLAGS	JSON_REJECT_DUPLICATES	/* for provider envelopes */
 
 /* A growing byte string that refuses to pass a bound; always
@@ -40,12 +43,32 @@ struct wire_call {
 				 * bodies); used instead of args when set */
 };
 
+/* An Anthropic thinking or redacted_thinking block being assembled: what
+ * goes back unchanged on the next turn. */
+struct wire_think {
+	long key;		/* content block index (streams), position
+				 * (bodies) */
+	bool redacted;		/* redacted_thinking: only data, no text */
+	bool has_sig;		/* a signature was sent (maybe "") */
+	struct wire_buf text;	/* thinking: its text */
+	struct wire_buf sig;	/* thinking: its signature; redacted: data */
+};
+
 /* Everything a reply is made of, as it comes in. */
 struct wire_acc {
 	struct wire_buf text;
+	struct wire_buf reasoning;	/* all reasoning text, as shown (thinking
+					 * blocks' texts joined by a blank line) */
+	const char *reasoning_field;	/* OpenAI: the member it came in
+					 * ("reasoning_content", "reasoning"),
+					 * static; NULL: none yet */
 	struct wire_call *calls;	/* owned array */
 	size_t n_calls, cap_calls;
 	size_t args_total;		/* bytes of all args, bounded */
+	struct wire_think *thinks;	/* owned array, in the order they began */
+	size_t n_thinks, cap_thinks;
+	size_t sig_total;		/* bytes of all signatures and data */
+	int64_t reasoning_tokens;	/* -1: not reported */
 	char stop_reason[32];		/* normalised; "" until sent */
 	int64_t tokens_in, tokens_out;
 	int64_t cache_read, cache_write;	/* -1: not reported */
@@ -111,6 +134,24 @@ void wire_acc_finish(struct wire_acc *acc);
 /* Appends answer text; -EPROTO past WIRE_MAX_TEXT. */
 int wire_acc_text(struct wire_acc *acc, const char *s, size_t n, char *err,
     size_t errlen);
+/* Appends reasoning text; -EPROTO past WIRE_MAX_TEXT. */
+int wire_acc_reasoning(struct wire_acc *acc, const char *s, size_t n,
+    char *err, size_t errlen);
+/* The thinking block with @key, created (thinking, or redacted_thinking
+ * when @redacted) when @create; NULL with @err when there are too many,
+ * when @create and it exists already ("started twice"), or when it is
+ * absent and !@create. */
+struct wire_think *wire_acc_think(struct wire_acc *acc, long key, bool create,
+    bool redacted, char *err, size_t errlen);
+/* Appends thinking text to @think and to the reasoning (after a blank
+ * line when it is the block's first text and other reasoning came
+ * before); -EPROTO past WIRE_MAX_TEXT. */
+int wire_acc_think_text(struct wire_acc *acc, struct wire_think *think,
+    const char *s, size_t n, char *err, size_t errlen);
+/* Appends to @think's signature (redacted: its data); -EPROTO past
+ * WIRE_MAX_TEXT in all. */
+int wire_acc_think_sig(struct wire_acc *acc, struct wire_think *think,
+    const char *s, size_t n, char *err, size_t errlen);
 /* The call with @key, created when @create (and absent); NULL with @err
  * when there are too many calls, or when it is absent and !@create. */
 struct wire_call *wire_acc_call(struct wire_acc *acc, long key, bool create,
@@ -121,9 +162,10 @@ int wire_acc_args(struct wire_acc *acc, struct wire_call *call,
 /* Sets a string field of a call (id or name) when it is not set yet. */
 void wire_call_set(char **field, const char *s, size_t n);
 /* Turns @acc into *out (written only on success): text, tool calls with
- * ids (generated "call_<n>" when missing), arguments parsed, the stop
- * reason (defaulted from the calls), usage or its estimate. -EPROTO when
- * a call has no name. @acc is emptied either way. */
+ * ids (generated "call_<n>" when missing), arguments parsed, reasoning,
+ * thinking blocks as send_back {"format":"anthropic","content":[…]}, the
+ * stop reason (defaulted from the calls), usage or its estimate. -EPROTO
+ * when a call has no name. @acc is emptied either way. */
 int wire_acc_reply(struct wire_acc *acc, struct llm_reply *out, char *err,
     size_t errlen);
 

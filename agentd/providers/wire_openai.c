@@ -37,6 +37,23 @@ arguments_text(const json_t *call)
 	return v;
 }
 
+/* The reasoning an earlier reply of this format asked to send back
+ * (wire.h): as the member it came in. */
+static void
+add_send_back(json_t *m, const json_t *msg)
+{
+	const json_t *sb = json_object_get(msg, "send_back");
+	const json_t *text = json_object_get(sb, "text");
+	const char *field = wire_str(json_object_get(sb, "field"));
+
+	if (strcmp(wire_str(json_object_get(sb, "format")), "openai") != 0 ||
+	    !json_is_string(text))
+		return;
+	if (strcmp(field, "reasoning") != 0)
+		field = "reasoning_content";
+	json_object_set_new(m, field, json_deep_copy(text));
+}
+
 static json_t *
 assistant_message(const json_t *msg)
 {
@@ -51,6 +68,7 @@ assistant_message(const json_t *msg)
 	else
 		json_object_set_new(m, "content", json_array_size(calls) > 0 ?
 		    json_null() : json_string(""));
+	add_send_back(m, msg);
 	if (json_array_size(calls) == 0)
 		return m;
 	tcs = json_array();
@@ -177,7 +195,7 @@ static int
 parse_usage(struct wire_acc *acc, const json_t *root, char *err,
     size_t errlen)
 {
-	json_t *usage, *details;
+	json_t *usage, *details, *out;
 	int r;
 
 	if ((r = wire_get(root, "", "usage", JSON_OBJECT, false, &usage, err,
@@ -191,10 +209,51 @@ parse_usage(struct wire_acc *acc, const json_t *root, char *err,
 	    (r = wire_get(usage, "usage", "prompt_tokens_details", JSON_OBJECT,
 	    false, &details, err, errlen)) != 0)
 		return r;
-	if (details != NULL)
-		r = wire_get_count(details, "usage.prompt_tokens_details",
-		    "cached_tokens", &acc->cached, NULL, err, errlen);
-	return r;
+	if (details != NULL && (r = wire_get_count(details,
+	    "usage.prompt_tokens_details", "cached_tokens", &acc->cached,
+	    NULL, err, errlen)) != 0)
+		return r;
+	if ((r = wire_get(usage, "usage", "completion_tokens_details",
+	    JSON_OBJECT, false, &out, err, errlen)) != 0 || out == NULL)
+		return r;
+	return wire_get_count(out, "usage.completion_tokens_details",
+	    "reasoning_tokens", &acc->reasoning_tokens, NULL, err, errlen);
+}
+
+/* The reasoning of a message or delta at @path: "reasoning_content"
+ * (DeepSeek, llama.cpp, vLLM before 0.10), else "reasoning" (Ollama,
+ * OpenRouter, newer vLLM); a server that sends both sends the same. */
+static int
+parse_reasoning(struct wire_acc *acc, const json_t *obj, const char *path,
+    char *err, size_t errlen)
+{
+	static const char *const names[] = { "reasoning_content", "reasoning" };
+	json_t *v;
+	int r;
+
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		if ((r = wire_get(obj, path, names[i], JSON_STRING, false, &v,
+		    err, errlen)) != 0)
+			return r;
+		if (v == NULL)
+			continue;
+		if (acc->reasoning_field == NULL)
+			acc->reasoning_field = names[i];
+		return wire_acc_reasoning(acc, json_string_value(v),
+		    json_string_length(v), err, errlen);
+	}
+	return 0;
+}
+
+/* A reply with reasoning keeps it whole to send back (wire.h). */
+static void
+keep_reasoning(struct llm_reply *out, const char *field)
+{
+	if (out->reasoning == NULL)
+		return;
+	out->send_back = json_pack("{s:s, s:s, s:s}", "format", "openai",
+	    "field", field != NULL ? field : "reasoning_content",
+	    "text", out->reasoning);
 }
 
 /* choices[0].message.tool_calls[@i] of a whole response. */
@@ -243,6 +302,7 @@ openai_parse_response(const char *body, size_t len, struct llm_reply *out,
 {
 	struct wire_acc acc;
 	json_t *root, *choices, *choice, *msg, *v, *calls, *e, *tc;
+	const char *field;
 	size_t i;
 	int r;
 
@@ -280,6 +340,9 @@ openai_parse_response(const char *body, size_t len, struct llm_reply *out,
 	if (v != NULL && (r = wire_acc_text(&acc, json_string_value(v),
 	    json_string_length(v), err, errlen)) != 0)
 		goto out;
+	if ((r = parse_reasoning(&acc, msg, "choices[0].message", err,
+	    errlen)) != 0)
+		goto out;
 	if ((r = wire_get(msg, "choices[0].message", "tool_calls", JSON_ARRAY,
 	    false, &calls, err, errlen)) != 0)
 		goto out;
@@ -294,7 +357,9 @@ openai_parse_response(const char *body, size_t len, struct llm_reply *out,
 		    json_string_value(v), json_string_length(v));
 	if ((r = parse_usage(&acc, root, err, errlen)) != 0)
 		goto out;
-	r = wire_acc_reply(&acc, out, err, errlen);
+	field = acc.reasoning_field;
+	if ((r = wire_acc_reply(&acc, out, err, errlen)) == 0)
+		keep_reasoning(out, field);
 out:
 	wire_acc_finish(&acc);
 	json_decref(root);
@@ -422,6 +487,8 @@ stream_choice(struct wire_acc *acc, const json_t *ch, size_t i, char *err,
 		if (v != NULL && (r = wire_acc_text(acc, json_string_value(v),
 		    json_string_length(v), err, errlen)) != 0)
 			return r;
+		if ((r = parse_reasoning(acc, delta, dpath, err, errlen)) != 0)
+			return r;
 		if ((r = wire_get(delta, dpath, "tool_calls", JSON_ARRAY, false,
 		    &calls, err, errlen)) != 0)
 			return r;
@@ -447,11 +514,11 @@ openai_stream_event(struct wire_stream *s, const char *event,
     const char *data, size_t len, struct wire_delta *delta, char *err,
     size_t errlen)
 {
-	size_t before = s->acc.text.len, i;
+	size_t before = s->acc.text.len, rbefore = s->acc.reasoning.len, i;
 	json_t *root, *choices, *e, *ch;
 	int r;
 
-	*delta = (struct wire_delta){ "", 0 };
+	*delta = (struct wire_delta){ "", 0, "", 0 };
 	if (s->done)
 		return 0;		/* nothing follows [DONE] */
 	while (len > 0 && strchr(" \t\r\n", data[len - 1]) != NULL &&
@@ -475,9 +542,14 @@ openai_stream_event(struct wire_stream *s, const char *event,
 			goto out;
 	if ((r = parse_usage(&s->acc, root, err, errlen)) != 0)
 		goto out;
-	if (s->acc.text.len > before)
-		*delta = (struct wire_delta){ s->acc.text.p + before,
-		    s->acc.text.len - before };
+	if (s->acc.text.len > before) {
+		delta->text = s->acc.text.p + before;
+		delta->len = s->acc.text.len - before;
+	}
+	if (s->acc.reasoning.len > rbefore) {
+		delta->reasoning = s->acc.reasoning.p + rbefore;
+		delta->reasoning_len = s->acc.reasoning.len - rbefore;
+	}
 out:
 	json_decref(root);
 	return r;
@@ -487,11 +559,16 @@ static int
 openai_stream_finish(struct wire_stream *s, struct llm_reply *out,
     char *err, size_t errlen)
 {
+	const char *field = s->acc.reasoning_field;
+	int r;
+
 	if (!s->done) {
 		wire_err(err, errlen, "the stream ended before [DONE]");
 		return -EPROTO;
 	}
-	return wire_acc_reply(&s->acc, out, err, errlen);
+	if ((r = wire_acc_reply(&s->acc, out, err, errlen)) == 0)
+		keep_reasoning(out, field);
+	return r;
 }
 
 const struct wire_ops wire_openai = {

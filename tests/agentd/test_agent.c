@@ -313,8 +313,8 @@ scenario_type_errors_name_the_field(void)
 		{ "{\"turns\":[{\"tool_calls\":[{\"name\":\"t\"}]}],\"repeat_from\":0}",
 		  "s.json: turns[0].tool_calls[0]: field \"arguments\" is required" },
 		{ "{\"turns\":[{\"text\":\"a\",\"txet\":\"b\"}]}",
-		  "s.json: turns[0]: unknown field \"txet\" (known: text, tool_calls, "
-		  "latency_ms, tokens_in, tokens_out, after_error, cut)" },
+		  "s.json: turns[0]: unknown field \"txet\" (known: text, reasoning, "
+		  "tool_calls, latency_ms, tokens_in, tokens_out, after_error, cut)" },
 		{ "{\"turns\":[],\"latency_ms\":\"fast\"}",
 		  "s.json: field \"latency_ms\" must be an integer, not a string" },
 		{ "{\"turn\":[]}", "s.json: field \"turns\" is required" },

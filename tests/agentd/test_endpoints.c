@@ -55,18 +55,21 @@ static const char *
 describe(const struct endpoint_config *c)
 {
 	static char buf[1024];
+	char think[48] = "";
 
 	if (c == NULL)
 		return "(none)";
+	if (c->thinking_budget != 0)
+		snprintf(think, sizeof(think), "thinking=%lld ",
+		    (long long)c->thinking_budget);
 	snprintf(buf, sizeof(buf), "%s format=%s url=%s rpm=%.0f tpm=%.0f "
 	    "timeout=%lld idle=%lld whole=%lld attempts=%d failures=%d "
-	    "cooldown=%lld "
-	    "probes=%d stream=%d conns=%ld key=%s", c->name, c->format,
-	    c->base_url, c->rpm, c->tpm, (long long)c->timeout_ms,
+	    "cooldown=%lld probes=%d stream=%d conns=%ld %skey=%s", c->name,
+	    c->format, c->base_url, c->rpm, c->tpm, (long long)c->timeout_ms,
 	    (long long)c->idle_timeout_ms, (long long)c->stream_timeout_ms,
 	    c->max_attempts,
 	    c->breaker.failures, (long long)c->breaker.cooldown_ms,
-	    c->breaker.probes, c->stream, c->max_connections,
+	    c->breaker.probes, c->stream, c->max_connections, think,
 	    c->key ? c->key_source : "-");
 	return buf;
 }
@@ -116,6 +119,8 @@ settings_table(void)
 		{ "OPENAI_STREAM=0", "openai", "stream=0 " },
 		{ "OPENAI_STREAM=1", "openai", "stream=1 " },
 		{ "OPENAI_MAX_CONNECTIONS=4", "openai", "conns=4 " },
+		{ "ANTHROPIC_THINKING_BUDGET=2048", "anthropic", "thinking=2048 " },
+		{ "ANTHROPIC_THINKING_BUDGET=0", "anthropic", "conns=256 key" },
 		{ "OPENAI_BASE_URL=http://127.0.0.1:8080/v1/", "openai",
 		    "url=http://127.0.0.1:8080/v1 " },
 		{ "OPENAI_BASE_URL=https://x.example///", "openai",
@@ -192,6 +197,9 @@ errors_table(void)
 		{ "OPENAI_BREAKER_FAILURES=0", "OPENAI_BREAKER_FAILURES: 0 is out" },
 		{ "OPENAI_MAX_CONNECTIONS=100000", "OPENAI_MAX_CONNECTIONS: 100000" },
 		{ "OPENAI_STREAM=yes", "OPENAI_STREAM: \"yes\" is not 0 or 1" },
+		{ "ANTHROPIC_THINKING_BUDGET=1000", "ANTHROPIC_THINKING_BUDGET: "
+		    "1000 is under the 1024 tokens the Anthropic API asks at least" },
+		{ "ANTHROPIC_THINKING_BUDGET=2000000", "is out of range (0 to 1000000)" },
 		{ "OPENAI_BASE_URL=ftp://x", "does not start with http:// or https://" },
 		{ "OPENAI_BASE_URL=api.openai.com", "does not start with http://" },
 		{ "OPENAI_BASE_URL=https://", "has no host" },

@@ -46,6 +46,53 @@ react_run_finishes(void)
 }
 
 static void
+reasoning_is_kept_capped(void)
+{
+	struct fixture fx;
+	json_t *d, *msgs, *m, *spans, *ev;
+	const char *id, *r;
+	size_t full;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	id = fx_submit(&fx, "thinks", "think");
+	ok(fx_wait_state(&fx, id, "done", 2000));
+	d = fx_run(&fx, id);
+	is_str(json_string_value(json_object_get(d, "output")), "done");
+	msgs = json_object_get(d, "messages");
+	m = json_array_get(msgs, 1);
+	is_str(json_string_value(json_object_get(m, "reasoning")),
+	    "I should echo first.");
+	is_int(json_integer_value(json_object_get(m, "reasoning_bytes")), 20);
+	ok(json_is_false(json_object_get(m, "reasoning_truncated")));
+	ok(json_object_get(m, "send_back") == NULL);	/* sim: nothing */
+	/* more than 16 KiB: the start, cut on a character, and its size */
+	m = json_array_get(msgs, 3);
+	r = json_string_value(json_object_get(m, "reasoning"));
+	full = (size_t)json_integer_value(json_object_get(m, "reasoning_bytes"));
+	ok(full > REPLY_REASONING_KEEP);
+	ok(r != NULL && strlen(r) <= REPLY_REASONING_KEEP &&
+	    strlen(r) > REPLY_REASONING_KEEP - 4 &&
+	    strncmp(r, "\xc3\xa9step by step, ", 16) == 0);
+	ok(json_is_true(json_object_get(m, "reasoning_truncated")));
+	spans = json_object_get(d, "spans");
+	is_int(json_integer_value(json_object_get(json_array_get(spans, 2),
+	    "reasoning_bytes")), (long long)full);
+	ok(json_object_get(json_array_get(spans, 2), "reasoning_tokens") ==
+	    NULL);
+	json_decref(d);
+	/* the run.message event carries a preview only */
+	d = fx_call(&fx, "runs.events", json_pack("{s:s, s:s}", "run", id,
+	    "type", "run.message"));
+	ev = json_array_get(json_object_get(fx_body(d), "events"), 2);
+	is_int(json_string_length(json_object_get(ev, "reasoning")), 400);
+	is_int(json_integer_value(json_object_get(ev, "reasoning_bytes")),
+	    (long long)full);
+	json_decref(d);
+	fx_finish(&fx);
+}
+
+static void
 llm_call_budget_stops_run(void)
 {
 	struct fixture fx;
@@ -1016,6 +1063,7 @@ rate_finished_runs(void)
 
 #define TESTS(X) \
 	X(react_run_finishes) \
+	X(reasoning_is_kept_capped) \
 	X(llm_call_budget_stops_run) \
 	X(cost_budget_warns_then_stops_before_overspending) \
 	X(loop_guard_stops_runaway) \

@@ -47,6 +47,10 @@ struct rcall {
 	int64_t done_at;
 	char deltas[4096];
 	size_t n_deltas;
+	char reasoning_deltas[4096];
+	char *reasoning;
+	int64_t reasoning_tokens;
+	json_t *send_back;
 	struct wait_rec waits[16];
 	int n_waits;
 };
@@ -67,6 +71,11 @@ on_done(struct llm_call *call, int status, struct llm_reply *reply,
 		reply->text = NULL;
 		rc->tool_calls = reply->tool_calls;
 		reply->tool_calls = NULL;
+		rc->reasoning = reply->reasoning;
+		reply->reasoning = NULL;
+		rc->send_back = reply->send_back;
+		reply->send_back = NULL;
+		rc->reasoning_tokens = reply->reasoning_tokens;
 		rc->tokens_in = reply->tokens_in;
 		rc->tokens_out = reply->tokens_out;
 		copy_str(rc->stop_reason, sizeof(rc->stop_reason),
@@ -75,15 +84,18 @@ on_done(struct llm_call *call, int status, struct llm_reply *reply,
 }
 
 static void
-on_delta(struct llm_call *call, const char *text, size_t len)
+on_delta(struct llm_call *call, const char *text, size_t len,
+    bool reasoning)
 {
 	struct rcall *rc = (struct rcall *)call;
-	size_t have = strlen(rc->deltas);
+	char *buf = reasoning ? rc->reasoning_deltas : rc->deltas;
+	size_t have = strlen(buf);
 
-	rc->n_deltas++;
+	if (!reasoning)
+		rc->n_deltas++;
 	if (have + len < sizeof(rc->deltas)) {
-		memcpy(rc->deltas + have, text, len);
-		rc->deltas[have + len] = '\0';
+		memcpy(buf + have, text, len);
+		buf[have + len] = '\0';
 	}
 }
 
@@ -106,7 +118,9 @@ static void
 rcall_finish(struct rcall *rc)
 {
 	free(rc->text);
+	free(rc->reasoning);
 	json_decref(rc->tool_calls);
+	json_decref(rc->send_back);
 	memset(rc, 0, sizeof(*rc));
 }
 
@@ -1249,6 +1263,39 @@ cache_miss_stores_the_reply(void)
 }
 
 static void
+cache_keeps_reasoning(void)
+{
+	struct rcall rc;
+
+	t_bail_if(env_open("anthropic", NULL, true, NULL) != 0);
+	E.cache_reply = xstrdup("{\"text\":\"ok\",\"reasoning\":\"hmm\","
+	    "\"reasoning_tokens\":12,\"send_back\":{\"format\":\"anthropic\","
+	    "\"content\":[{\"type\":\"thinking\",\"thinking\":\"hmm\","
+	    "\"signature\":\"sig\"}]},\"tokens_in\":5,\"tokens_out\":7,"
+	    "\"stop_reason\":\"end_turn\"}");
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	is_str(rc.call.cache, "hit");
+	is_str(rc.text, "ok");
+	is_str(rc.reasoning, "hmm");
+	is_int(rc.reasoning_tokens, 12);
+	is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(rc.send_back, "content"), 0), "signature")), "sig");
+	rcall_finish(&rc);
+	/* an entry stored before reasoning was kept */
+	free(E.cache_reply);
+	E.cache_reply = xstrdup("{\"text\":\"ok\",\"tokens_in\":5,"
+	    "\"tokens_out\":7}");
+	is_int(call_start(&rc), 0);
+	ok(wait_done(&rc));
+	is_str(rc.call.cache, "hit");
+	ok(rc.reasoning == NULL && rc.send_back == NULL);
+	is_int(rc.reasoning_tokens, -1);
+	rcall_finish(&rc);
+	env_close();
+}
+
+static void
 unreadable_cache_entry_is_a_miss(void)
 {
 	struct rcall rc;
@@ -1527,6 +1574,7 @@ key_not_in_breaker_reason(void)
 	X(cancelled_head_lets_the_next_go) \
 	X(cache_hit_makes_no_request) \
 	X(cache_miss_stores_the_reply) \
+	X(cache_keeps_reasoning) \
 	X(unreadable_cache_entry_is_a_miss) \
 	X(cancel_during_hang) \
 	X(cancel_during_backoff) \

@@ -604,6 +604,10 @@ struct feed {
 	struct wire_stream *s;
 	char deltas[4096];
 	size_t dlen;
+	char rdeltas[4096];		/* reasoning */
+	size_t rlen;
+	char kinds[256];		/* 'r' reasoning, 't' text: per event */
+	size_t klen;
 	char err[256];
 };
 
@@ -611,18 +615,28 @@ static int
 on_event(void *arg, const char *event, const char *data, size_t len)
 {
 	struct feed *f = arg;
-	struct wire_delta d = { NULL, 99 };
+	struct wire_delta d = { NULL, 99, NULL, 99 };
 	int r;
 
 	r = f->ops->stream_event(f->s, event, data, len, &d, f->err,
 	    sizeof f->err);
-	if (d.text == NULL || d.len > sizeof f->deltas - f->dlen - 1) {
+	if (d.text == NULL || d.len > sizeof f->deltas - f->dlen - 1 ||
+	    d.reasoning == NULL ||
+	    d.reasoning_len > sizeof f->rdeltas - f->rlen - 1) {
 		T_DIAG("bad delta");
 		return -1;
 	}
 	memcpy(f->deltas + f->dlen, d.text, d.len);
 	f->dlen += d.len;
 	f->deltas[f->dlen] = '\0';
+	memcpy(f->rdeltas + f->rlen, d.reasoning, d.reasoning_len);
+	f->rlen += d.reasoning_len;
+	f->rdeltas[f->rlen] = '\0';
+	if (d.reasoning_len > 0 && f->klen + 1 < sizeof f->kinds)
+		f->kinds[f->klen++] = 'r';
+	if (d.len > 0 && f->klen + 1 < sizeof f->kinds)
+		f->kinds[f->klen++] = 't';
+	f->kinds[f->klen] = '\0';
 	return r;
 }
 
@@ -922,7 +936,7 @@ anthropic_stream_unknown_events_and_unnamed(void)
 	    "data: {'type':'content_block_delta','index':0,'delta':{"
 	    "'type':'text_delta','text':'hi'}}\n\n"
 	    "event: content_block_delta\ndata: {'type':'content_block_delta',"
-	    "'index':0,'delta':{'type':'thinking_delta','thinking':'hm'}}\n\n"
+	    "'index':0,'delta':{'type':'citations_delta','citation':{}}}\n\n"
 	    "data: {'type':'future_thing'}\n\n"
 	    "event: message_stop\ndata: {'type':'message_stop'}\n\n",
 	    2, &r, &f), 0);
@@ -1018,6 +1032,557 @@ anthropic_stream_without_usage_is_estimated(void)
 	llm_reply_finish(&r);
 }
 
+/* ---- reasoning ---------------------------------------------------------- */
+
+/* A tool loop of a reasoning model: each assistant turn carries what its
+ * format sends back, and one from another format. */
+static const char reasoning_conversation[] =
+	"[{'role':'user','content':'Weather?'},"
+	" {'role':'assistant','content':null,'reasoning':'shown only',"
+	"  'reasoning_bytes':10,'reasoning_truncated':false,"
+	"  'send_back':{'format':'openai','field':'reasoning_content',"
+	"   'text':'I should call get_weather.'},"
+	"  'tool_calls':[{'id':'c1','name':'get_weather',"
+	"   'arguments':{'city':'Paris'}}]},"
+	" {'role':'tool','tool_call_id':'c1','name':'get_weather',"
+	"  'content':'sunny'},"
+	" {'role':'assistant','content':'Sunny.','send_back':{"
+	"  'format':'openai','field':'reasoning','text':'Done.'}},"
+	" {'role':'user','content':'And now?'},"
+	" {'role':'assistant','content':'Let me see.','send_back':{"
+	"  'format':'anthropic','content':["
+	"   {'type':'thinking','thinking':'Call it again.','signature':'sig=='},"
+	"   {'type':'redacted_thinking','data':'EmwKAhgB'},"
+	"   {'type':'text','text':'not a thinking block'}, 7]},"
+	"  'tool_calls':[{'id':'c2','name':'get_weather',"
+	"   'arguments':{'city':'Paris'}}]},"
+	" {'role':'tool','tool_call_id':'c2','name':'get_weather',"
+	"  'content':'rain'},"
+	" {'role':'assistant','content':null,'send_back':{"
+	"  'format':'anthropic','content':[{'type':'thinking',"
+	"  'thinking':'cut','signature':''}]}}]";
+
+static void
+openai_request_sends_reasoning_back(void)
+{
+	json_t *msgs = qjson(reasoning_conversation), *body;
+	struct llm_request req = { .model = "deepseek-reasoner",
+	    .messages = msgs };
+
+	body = wire_openai.build_request(&req, false);
+	/* as the field it came in; never what is only shown, never the
+	 * other format's blocks */
+	is_json(json_object_get(body, "messages"), "["
+	    " {'role':'user','content':'Weather?'},"
+	    " {'role':'assistant','content':null,"
+	    "  'reasoning_content':'I should call get_weather.','tool_calls':["
+	    "  {'id':'c1','type':'function','function':{'name':'get_weather',"
+	    "   'arguments':'{\\'city\\':\\'Paris\\'}'}}]},"
+	    " {'role':'tool','tool_call_id':'c1','content':'sunny'},"
+	    " {'role':'assistant','content':'Sunny.','reasoning':'Done.'},"
+	    " {'role':'user','content':'And now?'},"
+	    " {'role':'assistant','content':'Let me see.','tool_calls':["
+	    "  {'id':'c2','type':'function','function':{'name':'get_weather',"
+	    "   'arguments':'{\\'city\\':\\'Paris\\'}'}}]},"
+	    " {'role':'tool','tool_call_id':'c2','content':'rain'},"
+	    " {'role':'assistant','content':''}]");
+	json_decref(body);
+	json_decref(msgs);
+}
+
+static void
+anthropic_request_sends_thinking_back(void)
+{
+	json_t *msgs = qjson(reasoning_conversation), *body;
+	struct llm_request req = { .model = "claude-sonnet-4-5",
+	    .messages = msgs };
+
+	body = wire_anthropic.build_request(&req, false);
+	/* thinking first in its turn, unchanged (signature, data); what is
+	 * not a thinking block is not sent; thinking alone is no turn */
+	is_json(json_object_get(body, "messages"), "["
+	    " {'role':'user','content':'Weather?'},"
+	    " {'role':'assistant','content':[{'type':'tool_use','id':'c1',"
+	    "  'name':'get_weather','input':{'city':'Paris'}}]},"
+	    " {'role':'user','content':[{'type':'tool_result',"
+	    "  'tool_use_id':'c1','content':'sunny'}]},"
+	    " {'role':'assistant','content':[{'type':'text','text':'Sunny.'}]},"
+	    " {'role':'user','content':'And now?'},"
+	    " {'role':'assistant','content':["
+	    "  {'type':'thinking','thinking':'Call it again.','signature':'sig=='},"
+	    "  {'type':'redacted_thinking','data':'EmwKAhgB'},"
+	    "  {'type':'text','text':'Let me see.'},"
+	    "  {'type':'tool_use','id':'c2','name':'get_weather',"
+	    "   'input':{'city':'Paris'}}]},"
+	    " {'role':'user','content':[{'type':'tool_result',"
+	    "  'tool_use_id':'c2','content':'rain'}]},"
+	    " {'role':'assistant','content':["
+	    "  {'type':'thinking','thinking':'cut','signature':''},"
+	    "  {'type':'text','text':'(no content)'}]}]");
+	json_decref(body);
+	json_decref(msgs);
+}
+
+static void
+anthropic_request_thinking_budget(void)
+{
+	json_t *msgs = qjson("[{'role':'user','content':'q'}]"), *body;
+	json_t *loop = qjson("[{'role':'user','content':'q'},"
+	    " {'role':'assistant','content':null,'tool_calls':[{'id':'c',"
+	    "  'name':'f','arguments':{}}]},"
+	    " {'role':'tool','tool_call_id':'c','content':'x'}]");
+	json_t *thought = qjson("[{'role':'user','content':'q'},"
+	    " {'role':'assistant','content':null,'send_back':{'format':"
+	    "  'anthropic','content':[{'type':'thinking','thinking':'t',"
+	    "  'signature':'s'}]},'tool_calls':[{'id':'c','name':'f',"
+	    "  'arguments':{}}]},"
+	    " {'role':'tool','tool_call_id':'c','content':'x'}]");
+	struct llm_request req = { .model = "m", .messages = msgs,
+	    .max_tokens = 4000, .thinking_budget = 2048 };
+
+	body = wire_anthropic.build_request(&req, false);
+	is_json(json_object_get(body, "thinking"),
+	    "{'type':'enabled','budget_tokens':2048}");
+	is_int(json_integer_value(json_object_get(body, "max_tokens")), 4000);
+	json_decref(body);
+	/* max_tokens caps thinking and answer together */
+	req.max_tokens = 1500;
+	body = wire_anthropic.build_request(&req, false);
+	is_json(json_object_get(body, "thinking"),
+	    "{'type':'enabled','budget_tokens':1499}");
+	json_decref(body);
+	/* under the API's least budget: not asked for */
+	req.max_tokens = 1024;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	/* a tool loop that began without thinking goes on without */
+	req.max_tokens = 4000;
+	req.messages = loop;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	req.messages = thought;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") != NULL);
+	json_decref(body);
+	/* the OpenAI format has no such field */
+	body = wire_openai.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	req.thinking_budget = 0;
+	body = wire_anthropic.build_request(&req, false);
+	ok(json_object_get(body, "thinking") == NULL);
+	json_decref(body);
+	json_decref(msgs);
+	json_decref(loop);
+	json_decref(thought);
+}
+
+static void
+openai_response_reasoning(void)
+{
+	struct llm_reply r = { 0 };
+	char err[200];
+
+	/* DeepSeek / llama.cpp / vLLM: reasoning_content */
+	is_int(parse(&wire_openai, "{'id':'x','object':'chat.completion',"
+	    "'choices':[{'index':0,'message':{'role':'assistant',"
+	    "'content':'42.','reasoning_content':'6 times 7.'},"
+	    "'finish_reason':'stop'}],'usage':{'prompt_tokens':10,"
+	    "'completion_tokens':30,'completion_tokens_details':{"
+	    "'reasoning_tokens':25}}}", &r, err, sizeof err), 0);
+	is_str(r.text, "42.");
+	is_str(r.reasoning, "6 times 7.");
+	is_int(r.reasoning_tokens, 25);
+	is_int(r.tokens_out, 30);
+	is_json(r.send_back, "{'format':'openai','field':'reasoning_content',"
+	    "'text':'6 times 7.'}");
+	llm_reply_finish(&r);
+
+	/* Ollama, OpenRouter, newer vLLM: reasoning; no count reported */
+	is_int(parse(&wire_openai, "{'choices':[{'message':{'content':'ok',"
+	    "'reasoning':'hm'},'finish_reason':'stop'}],'usage':{"
+	    "'prompt_tokens':1,'completion_tokens':2}}", &r, err, sizeof err), 0);
+	is_str(r.reasoning, "hm");
+	is_int(r.reasoning_tokens, -1);
+	is_json(r.send_back, "{'format':'openai','field':'reasoning',"
+	    "'text':'hm'}");
+	llm_reply_finish(&r);
+
+	/* both: the same text, kept once; null is none */
+	is_int(parse(&wire_openai, "{'choices':[{'message':{'content':'ok',"
+	    "'reasoning_content':'a','reasoning':'a'}}]}", &r, err,
+	    sizeof err), 0);
+	is_str(r.reasoning, "a");
+	llm_reply_finish(&r);
+	is_int(parse(&wire_openai, "{'choices':[{'message':{'content':'ok',"
+	    "'reasoning':null}}],'usage':{'completion_tokens_details':{"
+	    "'reasoning_tokens':0}}}", &r, err, sizeof err), 0);
+	ok(r.reasoning == NULL && r.send_back == NULL);
+	is_int(r.reasoning_tokens, 0);
+	llm_reply_finish(&r);
+
+	/* every token spent thinking: no answer, cut by max_tokens */
+	is_int(parse(&wire_openai, "{'choices':[{'message':{'content':null,"
+	    "'reasoning_content':'Let me think about this very care'},"
+	    "'finish_reason':'length'}],'usage':{'prompt_tokens':10,"
+	    "'completion_tokens':8,'completion_tokens_details':{"
+	    "'reasoning_tokens':8}}}", &r, err, sizeof err), 0);
+	ok(r.text == NULL);
+	ok(r.tool_calls == NULL);
+	is_str(r.stop_reason, "max_tokens");
+	is_str(r.reasoning, "Let me think about this very care");
+	is_int(r.reasoning_tokens, 8);
+	llm_reply_finish(&r);
+
+	/* without usage the estimate counts the reasoning too */
+	is_int(parse(&wire_openai, "{'choices':[{'message':{'content':'abcd',"
+	    "'reasoning_content':'0123456789ab'}}]}", &r, err, sizeof err), 0);
+	ok(r.usage_estimated);
+	is_int(r.tokens_out, 1 + 3);
+	llm_reply_finish(&r);
+}
+
+static void
+anthropic_response_thinking(void)
+{
+	struct llm_reply r = { 0 };
+	char err[200];
+
+	is_int(parse(&wire_anthropic, "{'id':'msg_01','type':'message',"
+	    "'role':'assistant','model':'claude-sonnet-4-5','content':["
+	    " {'type':'thinking','thinking':'The user wants the weather.',"
+	    "  'signature':'WaUjzkypQ2mUEVM36O2TxuC06KN8xyfbJwyem2dw3URve'},"
+	    " {'type':'redacted_thinking','data':'EmwKAhgBEgy3va3pzix'},"
+	    " {'type':'thinking','thinking':'Paris, then.','signature':'s2'},"
+	    " {'type':'text','text':'Checking.'},"
+	    " {'type':'tool_use','id':'toolu_1','name':'get_weather',"
+	    "  'input':{'city':'Paris'}}],"
+	    "'stop_reason':'tool_use','usage':{'input_tokens':50,"
+	    "'output_tokens':90}}", &r, err, sizeof err), 0);
+	is_str(r.text, "Checking.");
+	is_str(r.reasoning, "The user wants the weather.\n\nParis, then.");
+	is_int(r.reasoning_tokens, -1);
+	is_json(r.send_back, "{'format':'anthropic','content':["
+	    " {'type':'thinking','thinking':'The user wants the weather.',"
+	    "  'signature':'WaUjzkypQ2mUEVM36O2TxuC06KN8xyfbJwyem2dw3URve'},"
+	    " {'type':'redacted_thinking','data':'EmwKAhgBEgy3va3pzix'},"
+	    " {'type':'thinking','thinking':'Paris, then.','signature':'s2'}]}");
+	is_int(json_array_size(r.tool_calls), 1);
+	llm_reply_finish(&r);
+
+	/* every token spent thinking */
+	is_int(parse(&wire_anthropic, "{'content':[{'type':'thinking',"
+	    "'thinking':'Hmm, so','signature':'x'}],'stop_reason':'max_tokens',"
+	    "'usage':{'input_tokens':5,'output_tokens':64}}", &r, err,
+	    sizeof err), 0);
+	ok(r.text == NULL && r.tool_calls == NULL);
+	is_str(r.stop_reason, "max_tokens");
+	is_str(r.reasoning, "Hmm, so");
+	llm_reply_finish(&r);
+
+	/* only redacted thinking: nothing to show, all to send back */
+	is_int(parse(&wire_anthropic, "{'content':[{'type':'redacted_thinking',"
+	    "'data':'abc'},{'type':'text','text':'ok'}],'usage':{"
+	    "'input_tokens':5,'output_tokens':6}}", &r, err, sizeof err), 0);
+	ok(r.reasoning == NULL);
+	is_json(r.send_back, "{'format':'anthropic','content':[{'type':"
+	    "'redacted_thinking','data':'abc'}]}");
+	llm_reply_finish(&r);
+}
+
+static void
+reasoning_with_wrong_types(void)
+{
+	static const struct {
+		const struct wire_ops *ops;
+		const char *body, *err;
+	} cases[] = {
+		{ &wire_openai, "{'choices':[{'message':{'content':'a',"
+		    "'reasoning_content':5}}]}",
+		    "choices[0].message.reasoning_content: not a string" },
+		{ &wire_openai, "{'choices':[{'message':{'content':'a',"
+		    "'reasoning':{'text':'x'}}}]}",
+		    "choices[0].message.reasoning: not a string" },
+		{ &wire_openai, "{'choices':[{'message':{'content':'a'}}],"
+		    "'usage':{'completion_tokens_details':[]}}",
+		    "usage.completion_tokens_details: not an object" },
+		{ &wire_openai, "{'choices':[{'message':{'content':'a'}}],"
+		    "'usage':{'completion_tokens_details':{'reasoning_tokens':-3}}}",
+		    "usage.completion_tokens_details.reasoning_tokens: negative" },
+		{ &wire_anthropic, "{'content':[{'type':'thinking','thinking':3}]}",
+		    "content[0].thinking: not a string" },
+		{ &wire_anthropic, "{'content':[{'type':'thinking'}]}",
+		    "content[0].thinking: missing" },
+		{ &wire_anthropic, "{'content':[{'type':'thinking','thinking':'a',"
+		    "'signature':{}}]}", "content[0].signature: not a string" },
+		{ &wire_anthropic, "{'content':[{'type':'redacted_thinking'}]}",
+		    "content[0].data: missing" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct llm_reply r = { 0 };
+		char err[200];
+		int rc = parse(cases[i].ops, cases[i].body, &r, err, sizeof err);
+
+		if (rc != -EPROTO || strstr(err, cases[i].err) == NULL)
+			T_DIAG("case %zu: %d \"%s\", want \"%s\"", i, rc, err,
+			    cases[i].err);
+		llm_reply_finish(&r);
+	}
+}
+
+static void
+reasoning_is_bounded(void)
+{
+	size_t n = (8u << 20) + 1;
+	char *body = xmalloc(n + 128), err[200];
+	struct llm_reply r = { 0 };
+	int len;
+
+	len = snprintf(body, 128, "{\"choices\":[{\"message\":{"
+	    "\"reasoning_content\":\"");
+	memset(body + len, 'a', n);
+	strcpy(body + len + n, "\"}}]}");
+	is_int(wire_openai.parse_response(body, strlen(body), &r, err,
+	    sizeof err), -EPROTO);
+	has_str(err, "the reasoning is longer than 8 MiB");
+	len = snprintf(body, 128, "{\"content\":[{\"type\":\"thinking\","
+	    "\"thinking\":\"\",\"signature\":\"");
+	memset(body + len, 'a', n);
+	strcpy(body + len + n, "\"}]}");
+	is_int(wire_anthropic.parse_response(body, strlen(body), &r, err,
+	    sizeof err), -EPROTO);
+	has_str(err, "thinking signatures are longer than 8 MiB");
+	free(body);
+}
+
+/* llama.cpp / DeepSeek: the reasoning streams first, then the answer. */
+static const char openai_reasoning_stream[] =
+	"data: {'id':'c','object':'chat.completion.chunk','choices':[{"
+	"'index':0,'delta':{'role':'assistant','content':null,"
+	"'reasoning_content':''},'finish_reason':null}]}\n\n"
+	"data: {'choices':[{'index':0,'delta':{'content':null,"
+	"'reasoning_content':'The user '}}]}\n\n"
+	"data: {'choices':[{'index':0,'delta':{'reasoning_content':"
+	"'asks for 6*7.'}}]}\n\n"
+	"data: {'choices':[{'index':0,'delta':{'content':'42','reasoning_content':"
+	"null}}]}\n\n"
+	"data: {'choices':[{'index':0,'delta':{'content':'.'},"
+	"'finish_reason':'stop'}]}\n\n"
+	"data: {'choices':[],'usage':{'prompt_tokens':9,'completion_tokens':12,"
+	"'completion_tokens_details':{'reasoning_tokens':10}}}\n\n"
+	"data: [DONE]\n\n";
+
+static void
+openai_stream_reasoning(void)
+{
+	size_t steps[] = { 0, 1, 7 };
+
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		struct llm_reply r = { 0 };
+		struct feed f;
+
+		is_int(run_stream(&wire_openai, openai_reasoning_stream,
+		    steps[i], &r, &f), 0);
+		is_str(f.rdeltas, "The user asks for 6*7.");
+		is_str(f.deltas, "42.");
+		is_str(f.kinds, "rrtt");
+		is_str(r.reasoning, "The user asks for 6*7.");
+		is_str(r.text, "42.");
+		is_int(r.reasoning_tokens, 10);
+		is_json(r.send_back, "{'format':'openai','field':"
+		    "'reasoning_content','text':'The user asks for 6*7.'}");
+		llm_reply_finish(&r);
+	}
+}
+
+static void
+openai_stream_reasoning_only_and_cut(void)
+{
+	struct llm_reply r = { 0 };
+	struct feed f;
+
+	/* Ollama's name; all the budget spent thinking */
+	is_int(run_stream(&wire_openai,
+	    "data: {'choices':[{'delta':{'reasoning':'Step one, '}}]}\n\n"
+	    "data: {'choices':[{'delta':{'reasoning':'step two'},"
+	    "'finish_reason':'length'}]}\n\n"
+	    "data: [DONE]\n\n", 3, &r, &f), 0);
+	ok(r.text == NULL && r.tool_calls == NULL);
+	is_str(r.stop_reason, "max_tokens");
+	is_str(r.reasoning, "Step one, step two");
+	is_str(f.deltas, "");
+	is_json(r.send_back, "{'format':'openai','field':'reasoning',"
+	    "'text':'Step one, step two'}");
+	llm_reply_finish(&r);
+
+	/* cut while thinking: an error, as a cut answer is */
+	is_int(run_stream(&wire_openai,
+	    "data: {'choices':[{'delta':{'reasoning_content':'Step'}}]}\n\n",
+	    1, &r, &f), -EPROTO);
+	has_str(f.err, "the stream ended before [DONE]");
+	is_str(f.rdeltas, "Step");
+	llm_reply_finish(&r);
+
+	is_int(run_stream(&wire_openai,
+	    "data: {'choices':[{'delta':{'reasoning_content':['x']}}]}\n\n",
+	    1, &r, &f), -EPROTO);
+	has_str(f.err, "choices[0].delta.reasoning_content: not a string");
+	llm_reply_finish(&r);
+}
+
+/* Anthropic extended thinking with a tool call, as the streaming docs
+ * show it (signature_delta just before the block stops). */
+static const char anthropic_thinking_stream[] =
+	"event: message_start\n"
+	"data: {'type':'message_start','message':{'id':'msg_01','type':"
+	"'message','role':'assistant','content':[],'model':'claude-sonnet-4-5',"
+	"'stop_reason':null,'usage':{'input_tokens':40,'output_tokens':1}}}\n\n"
+	"event: content_block_start\n"
+	"data: {'type':'content_block_start','index':0,'content_block':{"
+	"'type':'thinking','thinking':'','signature':''}}\n\n"
+	"event: content_block_delta\n"
+	"data: {'type':'content_block_delta','index':0,'delta':{"
+	"'type':'thinking_delta','thinking':'I need '}}\n\n"
+	"event: content_block_delta\n"
+	"data: {'type':'content_block_delta','index':0,'delta':{"
+	"'type':'thinking_delta','thinking':'the weather.'}}\n\n"
+	"event: content_block_delta\n"
+	"data: {'type':'content_block_delta','index':0,'delta':{"
+	"'type':'signature_delta','signature':'EqQBCgIYAhIM1gbcDa9GJwZA2b3h'}}\n\n"
+	"event: content_block_stop\n"
+	"data: {'type':'content_block_stop','index':0}\n\n"
+	"event: content_block_start\n"
+	"data: {'type':'content_block_start','index':1,'content_block':{"
+	"'type':'redacted_thinking','data':'EmwKAhgBEgy3va3pzix'}}\n\n"
+	"event: content_block_stop\n"
+	"data: {'type':'content_block_stop','index':1}\n\n"
+	"event: content_block_start\n"
+	"data: {'type':'content_block_start','index':2,'content_block':{"
+	"'type':'text','text':''}}\n\n"
+	"event: content_block_delta\n"
+	"data: {'type':'content_block_delta','index':2,'delta':{"
+	"'type':'text_delta','text':'Checking.'}}\n\n"
+	"event: content_block_stop\n"
+	"data: {'type':'content_block_stop','index':2}\n\n"
+	"event: content_block_start\n"
+	"data: {'type':'content_block_start','index':3,'content_block':{"
+	"'type':'tool_use','id':'toolu_1','name':'get_weather','input':{}}}\n\n"
+	"event: content_block_delta\n"
+	"data: {'type':'content_block_delta','index':3,'delta':{"
+	"'type':'input_json_delta','partial_json':'{\\'city\\':\\'Paris\\'}'}}\n\n"
+	"event: content_block_stop\n"
+	"data: {'type':'content_block_stop','index':3}\n\n"
+	"event: message_delta\n"
+	"data: {'type':'message_delta','delta':{'stop_reason':'tool_use',"
+	"'stop_sequence':null},'usage':{'output_tokens':80}}\n\n"
+	"event: message_stop\n"
+	"data: {'type':'message_stop'}\n\n";
+
+static void
+anthropic_stream_thinking(void)
+{
+	size_t steps[] = { 0, 1, 13 };
+
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		struct llm_reply r = { 0 };
+		struct feed f;
+
+		is_int(run_stream(&wire_anthropic, anthropic_thinking_stream,
+		    steps[i], &r, &f), 0);
+		is_str(f.rdeltas, "I need the weather.");
+		is_str(f.deltas, "Checking.");
+		is_str(f.kinds, "rrt");
+		is_str(r.reasoning, "I need the weather.");
+		is_str(r.text, "Checking.");
+		is_str(r.stop_reason, "tool_use");
+		is_json(r.send_back, "{'format':'anthropic','content':["
+		    " {'type':'thinking','thinking':'I need the weather.',"
+		    "  'signature':'EqQBCgIYAhIM1gbcDa9GJwZA2b3h'},"
+		    " {'type':'redacted_thinking','data':'EmwKAhgBEgy3va3pzix'}]}");
+		is_json(r.tool_calls, "[{'id':'toolu_1','name':'get_weather',"
+		    "'arguments':{'city':'Paris'}}]");
+		llm_reply_finish(&r);
+	}
+}
+
+static void
+anthropic_stream_thinking_errors(void)
+{
+	static const char start[] =
+	    "event: message_start\ndata: {'type':'message_start','message':{"
+	    "'usage':{'input_tokens':1,'output_tokens':1}}}\n\n";
+	static const struct {
+		const char *events;
+		int r;
+		const char *err;
+	} cases[] = {
+		/* cut while thinking */
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'thinking','thinking':''}}\n\n"
+		    "event: content_block_delta\ndata: {'type':'content_block_delta',"
+		    "'index':0,'delta':{'type':'thinking_delta','thinking':'a'}}\n\n",
+		    -EPROTO, "the stream ended before message_stop" },
+		{ "event: content_block_delta\ndata: {'type':'content_block_delta',"
+		    "'index':0,'delta':{'type':'thinking_delta','thinking':'a'}}\n\n",
+		    -EPROTO, "thinking_delta for block 0, which is not a thinking" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'redacted_thinking',"
+		    "'data':'x'}}\n\n"
+		    "event: content_block_delta\ndata: {'type':'content_block_delta',"
+		    "'index':0,'delta':{'type':'signature_delta','signature':'a'}}\n\n",
+		    -EPROTO, "signature_delta for block 0, which is not a thinking" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'tool_use','id':'t',"
+		    "'name':'f','input':{}}}\n\n"
+		    "event: content_block_delta\ndata: {'type':'content_block_delta',"
+		    "'index':0,'delta':{'type':'thinking_delta','thinking':'a'}}\n\n",
+		    -EPROTO, "which is not a thinking block" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'thinking','thinking':''}}\n\n"
+		    "event: content_block_delta\ndata: {'type':'content_block_delta',"
+		    "'index':0,'delta':{'type':'input_json_delta',"
+		    "'partial_json':'{'}}\n\n",
+		    -EPROTO, "which is not a tool_use block" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'thinking','thinking':''}}\n\n"
+		    "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'tool_use','name':'f'}}\n\n",
+		    -EPROTO, "block 0 started twice" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'thinking','thinking':''}}\n\n"
+		    "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'thinking','thinking':''}}\n\n",
+		    -EPROTO, "block 0 started twice" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'thinking','thinking':7}}\n\n",
+		    -EPROTO, "content_block_start.content_block.thinking: not a string" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'redacted_thinking'}}\n\n",
+		    -EPROTO, "content_block_start.content_block.data: missing" },
+		{ "event: content_block_start\ndata: {'type':'content_block_start',"
+		    "'index':0,'content_block':{'type':'thinking','thinking':''}}\n\n"
+		    "event: content_block_delta\ndata: {'type':'content_block_delta',"
+		    "'index':0,'delta':{'type':'signature_delta'}}\n\n",
+		    -EPROTO, "content_block_delta.delta.signature: missing" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct llm_reply r = { 0 };
+		struct feed f;
+		char *t = xasprintf("%s%s", start, cases[i].events);
+		int rc = run_stream(&wire_anthropic, t, 1, &r, &f);
+
+		if (rc != cases[i].r || strstr(f.err, cases[i].err) == NULL)
+			T_DIAG("case %zu: %d \"%s\", want %d \"%s\"", i, rc,
+			    f.err, cases[i].r, cases[i].err);
+		free(t);
+		llm_reply_finish(&r);
+	}
+}
+
 #define TESTS(X) \
 	X(find_by_name) \
 	X(arguments_table) \
@@ -1043,5 +1608,16 @@ anthropic_stream_without_usage_is_estimated(void)
 	X(anthropic_stream_assembles_calls) \
 	X(anthropic_stream_unknown_events_and_unnamed) \
 	X(anthropic_stream_cut_and_errors) \
-	X(anthropic_stream_without_usage_is_estimated)
+	X(anthropic_stream_without_usage_is_estimated) \
+	X(openai_request_sends_reasoning_back) \
+	X(anthropic_request_sends_thinking_back) \
+	X(anthropic_request_thinking_budget) \
+	X(openai_response_reasoning) \
+	X(anthropic_response_thinking) \
+	X(reasoning_with_wrong_types) \
+	X(reasoning_is_bounded) \
+	X(openai_stream_reasoning) \
+	X(openai_stream_reasoning_only_and_cut) \
+	X(anthropic_stream_thinking) \
+	X(anthropic_stream_thinking_errors)
 T_MAIN(TESTS)

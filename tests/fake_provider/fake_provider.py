@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import collections
 import email.utils
+import hashlib
 import json
 import os
 import random
@@ -40,6 +41,8 @@ MAX_BODY = 64 << 20
 LOG_KEEP = 5000
 BAD_ARGS = '{"query": "refund'
 FINISHED_TEXT = "(scenario finished)"
+THINK_ONLY_TEXT = ("Let me think about this step by step. First the policy, "
+                   "then the order, then whether the customer")
 ALNUM = string.ascii_letters + string.digits
 
 
@@ -311,6 +314,17 @@ def chunks4(s):
     return [s[i:i + 4] for i in range(0, len(s), 4)]
 
 
+def fake_signature(model, thinking):
+    """The signature of a thinking block the fake sent: checked when the
+    block comes back (the real API rejects a changed block)."""
+    h = hashlib.sha256(("%s\0%s" % (model, thinking)).encode()).hexdigest()
+    return "fakesig_" + h[:40]
+
+
+def reasoning_tokens(reasoning):
+    return len((reasoning or "").encode()) // 4 + 1 if reasoning else 0
+
+
 # ---------------------------------------------------------------- server
 
 class Server:
@@ -323,6 +337,7 @@ class Server:
         self.max_open = 0
         self.writers = set()
         self.scenario_cache = {}
+        self.redacted_sent = set()      # redacted_thinking data handed out
         self.logfile = open(args.log, "a", buffering=1) if args.log else None
 
     # ---- plumbing
@@ -449,6 +464,7 @@ class Server:
         elif p == "/_fake/reset" and req.method == "POST":
             self.faults.clear()
             self.log.clear()
+            self.redacted_sent.clear()
             self.requests = 0
             self.max_open = self.open
             await self.send(writer, 200, {"ok": True}, keep_alive=ka)
@@ -492,22 +508,123 @@ class Server:
         self.scenario_cache[fn] = (mtime, sc)
         return sc
 
-    def pick_turn(self, sc, n, failed):
-        """-> (text, [(name, args_text)], tokens_in or None, tokens_out or
-        None)."""
+    def scenario_turn(self, sc, n, failed):
+        """The turn object answering turn @n, or None past the end."""
         turns = sc["turns"]
         if n >= len(turns):
             r = sc.get("repeat_from")
             if isinstance(r, int) and 0 <= r < len(turns):
                 n = r + (n - len(turns)) % (len(turns) - r)
             else:
-                return FINISHED_TEXT, [], None, None
+                return None
         t = turns[n]
         if failed and isinstance(t.get("after_error"), dict):
             t = t["after_error"]
+        return t if isinstance(t, dict) else {}
+
+    def pick_turn(self, sc, n, failed):
+        """-> (text, [(name, args_text)], tokens_in or None, tokens_out or
+        None, reasoning or None)."""
+        t = self.scenario_turn(sc, n, failed)
+        if t is None:
+            return FINISHED_TEXT, [], None, None, None
         calls = [(c.get("name", ""), jdump(c.get("arguments", {})))
                  for c in (t.get("tool_calls") or []) if isinstance(c, dict)]
-        return t.get("text"), calls, t.get("tokens_in"), t.get("tokens_out")
+        r = t.get("reasoning")
+        return t.get("text"), calls, t.get("tokens_in"), t.get("tokens_out"), \
+            r if isinstance(r, str) and r else None
+
+    # ---- reasoning sent back
+
+    def check_sent_back(self, style, sc, model, msgs):
+        """What the APIs check in the history of a reasoning model: None,
+        or (status, body) to refuse the request with. Anthropic: thinking
+        blocks come back unchanged and first in their turn, and the last
+        turn, when it thought before it used tools, starts with its
+        thinking. OpenAI
+        (DeepSeek's thinking mode): a turn that thought before calling tools
+        has its reasoning_content back."""
+        last = max([i for i, m in enumerate(msgs) if isinstance(m, dict)
+                    and m.get("role") == "assistant"], default=-1)
+        for i, m in enumerate(msgs):
+            if not isinstance(m, dict) or m.get("role") != "assistant":
+                continue
+            turn = sum(1 for x in msgs[:i] if isinstance(x, dict)
+                       and x.get("role") == "assistant")
+            prev = msgs[:i]
+            failed = tool_failed_openai(prev) if style == "openai" \
+                else tool_failed_anthropic(prev)
+            t = self.scenario_turn(sc, turn, failed) or {}
+            thought = t.get("reasoning") if isinstance(t.get("reasoning"),
+                                                       str) else None
+            if style == "openai":
+                if not thought or not m.get("tool_calls"):
+                    continue
+                back = m.get("reasoning_content", m.get("reasoning"))
+                if back is None:
+                    return 400, openai_error(
+                        "Missing `reasoning_content` field in the assistant "
+                        "message at message index %d. For more information, "
+                        "please refer to https://api-docs.deepseek.com/"
+                        "guides/thinking_mode#tool-calls" % i,
+                        "invalid_request_error", None,
+                        "invalid_request_error")
+                if back != thought:
+                    return 400, openai_error(
+                        "The `reasoning_content` in the thinking mode must "
+                        "be passed back to the API (message index %d "
+                        "differs from what was sent)." % i,
+                        "invalid_request_error", None,
+                        "invalid_request_error")
+                continue
+            content = m.get("content")
+            if not isinstance(content, list):
+                content = []
+            seen_other = False
+            for j, b in enumerate(content):
+                if not isinstance(b, dict):
+                    continue
+                where = "messages.%d.content.%d" % (i, j)
+                if b.get("type") == "thinking":
+                    if seen_other:
+                        return 400, anthropic_error(
+                            "invalid_request_error", "%s: `thinking` blocks "
+                            "must come first in an assistant message" % where)
+                    if b.get("signature") != fake_signature(
+                            model, b.get("thinking", "")):
+                        return 400, anthropic_error(
+                            "invalid_request_error",
+                            "%s: Invalid `signature` in `thinking` block"
+                            % where)
+                elif b.get("type") == "redacted_thinking":
+                    if seen_other:
+                        return 400, anthropic_error(
+                            "invalid_request_error", "%s: `redacted_thinking` "
+                            "blocks must come first in an assistant message"
+                            % where)
+                    if b.get("data") not in self.redacted_sent:
+                        return 400, anthropic_error(
+                            "invalid_request_error",
+                            "%s: Invalid `data` in `redacted_thinking` block"
+                            % where)
+                else:
+                    seen_other = True
+            uses_tools = any(isinstance(b, dict) and b.get("type") ==
+                             "tool_use" for b in content)
+            # the API asks it of the turn the tool loop is in
+            if thought and uses_tools and i == last:
+                first = content[0] if content and isinstance(content[0],
+                                                              dict) else {}
+                if first.get("type") not in ("thinking", "redacted_thinking"):
+                    return 400, anthropic_error(
+                        "invalid_request_error",
+                        "messages.%d.content.0.type: Expected `thinking` or "
+                        "`redacted_thinking`, but found `%s`. When `thinking` "
+                        "is enabled, a final `assistant` message must start "
+                        "with a thinking block (preceeding the lastmost set "
+                        "of `tool_use` and `tool_result` blocks)."
+                        % (i, first.get("type")))
+        return None
 
     # ---- API requests
 
@@ -653,18 +770,40 @@ class Server:
         if bad is not None and not self.args.lenient_history:
             return await error(500, {"error": {
                 "code": 500, "message": bad, "type": "server_error"}})
+        refused = self.check_sent_back(style, sc, model, msgs)
+        if refused is not None:
+            return await error(*refused)
         turn = sum(1 for m in msgs
                    if isinstance(m, dict) and m.get("role") == "assistant")
         failed = tool_failed_openai(msgs) if style == "openai" \
             else tool_failed_anthropic(msgs)
-        text, calls, tin, tout = self.pick_turn(sc, turn, failed)
+        text, calls, tin, tout, reasoning = self.pick_turn(sc, turn, failed)
+        stop = None
+        if kind == "think_only":
+            # every token spent thinking: no answer, cut by max_tokens
+            text, calls, stop = None, [], "length"
+            reasoning = fault.get("reasoning") or reasoning or THINK_ONLY_TEXT
+            mt = body.get("max_tokens")
+            if isinstance(mt, int) and mt > 0:
+                tout = mt           # the whole budget
+            elif not isinstance(tout, int):
+                tout = reasoning_tokens(reasoning)
         if not isinstance(tin, int):
             tin = len(req.body) // 4
         if not isinstance(tout, int):
-            tout = len((text or "").encode()) // 4 + 1
+            tout = len((text or "").encode()) // 4 + 1 + \
+                reasoning_tokens(reasoning)
+        think = {"text": reasoning, "tokens": min(tout, reasoning_tokens(
+            reasoning)) if kind != "think_only" else tout,
+            "field": fault.get("field") if kind == "reasoning_field" and
+            isinstance(fault.get("field"), str) else "reasoning_content",
+            "signature": fake_signature(model, reasoning) if reasoning
+            else None, "redacted": None, "stop": stop}
+        if kind == "redacted_thinking":
+            think["redacted"] = "fakeredacted_" + rand_id(24)
+            self.redacted_sent.add(think["redacted"])
 
         stream = body.get("stream") is True
-        finish = None           # the scenario's: stop or tool calls
         if kind == "bad_args" and calls:
             raw = fault.get("arguments")
             raw = raw if isinstance(raw, str) else BAD_ARGS
@@ -675,7 +814,7 @@ class Server:
         elif kind == "length":
             # the output limit cut the answer: the text in the middle, or
             # the last tool call's arguments (then invalid JSON)
-            finish = "length"
+            think["stop"] = "length"
             if calls:
                 n, a = calls[-1]
                 calls[-1] = (n, a[:max(1, len(a) // 2)])
@@ -701,7 +840,7 @@ class Server:
         if not stream:
             obj = (self.openai_json if style == "openai" else
                    self.anthropic_json)(model, turn, text, calls, tin, tout,
-                                        finish)
+                                        think)
             await self.send(writer, 200, obj, extra=extra, keep_alive=ka,
                             cut=cut, pause=self.stall(fault, reader)
                             if kind == "stall" else None)
@@ -710,10 +849,10 @@ class Server:
 
         if style == "openai":
             events = self.openai_events(body, model, turn, text, calls, tin,
-                                        tout, finish)
+                                        tout, think)
         else:
             events = self.anthropic_events(model, turn, text, calls, tin,
-                                           tout, finish)
+                                           tout, think)
         if kind == "stream_error":
             etype = fault.get("error_type")
             if style == "openai":
@@ -771,13 +910,23 @@ class Server:
     # ---- OpenAI shapes
 
     @staticmethod
-    def openai_usage(tin, tout):
-        return {"prompt_tokens": tin, "completion_tokens": tout,
-                "total_tokens": tin + tout,
-                "prompt_tokens_details": {"cached_tokens": 0}}
+    def openai_usage(tin, tout, think):
+        u = {"prompt_tokens": tin, "completion_tokens": tout,
+             "total_tokens": tin + tout,
+             "prompt_tokens_details": {"cached_tokens": 0}}
+        if think["text"]:   # as DeepSeek reports it for a reasoning model
+            u["completion_tokens_details"] = {
+                "reasoning_tokens": think["tokens"]}
+        return u
 
-    def openai_json(self, model, turn, text, calls, tin, tout, finish=None):
+    @staticmethod
+    def openai_finish(calls, think):
+        return think["stop"] or ("tool_calls" if calls else "stop")
+
+    def openai_json(self, model, turn, text, calls, tin, tout, think):
         msg = {"role": "assistant", "content": text, "refusal": None}
+        if think["text"]:
+            msg[think["field"]] = think["text"]
         if calls:
             msg["tool_calls"] = [
                 {"id": "call_%d_%d" % (turn, i), "type": "function",
@@ -786,13 +935,13 @@ class Server:
         return {"id": "chatcmpl-" + rand_id(29), "object": "chat.completion",
                 "created": int(time.time()), "model": model,
                 "choices": [{"index": 0, "message": msg, "logprobs": None,
-                             "finish_reason": finish or ("tool_calls"
-                                                         if calls else "stop")}],
-                "usage": self.openai_usage(tin, tout),
+                             "finish_reason": self.openai_finish(calls,
+                                                                 think)}],
+                "usage": self.openai_usage(tin, tout, think),
                 "system_fingerprint": "fp_fake"}
 
     def openai_events(self, body, model, turn, text, calls, tin, tout,
-                      finish=None):
+                      think):
         so = body.get("stream_options")
         inc = isinstance(so, dict) and so.get("include_usage") is True
         cid = "chatcmpl-" + rand_id(29)
@@ -809,6 +958,8 @@ class Server:
             return c
 
         out = [chunk({"role": "assistant", "content": "", "refusal": None})]
+        for piece in chunks4(think["text"] or ""):
+            out.append(chunk({think["field"]: piece}))
         for piece in chunks4(text or ""):
             out.append(chunk({"content": piece}))
         for i, (n, a) in enumerate(calls):
@@ -819,10 +970,10 @@ class Server:
             for piece in split_n(a, 3):
                 out.append(chunk({"tool_calls": [
                     {"index": i, "function": {"arguments": piece}}]}))
-        out.append(chunk({}, finish or ("tool_calls" if calls else "stop")))
+        out.append(chunk({}, self.openai_finish(calls, think)))
         if inc:
             u = chunk(None, choices=False)
-            u["usage"] = self.openai_usage(tin, tout)
+            u["usage"] = self.openai_usage(tin, tout, think)
             out.append(u)
         ev = ["data: " + jdump(c) + "\n\n" for c in out]
         ev.append("data: [DONE]\n\n")
@@ -835,9 +986,19 @@ class Server:
         return {"input_tokens": tin, "cache_creation_input_tokens": 0,
                 "cache_read_input_tokens": 0, "output_tokens": tout}
 
-    def anthropic_json(self, model, turn, text, calls, tin, tout,
-                       finish=None):
+    @staticmethod
+    def anthropic_stop(calls, think):
+        return "max_tokens" if think["stop"] else \
+            "tool_use" if calls else "end_turn"
+
+    def anthropic_json(self, model, turn, text, calls, tin, tout, think):
         content = []
+        if think["text"]:
+            content.append({"type": "thinking", "thinking": think["text"],
+                            "signature": think["signature"]})
+        if think["redacted"]:
+            content.append({"type": "redacted_thinking",
+                            "data": think["redacted"]})
         if text:
             content.append({"type": "text", "text": text})
         for i, (n, a) in enumerate(calls):
@@ -851,13 +1012,11 @@ class Server:
                             "name": n, "input": inp})
         return {"id": "msg_01" + rand_id(22), "type": "message",
                 "role": "assistant", "model": model, "content": content,
-                "stop_reason": "max_tokens" if finish else
-                ("tool_use" if calls else "end_turn"),
+                "stop_reason": self.anthropic_stop(calls, think),
                 "stop_sequence": None,
                 "usage": self.anthropic_usage(tin, tout)}
 
-    def anthropic_events(self, model, turn, text, calls, tin, tout,
-                         finish=None):
+    def anthropic_events(self, model, turn, text, calls, tin, tout, think):
         out = []
 
         def ev(name, obj):
@@ -870,6 +1029,31 @@ class Server:
             "usage": self.anthropic_usage(tin, 1)}})
         ev("ping", {"type": "ping"})
         idx = 0
+        if think["text"]:
+            ev("content_block_start", {"type": "content_block_start",
+                                       "index": idx, "content_block":
+                                       {"type": "thinking", "thinking": "",
+                                        "signature": ""}})
+            for piece in chunks4(think["text"]):
+                ev("content_block_delta", {"type": "content_block_delta",
+                                           "index": idx, "delta":
+                                           {"type": "thinking_delta",
+                                            "thinking": piece}})
+            ev("content_block_delta", {"type": "content_block_delta",
+                                       "index": idx, "delta":
+                                       {"type": "signature_delta",
+                                        "signature": think["signature"]}})
+            ev("content_block_stop", {"type": "content_block_stop",
+                                      "index": idx})
+            idx += 1
+        if think["redacted"]:
+            ev("content_block_start", {"type": "content_block_start",
+                                       "index": idx, "content_block":
+                                       {"type": "redacted_thinking",
+                                        "data": think["redacted"]}})
+            ev("content_block_stop", {"type": "content_block_stop",
+                                      "index": idx})
+            idx += 1
         if text:
             ev("content_block_start", {"type": "content_block_start",
                                        "index": idx, "content_block":
@@ -897,8 +1081,7 @@ class Server:
                                       "index": idx})
             idx += 1
         ev("message_delta", {"type": "message_delta", "delta": {
-            "stop_reason": "max_tokens" if finish else
-            ("tool_use" if calls else "end_turn"),
+            "stop_reason": self.anthropic_stop(calls, think),
             "stop_sequence": None}, "usage": {"output_tokens": tout}})
         ev("message_stop", {"type": "message_stop"})
         return out

@@ -4,8 +4,12 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 FP=$HERE/fake_provider.py
-SCEN=${SCENARIOS:-$HERE/../../examples/agents/scenarios}
+SCEN0=${SCENARIOS:-$HERE/../../examples/agents/scenarios}
 T=$(mktemp -d /tmp/fake-provider-st-XXXXXX)
+# the demo scenarios and a reasoning model's
+SCEN=$T/scenarios
+mkdir -p "$SCEN"
+cp "$SCEN0"/*.json "$HERE/../data/reasoning/thinker.json" "$SCEN/"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -31,7 +35,7 @@ start() {
 start main --openai-key sk-good --anthropic-key ak-good
 start fast --latency-ms 200
 
-FP="$FP" T="$T" PORT=$(cat "$T/main.port") PORT_LAT=$(cat "$T/fast.port") \
+FP="$FP" T="$T" SCEN="$SCEN" PORT=$(cat "$T/main.port") PORT_LAT=$(cat "$T/fast.port") \
   python3 - <<'PY'
 import asyncio, json, os, resource, socket, subprocess, sys, time
 
@@ -118,6 +122,8 @@ def faults(*fs, port=PORT):
 def oa_stream_parse(chunks):
     """Reassembles an OpenAI stream into (message, finish, usage, done)."""
     text, calls, finish, usage, done = "", {}, None, None, False
+    global oa_reasoning, oa_order
+    oa_reasoning, oa_order = "", ""
     for ch in chunks:
         assert ch.startswith("data: ") and ch.endswith("\n\n"), ch
         d = ch[6:-2]
@@ -131,6 +137,12 @@ def oa_stream_parse(chunks):
         for choice in c["choices"]:
             dl = choice["delta"]
             text += dl.get("content") or ""
+            for f in ("reasoning_content", "reasoning"):
+                if dl.get(f):
+                    oa_reasoning += dl[f]
+                    oa_order += "r"
+            if dl.get("content"):
+                oa_order += "t"
             for tc in dl.get("tool_calls") or []:
                 e = calls.setdefault(tc["index"], {"id": None, "type": None,
                                                    "function": {"name": "", "arguments": ""}})
@@ -162,6 +174,10 @@ def an_stream_parse(chunks):
             dl = d["delta"]
             if dl["type"] == "text_delta":
                 blocks[d["index"]]["text"] += dl["text"]
+            elif dl["type"] == "thinking_delta":
+                blocks[d["index"]]["thinking"] += dl["thinking"]
+            elif dl["type"] == "signature_delta":
+                blocks[d["index"]]["signature"] += dl["signature"]
             else:
                 partial[d["index"]] += dl["partial_json"]
         elif name == "content_block_stop":
@@ -370,7 +386,7 @@ ok(r_mal["status"] == 200 and r_mal["body"] == b'{"choices": ['
    "malformed, bad_args, unknown_tool, stream_error, slow",
    [r_mal["body"], partial, r_se1["chunks"], r_se2["chunks"], slow_t])
 
-# 13b: length: text cut in half, a tool call's arguments cut; both formats
+# 13d: length: text cut in half, a tool call's arguments cut; both formats
 faults({"kind": "length"}, {"kind": "length"}, {"kind": "length"},
        {"kind": "bad_args", "arguments": '{"limit": 1e999}'})
 r_txt = raw("/v1/chat/completions", {"model": "support-triage", "messages":
@@ -395,7 +411,7 @@ ok(js(r_txt)["choices"][0]["finish_reason"] == "length"
    "length: cut text and cut tool arguments; bad_args with given arguments",
    [r_txt["body"], args, finish, r_an["body"], r_num["body"]])
 
-# 13c: like llama-server, a history whose tool-call arguments do not parse
+# 13e: like llama-server, a history whose tool-call arguments do not parse
 # (or hold a number out of range) is answered 500
 bad = MSGS + [{"role": "assistant", "content": None, "tool_calls": [
     {"id": "c1", "type": "function", "function": {"name": "kb_search",
@@ -410,6 +426,109 @@ ok(r_bad["status"] == 500 and "parse error" in js(r_bad)["error"]["message"]
    and r_big["status"] == 500 and r_good["status"] == 200,
    "unparsable arguments in the history: HTTP 500, as llama-server answers",
    [r_bad["body"], r_big["body"], r_good["status"]])
+
+# 13b: a reasoning model (tests/data/reasoning/thinker.json)
+TH = json.load(open(os.path.join(os.environ["SCEN"], "thinker.json")))["turns"]
+r = raw("/v1/chat/completions", {"model": "thinker", "messages": MSGS}, OA)
+o = js(r); m = o["choices"][0]["message"]
+ok(m["reasoning_content"] == TH[0]["reasoning"] and m["content"] == TH[0]["text"]
+   and m["tool_calls"][0]["function"]["name"] == "kb_search"
+   and 0 < o["usage"]["completion_tokens_details"]["reasoning_tokens"] <= 80,
+   "openai: reasoning_content beside the answer, reasoning_tokens in usage", o)
+r = raw("/v1/chat/completions", {"model": "thinker", "messages": MSGS, "stream": True,
+                                 "stream_options": {"include_usage": True}}, OA)
+text, calls, finish, usage, done = oa_stream_parse(r["chunks"])
+ok(oa_reasoning == TH[0]["reasoning"] and text == TH[0]["text"] and done
+   and oa_order.startswith("rr") and "r" not in oa_order[oa_order.index("t"):]
+   and usage == o["usage"],
+   "openai stream: reasoning_content in pieces, all before the content", oa_order)
+r = raw("/v1/messages", {"model": "thinker", "max_tokens": 100, "messages": MSGS}, AN)
+a = js(r)
+think0 = a["content"][0]
+ok(think0["type"] == "thinking" and think0["thinking"] == TH[0]["reasoning"]
+   and think0["signature"].startswith("fakesig_")
+   and [b["type"] for b in a["content"]] == ["thinking", "text", "tool_use"],
+   "anthropic: a thinking block with a signature comes first", a)
+r = raw("/v1/messages", {"model": "thinker", "max_tokens": 100, "messages": MSGS,
+                         "stream": True}, AN)
+blocks, stop, usage, names = an_stream_parse(r["chunks"])
+ok(blocks == a["content"] and stop == "tool_use",
+   "anthropic stream: thinking_delta and signature_delta rebuild the block", blocks)
+
+# 13c: what the APIs check on the next turn
+call0 = m["tool_calls"]
+def oa_hist(extra):
+    a0 = {"role": "assistant", "content": TH[0]["text"], "tool_calls": call0}
+    a0.update(extra)
+    return MSGS + [a0, {"role": "tool", "tool_call_id": call0[0]["id"], "content": "hits"}]
+r_miss = raw("/v1/chat/completions", {"model": "thinker", "messages": oa_hist({})}, OA)
+r_back = raw("/v1/chat/completions", {"model": "thinker", "messages": oa_hist(
+    {"reasoning_content": TH[0]["reasoning"]})}, OA)
+r_alt = raw("/v1/chat/completions", {"model": "thinker", "messages": oa_hist(
+    {"reasoning": TH[0]["reasoning"]})}, OA)
+r_diff = raw("/v1/chat/completions", {"model": "thinker", "messages": oa_hist(
+    {"reasoning_content": "something else"})}, OA)
+ok(r_miss["status"] == 400 and "Missing `reasoning_content`" in js(r_miss)["error"]["message"]
+   and "message index 1" in js(r_miss)["error"]["message"]
+   and r_back["status"] == 200 and r_alt["status"] == 200 and r_diff["status"] == 400
+   and js(r_back)["choices"][0]["message"]["reasoning_content"] == TH[1]["reasoning"],
+   "openai: a tool-call turn's reasoning_content must come back (DeepSeek)",
+   [r_miss, r_diff])
+tool_use = a["content"][2]
+def an_hist(content):
+    return MSGS + [{"role": "assistant", "content": content},
+                   {"role": "user", "content": [{"type": "tool_result",
+                    "tool_use_id": tool_use["id"], "content": "hits"}]}]
+r_miss = raw("/v1/messages", {"model": "thinker", "max_tokens": 100,
+                              "messages": an_hist(a["content"][1:])}, AN)
+changed = dict(think0, thinking=think0["thinking"] + " ")
+r_chg = raw("/v1/messages", {"model": "thinker", "max_tokens": 100,
+                             "messages": an_hist([changed] + a["content"][1:])}, AN)
+r_late = raw("/v1/messages", {"model": "thinker", "max_tokens": 100,
+                              "messages": an_hist(a["content"][1:2] + [think0, tool_use])}, AN)
+r_back = raw("/v1/messages", {"model": "thinker", "max_tokens": 100,
+                              "messages": an_hist(a["content"])}, AN)
+ok(r_miss["status"] == 400 and "Expected `thinking`" in js(r_miss)["error"]["message"]
+   and r_chg["status"] == 400 and "Invalid `signature`" in js(r_chg)["error"]["message"]
+   and r_late["status"] == 400 and r_back["status"] == 200
+   and js(r_back)["content"][0]["thinking"] == TH[1]["reasoning"],
+   "anthropic: thinking blocks must come back first and unchanged with tool use",
+   [r_miss, r_chg, r_late])
+faults({"kind": "redacted_thinking"})
+a2 = js(raw("/v1/messages", {"model": "thinker", "max_tokens": 100, "messages": MSGS}, AN))
+red = a2["content"][1]
+r_ok = raw("/v1/messages", {"model": "thinker", "max_tokens": 100,
+                            "messages": an_hist(a2["content"])}, AN)
+r_bad = raw("/v1/messages", {"model": "thinker", "max_tokens": 100,
+                             "messages": an_hist([a2["content"][0], dict(red, data="forged")]
+                                                 + a2["content"][2:])}, AN)
+ok(red["type"] == "redacted_thinking" and r_ok["status"] == 200 and r_bad["status"] == 400
+   and "Invalid `data`" in js(r_bad)["error"]["message"],
+   "fault redacted_thinking: its data must come back unchanged", [a2, r_bad])
+
+# 13d: all the budget spent thinking; the reasoning field's other name
+faults({"kind": "think_only"}, {"kind": "think_only"}, {"kind": "think_only"},
+       {"kind": "reasoning_field", "field": "reasoning"})
+o = js(raw("/v1/chat/completions", {"model": "support-triage", "messages": MSGS,
+                                    "max_tokens": 64}, OA))
+m = o["choices"][0]["message"]
+a = js(raw("/v1/messages", {"model": "thinker", "max_tokens": 64, "messages": MSGS}, AN))
+r = raw("/v1/chat/completions", {"model": "thinker", "messages": MSGS, "stream": True,
+                                 "stream_options": {"include_usage": True}}, OA)
+text, calls, finish, usage, done = oa_stream_parse(r["chunks"])
+ok(m["content"] is None and "tool_calls" not in m and m["reasoning_content"]
+   and o["choices"][0]["finish_reason"] == "length"
+   and o["usage"]["completion_tokens"] == 64
+   and o["usage"]["completion_tokens_details"]["reasoning_tokens"] == 64
+   and [b["type"] for b in a["content"]] == ["thinking"] and a["stop_reason"] == "max_tokens"
+   and a["content"][0]["thinking"] == TH[0]["reasoning"]
+   and text == "" and calls == [] and finish == "length" and oa_reasoning == TH[0]["reasoning"],
+   "fault think_only: reasoning, no answer, finish_reason length / stop_reason max_tokens",
+   [o, a, r["chunks"][-3:]])
+o = js(raw("/v1/chat/completions", {"model": "thinker", "messages": MSGS}, OA))
+ok(o["choices"][0]["message"].get("reasoning") == TH[0]["reasoning"]
+   and "reasoning_content" not in o["choices"][0]["message"],
+   "fault reasoning_field: reasoning as \"reasoning\" (Ollama, OpenRouter)", o)
 
 # 14: keep-alive: several requests on one connection, sent in pieces
 s = socket.create_connection(("127.0.0.1", PORT), timeout=5)

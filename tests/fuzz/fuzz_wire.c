@@ -56,6 +56,12 @@ check_reply(struct llm_reply *reply)
 
 	if (reply->text != NULL)
 		check_text(reply->text, strlen(reply->text) + 1);
+	if (reply->reasoning != NULL)
+		check_text(reply->reasoning, strlen(reply->reasoning) + 1);
+	if (reply->reasoning_tokens < -1 || (reply->send_back != NULL &&
+	    (!json_is_object(reply->send_back) ||
+	    json_object_get(reply->send_back, "format") == NULL)))
+		abort();
 	check_text(reply->stop_reason, sizeof reply->stop_reason);
 	if (reply->stop_reason[0] == '\0' || reply->tokens_in < 0 ||
 	    reply->tokens_out < 0 || reply->cache_read < -1 ||
@@ -83,13 +89,14 @@ static int
 on_event(void *arg, const char *event, const char *data, size_t len)
 {
 	struct ctx *ctx = arg;
-	struct wire_delta delta = { NULL, 1 };
+	struct wire_delta delta = { NULL, 1, NULL, 1 };
 	int r;
 
 	ctx->err[0] = '\0';
 	r = ctx->ops->stream_event(ctx->s, event, data, len, &delta, ctx->err,
 	    sizeof ctx->err);
-	if (delta.text == NULL || delta.len > (8u << 20))
+	if (delta.text == NULL || delta.len > (8u << 20) ||
+	    delta.reasoning == NULL || delta.reasoning_len > (8u << 20))
 		abort();
 	if (r != 0)
 		check_error(r, ctx->err, sizeof ctx->err);

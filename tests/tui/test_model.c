@@ -64,6 +64,41 @@ events_build_a_run(void)
 	model_finish(&m);
 }
 
+/* llm.delta text builds the run's "streaming" tail; text of the other kind
+ * (reasoning, answer) starts it over; the span's end drops it. */
+static void
+streamed_thinking_then_answer(void)
+{
+	struct model m;
+	json_t *st;
+
+	model_init(&m);
+	m.seq = 10;
+	is_int(apply(&m, "{\"v\":1,\"seq\":11,\"ts\":1000,\"type\":"
+	    "\"run.submitted\",\"run\":\"r-1\",\"agent\":\"a\",\"task\":"
+	    "\"t\",\"model\":\"openai:x\",\"dry_run\":false,\"budget\":{}}"), 0);
+	is_int(apply(&m, "{\"v\":1,\"seq\":11,\"ephemeral\":true,\"ts\":1,"
+	    "\"type\":\"llm.delta\",\"run\":\"r-1\",\"span\":\"s-1\","
+	    "\"text\":\"Hmm, \",\"total_bytes\":5,\"reasoning\":true}"), 0);
+	is_int(apply(&m, "{\"v\":1,\"seq\":11,\"ephemeral\":true,\"ts\":2,"
+	    "\"type\":\"llm.delta\",\"run\":\"r-1\",\"span\":\"s-1\","
+	    "\"text\":\"a refund.\",\"total_bytes\":14,\"reasoning\":true}"), 0);
+	st = json_object_get(model_run(&m, "r-1"), "streaming");
+	is_str(json_string_value(json_object_get(st, "text")), "Hmm, a refund.");
+	ok(json_is_true(json_object_get(st, "reasoning")));
+	is_int(apply(&m, "{\"v\":1,\"seq\":11,\"ephemeral\":true,\"ts\":3,"
+	    "\"type\":\"llm.delta\",\"run\":\"r-1\",\"span\":\"s-1\","
+	    "\"text\":\"Yes.\",\"total_bytes\":4}"), 0);
+	st = json_object_get(model_run(&m, "r-1"), "streaming");
+	is_str(json_string_value(json_object_get(st, "text")), "Yes.");
+	ok(json_is_false(json_object_get(st, "reasoning")));
+	is_int(apply(&m, "{\"v\":1,\"seq\":12,\"ts\":4,\"type\":\"span.end\","
+	    "\"run\":\"r-1\",\"span\":\"s-1\",\"kind\":\"llm\",\"status\":"
+	    "\"ok\",\"tokens_in\":1,\"tokens_out\":2,\"reasoning_tokens\":1}"), 0);
+	ok(json_object_get(model_run(&m, "r-1"), "streaming") == NULL);
+	model_finish(&m);
+}
+
 static void
 gaps_and_duplicates(void)
 {
@@ -596,6 +631,7 @@ long_questions_wrap_above(void)
 #define TESTS(X) \
 	X(events_build_a_run) \
 	X(gaps_and_duplicates) \
+	X(streamed_thinking_then_answer) \
 	X(escalations_come_and_go) \
 	X(snapshot_replaces_live_keeps_history) \
 	X(rows_live_first_filtered_sorted) \

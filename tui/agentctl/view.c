@@ -271,6 +271,27 @@ static const struct table_col span_cols[] = {
 	{ "DETAIL", TABLE_SHRINK, 8 },
 };
 
+/* Why a model stopped, and how much it thought: "end_turn, thinking
+ * 120 tok" (tokens as the provider counted them, else the text's size). */
+static char *
+llm_detail(const json_t *sp)
+{
+	char out[128], size[FORMAT_SHORT];
+	int64_t bytes = num_i(sp, "reasoning_bytes");
+
+	if (has_num(sp, "reasoning_tokens") && num_i(sp, "reasoning_tokens") > 0)
+		snprintf(out, sizeof(out), "%s, thinking %s tok",
+		    str(sp, "stop_reason"), format_tokens(size, sizeof(size),
+		    num_i(sp, "reasoning_tokens")));
+	else if (bytes > 0)
+		snprintf(out, sizeof(out), "%s, thinking %s bytes",
+		    str(sp, "stop_reason"), format_tokens(size, sizeof(size),
+		    bytes));
+	else
+		return copy(str(sp, "stop_reason"));
+	return copy(out);
+}
+
 static void
 run_spans(struct sbuf *b, const json_t *run)
 {
@@ -310,7 +331,7 @@ run_spans(struct sbuf *b, const json_t *run)
 		else if (json_object_get(sp, "args") != NULL)
 			detail = compact(json_object_get(sp, "args"));
 		else
-			detail = copy(str(sp, "stop_reason"));
+			detail = llm_detail(sp);
 		table_add(&t, (const char *const []){ step, str(sp, "kind"),
 		    str(sp, "name"), str(sp, "status"), lat, tokens, cost, detail });
 		free(detail);

@@ -296,15 +296,17 @@ charge_span(json_t *run, const json_t *ev)
 	}
 }
 
-/* Streamed answer text (llm.delta): the tail is kept on the run as
- * "streaming" {span, text} until its span ends. Never a gap: these events
- * are not stored and carry the seq of the last stored one. */
+/* Streamed text (llm.delta): the tail is kept on the run as "streaming"
+ * {span, text, reasoning} until its span ends; text of the other kind
+ * (reasoning, answer) starts it over. Never a gap: these events are not
+ * stored and carry the seq of the last stored one. */
 static int
 apply_ephemeral(struct model *m, const struct ipc_event *ev)
 {
 	json_t *run = ev->run[0] != '\0' ? json_object_get(m->runs, ev->run) : NULL;
 	const char *span = json_string_value(json_object_get(ev->body, "span"));
 	const char *text = json_string_value(json_object_get(ev->body, "text"));
+	bool reasoning = json_is_true(json_object_get(ev->body, "reasoning"));
 	json_t *cur;
 	const char *old = "";
 	char *joined;
@@ -315,7 +317,8 @@ apply_ephemeral(struct model *m, const struct ipc_event *ev)
 		return 1;
 	cur = json_object_get(run, "streaming");
 	if (cur != NULL && strcmp(str_or(json_string_value(json_object_get(cur,
-	    "span")), ""), span) == 0)
+	    "span")), ""), span) == 0 &&
+	    json_is_true(json_object_get(cur, "reasoning")) == reasoning)
 		old = str_or(json_string_value(json_object_get(cur, "text")), "");
 	n = strlen(old) + strlen(text);
 	joined = malloc(n + 1);
@@ -328,8 +331,8 @@ apply_ephemeral(struct model *m, const struct ipc_event *ev)
 		while (cut < n && ((unsigned char)joined[cut] & 0xC0) == 0x80)
 			cut++;
 	}
-	json_object_set_new(run, "streaming", json_pack("{s:s, s:s}", "span",
-	    span, "text", joined + cut));
+	json_object_set_new(run, "streaming", json_pack("{s:s, s:s, s:b}",
+	    "span", span, "text", joined + cut, "reasoning", reasoning));
 	free(joined);
 	if (strcmp(m->detail_run, ev->run) == 0)
 		m->dirty |= MODEL_DIRTY_DETAIL;

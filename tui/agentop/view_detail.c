@@ -12,6 +12,7 @@
 #include "ui.h"
 
 #define TASK_LINES	4	/* the task in the header; all of it under MESSAGES */
+#define THINKING_LINES	6	/* of a message's reasoning under MESSAGES */
 
 /* The doc being built (ui->detail_doc), for the helpers below. */
 static struct doc *doc;
@@ -62,7 +63,8 @@ add_budget(const json_t *d)
 	}
 }
 
-/* The answer streaming in for a running model call: its last words. */
+/* The answer (or the reasoning, "thinking:") streaming in for a running
+ * model call: its last words. */
 static void
 add_streaming(struct ui *ui, const json_t *d, const json_t *span)
 {
@@ -86,8 +88,28 @@ add_streaming(struct ui *ui, const json_t *d, const json_t *span)
 	for (const char *p = text + cut; *p && j + 1 < sizeof(tail); p++)
 		tail[j++] = *p == '\n' || *p == '\t' || *p == '\r' ? ' ' : *p;
 	tail[j] = '\0';
-	add(ROLE_DIM, "%s      streaming: %s%s", ui->ascii ? "|" : "│",
-	    cut > 0 ? "..." : "", tail);
+	add(ROLE_DIM, "%s      %s: %s%s", ui->ascii ? "|" : "│",
+	    json_is_true(json_object_get(st, "reasoning")) ? " thinking" :
+	    "streaming", cut > 0 ? "..." : "", tail);
+}
+
+/* "thinking 120 tok" (or "thinking 2.3 KB" when the provider did not
+ * count) for a model call that reasoned, else "". */
+static void
+thinking_figure(char *out, size_t outlen, const json_t *span)
+{
+	const json_t *tok = json_object_get(span, "reasoning_tokens");
+	json_int_t bytes = json_integer_value(json_object_get(span,
+	    "reasoning_bytes"));
+
+	out[0] = '\0';
+	if (json_is_integer(tok) && json_integer_value(tok) > 0)
+		snprintf(out, outlen, "thinking %lld tok",
+		    (long long)json_integer_value(tok));
+	else if (bytes >= 1024)
+		snprintf(out, outlen, "thinking %.1f KB", (double)bytes / 1024);
+	else if (bytes > 0)
+		snprintf(out, outlen, "thinking %lld B", (long long)bytes);
 }
 
 static void
@@ -142,6 +164,8 @@ add_trace(struct ui *ui, const json_t *d, int64_t now)
 			snprintf(extra, sizeof(extra), "%s", args ? args : "");
 			free(args);
 		}
+		if (strcmp(kind, "llm") == 0 && !running)
+			thinking_figure(extra, sizeof(extra), s);
 		if (json_is_string(json_object_get(s, "error")))
 			snprintf(extra, sizeof(extra), "%s", json_string_value(
 			    json_object_get(s, "error")));
@@ -179,9 +203,43 @@ add_transitions(const json_t *d)
 	}
 }
 
+/* A message's reasoning, dim, after @prefix: its first THINKING_LINES
+ * lines and how much there is. False when it has none. */
+static bool
+add_thinking(const json_t *msg, const char *prefix, int width)
+{
+	const json_t *r = json_object_get(msg, "reasoning");
+	json_int_t bytes = json_integer_value(json_object_get(msg,
+	    "reasoning_bytes"));
+	json_int_t redacted = json_integer_value(json_object_get(msg,
+	    "reasoning_redacted"));
+	char label[24];
+	size_t n;
+
+	if (!json_is_string(r) && redacted <= 0)
+		return false;
+	snprintf(label, sizeof(label), "%sthinking: ", prefix);
+	if (json_is_string(r)) {
+		n = json_string_length(r);
+		doc_add_wrapped(doc, ROLE_DIM, label, json_string_value(r), width,
+		    THINKING_LINES);
+		if ((doc_last(doc) != NULL && doc_last(doc)->end < n) ||
+		    bytes > (json_int_t)n)
+			add(ROLE_DIM, "%*s… %lld bytes of thinking in all", 22, "",
+			    (long long)(bytes > (json_int_t)n ? bytes :
+			    (json_int_t)n));
+	}
+	if (redacted > 0)
+		add(ROLE_DIM, "%s(%lld redacted thinking block%s)",
+		    json_is_string(r) ? "                      " : label,
+		    (long long)redacted, redacted == 1 ? "" : "s");
+	return true;
+}
+
 static void
 add_messages(const json_t *d, int width)
 {
+	static const char pad[] = "            ";	/* as wide as prefix */
 	const json_t *msg;
 	size_t i;
 
@@ -190,17 +248,23 @@ add_messages(const json_t *d, int width)
 		const char *role = str_or(json_string_value(json_object_get(msg, "role")), "?");
 		const json_t *content = json_object_get(msg, "content");
 		char prefix[24];
+		bool first = true;
 
 		snprintf(prefix, sizeof(prefix), "  %-9s ", role);
-		if (json_is_string(content))
+		if (add_thinking(msg, prefix, width))
+			first = false;
+		if (json_is_string(content)) {
 			doc_add_wrapped(doc, json_is_true(json_object_get(msg,
-			    "is_error")) ? ROLE_ERROR : ROLE_NORMAL, prefix,
-			    json_string_value(content), width, 0);
+			    "is_error")) ? ROLE_ERROR : ROLE_NORMAL,
+			    first ? prefix : pad, json_string_value(content),
+			    width, 0);
+			first = false;
+		}
 		if (json_object_get(msg, "tool_calls") != NULL) {
 			char *calls = json_dumps(json_object_get(msg, "tool_calls"),
 			    JSON_COMPACT);
-			doc_add_wrapped(doc, ROLE_DIM, json_is_string(content) ?
-			    "            " : prefix, calls ? calls : "", width, 0);
+			doc_add_wrapped(doc, ROLE_DIM, first ? prefix : pad,
+			    calls ? calls : "", width, 0);
 			free(calls);
 		}
 	}
