@@ -359,7 +359,7 @@ static void
 invalid_call(struct engine *e, struct run *run, const char *call_id,
     const char *tool, const char *problem)
 {
-	char text[400];
+	char text[600];		/* room for any @problem: it stays UTF-8 */
 
 	run->invalid_args++;
 	engine_emit(e, IPC_EV_TOOL_INVALID_ARGS, run->id, json_pack("{s:s, s:s,"
@@ -563,7 +563,7 @@ engine_call_tool(struct engine *e, struct run *run, const json_t *call)
 	struct budget_amounts worst = { 0 };
 	struct schema_error serr;
 	enum budget_kind kind;
-	char problem[300];
+	char problem[512];
 	bool approved;
 
 	name = name ? name : "";
@@ -579,11 +579,15 @@ engine_call_tool(struct engine *e, struct run *run, const json_t *call)
 		 * told what it sent (the call itself goes back as {}) */
 		const char *raw = json_string_value(json_object_get(call,
 		    "arguments_raw"));
+		const char *why = json_string_value(json_object_get(call,
+		    "arguments_error"));
 		raw = raw != NULL ? raw : "";
+		why = why != NULL ? why : "";
+		/* both cut on a character: the result must stay UTF-8 */
 		snprintf(problem, sizeof(problem), "the arguments for %s are not "
-		    "valid JSON: %.120s; they began: %.*s", def->name,
-		    json_string_value(json_object_get(call, "arguments_error")),
-		    (int)utf8_prefix(raw, 80), raw);
+		    "valid JSON: %.*s; they began: %.*s", def->name,
+		    (int)utf8_prefix(why, 160), why, (int)utf8_prefix(raw, 80),
+		    raw);
 		invalid_call(e, run, call_id, def->name, problem);
 		return;
 	}
