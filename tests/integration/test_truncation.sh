@@ -69,8 +69,9 @@ wait_state "$r" failed 20; ok $? "an answer cut three times in a row fails the r
 like "$(ctl show "$r" --json | jq -r .reason)" "again after 2 continuations" \
   "after the 2 continuations the default policy allows"
 is "$(llm_spans "$r" | jq -s length)" 3 "three model calls, no more"
-like "$(ctl agents --json 2>/dev/null | jq -c '.[] | select(.name == "strict") | .truncation' ||
-  ctl agents --json | jq -c '.agents[] | select(.name == "strict") | .truncation')" \
-  '"policy":"fail"' "agents list shows the policy"
+is "$(ctl agents --json | jq -c '.agents[] | select(.name == "strict") | .truncation')" \
+  '{"policy":"fail"}' "agents list shows the policy"
+is "$(ctl agents --json | jq -c '.agents[] | select(.name == "support-triage") | .truncation')" \
+  '{"policy":"continue","max_continues":2}' "and the default one"
 
 done_testing
