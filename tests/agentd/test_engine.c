@@ -262,6 +262,35 @@ truncated_answers_are_not_final(void)
 	fx_finish(&fx);
 }
 
+/* The count of cut turns in a row survives a crash: after two
+ * continuations, the third cut turn (asked again after the restart) fails
+ * the run instead of starting the count over. */
+static void
+truncations_survive_a_crash(void)
+{
+	struct fixture fx;
+	char id[32];
+	json_t *d;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	copy_str(id, sizeof(id), fx_submit(&fx, "stubborn", "t"));
+	fx_spin(&fx, 300);		/* turns 1 and 2 cut, turn 3 in flight */
+	d = fx_run(&fx, id);
+	is_int(json_array_size(json_object_get(d, "messages")), 5);
+	json_decref(d);
+	fx_crash(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	ok(fx_wait_state(&fx, id, "failed", 3000));
+	d = fx_run(&fx, id);
+	is_str(json_string_value(json_object_get(d, "reason")),
+	    "truncated: the answer was cut at max_tokens (50) again after 2 "
+	    "continuations");
+	is_str(json_string_value(json_object_get(d, "output")), "one two three ");
+	json_decref(d);
+	fx_finish(&fx);
+}
+
 static void
 too_many_invalid_args_fail(void)
 {
@@ -1069,6 +1098,7 @@ rate_finished_runs(void)
 	X(loop_guard_stops_runaway) \
 	X(invalid_tool_args_fed_back) \
 	X(truncated_answers_are_not_final) \
+	X(truncations_survive_a_crash) \
 	X(too_many_invalid_args_fail) \
 	X(escalation_approved_runs_tool) \
 	X(escalation_rejected_reason_reaches_agent) \
