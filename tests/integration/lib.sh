@@ -135,3 +135,19 @@ wait_screen() {
   diag "screen does not match /$1/:"; screen | sed 's/^/#   /'
   return 1
 }
+# start_agentop: agentop on $SOCK, 140x40, in tmux session "op" on a private
+# tmux server ($T), UTF-8 from here on; ok if it connects (one TAP line)
+start_agentop() {
+  export LC_ALL=C.UTF-8 TMUX_TMPDIR=$T
+  session=op
+  tmux new-session -d -s $session -x 140 -y 40 \
+    "TERM=screen-256color '${AGENTOP:?}' --socket-dir '$SOCK'; sleep 30"
+  wait_screen " live " 10; ok $? "agentop connects"
+}
+# open_run RUN: from the runs view, RUN's detail (filtered to it, Enter)
+open_run() {
+  wait_screen "$1" 5
+  keys / ; sleep 0.2; keys C-u "$1" Enter; sleep 0.3
+  keys Enter
+}
+stop_agentop() { tmux kill-server 2>/dev/null; }

@@ -385,19 +385,13 @@ like "$out" "bad.conf:1: OPENAI_RPM" "a bad config value is refused with file, l
 
 # ---- agentop: streamed text in the trace, breakers in health ----------------------
 if command -v tmux >/dev/null; then
-  export LC_ALL=C.UTF-8
   start_with ANTHROPIC_TIMEOUT_MS=30000 ANTHROPIC_BREAKER_FAILURES=1 \
     ANTHROPIC_BREAKER_COOLDOWN_MS=60000
   ok $? "agentd restarts with a slow-stream timeout and a one-failure breaker"
-  session=op
-  tmux new-session -d -s $session -x 140 -y 40 \
-    "TERM=screen-256color '$AGENTOP' --socket-dir '$SOCK'; sleep 30"
-  wait_screen " live " 10; ok $? "agentop connects"
+  start_agentop
   faults '[{"kind":"slow","latency_ms":300,"stream_ms":6000}]'
   r=$(ctl submit support-triage "stream slowly" --model anthropic:support-triage)
-  wait_screen "$r" 5
-  keys / ; sleep 0.2; keys C-u "$r" Enter; sleep 0.3
-  keys Enter
+  open_run "$r"
   wait_screen "streaming: The customer" 8; ok $? "the detail view shows the answer streaming in"
   wait_screen "streaming: The customer asks for a refund; let me" 8
   ok $? "and it grows as tokens arrive"
@@ -409,7 +403,7 @@ if command -v tmux >/dev/null; then
   like "$(screen)" "HTTP 500" "with the last error"
   ctl kill "$r" >/dev/null 2>&1; ctl kill "$b" >/dev/null 2>&1
   keys q
-  tmux kill-server 2>/dev/null
+  stop_agentop
 fi
 
 done_testing

@@ -21,21 +21,15 @@
 #error "TEST_DATA must name tests/data"
 #endif
 
-static int64_t
-wall(void)
-{
-	struct timespec ts;
+/* A fixed "now", ms since the epoch: every screen is drawn at it (ui_draw),
+ * so ages and countdowns do not depend on how long a test takes. */
+#define NOW	1795452560000LL
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A model as a console would have it: durations in whole minutes so that
- * the screen does not change while it is drawn. */
+/* A model as a console would have it. */
 static void
 fill(struct model *m)
 {
-	int64_t now = wall();
+	int64_t now = NOW;
 	json_t *runs = json_pack("[{s:s, s:s, s:s, s:s, s:I, s:i, s:{s:i, s:i, s:i,"
 	    " s:i, s:f}, s:{s:i, s:f}, s:{s:s, s:I, s:s}, s:s},"
 	    " {s:s, s:s, s:s, s:s, s:I, s:i, s:{s:i, s:i, s:i, s:i, s:f},"
@@ -127,7 +121,7 @@ check_screen(enum view_id view, int cols, int rows, setup_fn *setup,
 	ui->view = view;
 	if (setup != NULL)
 		setup(ui, &m);
-	ui_draw(ui);
+	ui_draw(ui, NOW);
 	got = malloc(cap);
 	for (int y = 0; y < rows; y++) {
 		wchar_t wide[256];
@@ -220,7 +214,7 @@ lost_with_717(struct ui *ui, struct model *m)
 		snprintf(id, sizeof(id), "e-%d", i);
 		json_object_set_new(m->escalations, id, json_pack("{s:s}", "id", id));
 	}
-	model_set_conn(m, CONN_LOST, wall() - 3000);
+	model_set_conn(m, CONN_LOST, NOW - 3000);
 }
 
 /* The runs view at @cols x @rows, agentd away: the header keeps the
@@ -311,7 +305,7 @@ with_health(struct ui *ui, struct model *m)
 	    "name", "anthropic", "breaker", "open", "in_flight", 0, "rate_waiting", 0,
 	    "requests", 3, "retries", 2, "failures", 1, "last_error",
 	    "HTTP 500: Internal server error", "last_error_ms",
-	    (json_int_t)(wall() - 180500));	/* mid-second: 3m00s while drawn */
+	    (json_int_t)(NOW - 180000));
 
 	model_set_health(m, h);
 	json_decref(h);

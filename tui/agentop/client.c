@@ -56,8 +56,8 @@ struct client {
 	struct pager history;		/* history.search: the current search */
 };
 
-static int64_t
-wall_ms(void)
+int64_t
+client_now_ms(void)
 {
 	struct timespec ts;
 
@@ -129,7 +129,7 @@ client_create(const char *dir, struct model *model)
 		abort();
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	c->m = model;
-	c->started_at = wall_ms();
+	c->started_at = client_now_ms();
 	model_set_conn(model, CONN_CONNECTING, c->started_at);
 	if (ipc_client_open_lazy(dir, &c->req, &d) != 0 ||
 	    ipc_sub_open_lazy(dir, NULL, 0, &c->sub, &d) != 0) {
@@ -471,8 +471,8 @@ client_action(struct client *c, enum ipc_type type, json_t *body,
 	if (c->m->conn != CONN_LIVE) {
 		/* an action is meant for what the operator sees now: never
 		 * keep it to send minutes later */
-		say(c, NOTICE_ERROR, wall_ms(), "%s: not sent: agentd is not "
-		    "connected", label);
+		say(c, NOTICE_ERROR, client_now_ms(), "%s: not sent: agentd is "
+		    "not connected", label);
 		json_decref(body);
 		return;
 	}

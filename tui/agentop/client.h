@@ -26,6 +26,11 @@ struct notice {
 	int64_t at;			/* wall ms; 0: none */
 };
 
+/* The wall clock, ms since the epoch: the one agentop reads. What is
+ * drawn takes it as "now" from the caller (ui_draw), so a screen can be
+ * drawn at a fixed time. */
+int64_t client_now_ms(void);
+
 /* Creates the client for the sockets in @dir; agentd may be absent.
  * Borrows @model for its lifetime. */
 struct client *client_create(const char *dir, struct model *model);

@@ -51,15 +51,6 @@ mono_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t
-wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * AGENTOP_STATS=FILE: figures for bench/bench_console.c, written to FILE
  * when the loop ends (q, SIGINT, SIGTERM, SIGHUP). Off when unset.
@@ -266,7 +257,7 @@ main(int argc, char **argv)
 		int n = 1 + client_pollfds(c, fds + 1);
 		int64_t now = mono_now(), wait;
 
-		client_tick(c, wall_now());
+		client_tick(c, client_now_ms());
 		while ((ch = getch()) != ERR) {
 			if (ui_key(&ui, ch) & UI_REDRAW)
 				draw = true;
@@ -280,14 +271,14 @@ main(int argc, char **argv)
 		if (draw && now - last_frame >= FRAME_MS) {
 			int64_t t0 = stats.path != NULL ? mono_ns() : 0;
 
-			ui_draw(&ui);
+			ui_draw(&ui, client_now_ms());
 			if (stats.path != NULL)
 				stats_frame(&m, t0);
 			last_frame = now;
 			last_tick = now;
 			draw = false;
 		}
-		wait = MIN_I(client_timeout_ms(c, wall_now()), TICK_MS);
+		wait = MIN_I(client_timeout_ms(c, client_now_ms()), TICK_MS);
 		if (draw && now - last_frame < FRAME_MS)
 			wait = MIN_I(wait, FRAME_MS - (now - last_frame));
 		poll(fds, (nfds_t)n, (int)wait);

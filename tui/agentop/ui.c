@@ -23,15 +23,6 @@ static const struct view_ops *const views[VIEW__COUNT] = {
 	[VIEW_DETAIL] = &view_detail,
 };
 
-static int64_t
-time_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 ui_init(struct ui *ui, struct model *m, struct client *c)
 {
@@ -63,7 +54,7 @@ ui_say(struct ui *ui, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ui->notice_local, sizeof(ui->notice_local), fmt, ap);
 	va_end(ap);
-	ui->notice_local_at = time_now_ms();
+	ui->notice_local_at = client_now_ms();
 }
 
 bool
@@ -87,7 +78,8 @@ ui_act(struct ui *ui, enum ipc_type type, json_t *body, const char *label)
 	for (size_t i = 0; i < sizeof(about) / sizeof(about[0]); i++) {
 		const char *id = json_string_value(json_object_get(body, about[i]));
 		if (id != NULL)
-			json_object_set_new(ui->acted, id, json_integer(time_now_ms()));
+			json_object_set_new(ui->acted, id,
+			    json_integer(client_now_ms()));
 	}
 	client_action(ui->c, type, body, label);
 }
@@ -172,7 +164,7 @@ ui_list_sync(struct ui *ui, struct list_sel *sel, const char *const *ids,
 	 * line says what happened, and stays */
 	acted = json_integer_value(json_object_get(ui->acted, gone));
 	json_object_del(ui->acted, gone);
-	if (acted > 0 && time_now_ms() - acted < ACTED_MS)
+	if (acted > 0 && client_now_ms() - acted < ACTED_MS)
 		return;
 	if (why != NULL)
 		why(ui, gone, reason, sizeof(reason));
@@ -560,7 +552,7 @@ draw_header(struct ui *ui, int64_t now)
 
 /* The second line: tabs, or a banner that must not be missed. */
 static void
-draw_banner(struct ui *ui)
+draw_banner(struct ui *ui, int64_t now)
 {
 	static const char *const tabs[] = { "1 Runs", "2 Escalations", "3 History",
 	    "4 Health" };
@@ -571,7 +563,7 @@ draw_banner(struct ui *ui)
 	 * (not while the first attempt is still under way: no red flash) */
 	if ((ui->m->conn == CONN_CONNECTING && ui->m->unreachable) ||
 	    ui->m->conn == CONN_LOST) {
-		client_status(ui->c, time_now_ms(), status, sizeof(status));
+		client_status(ui->c, now, status, sizeof(status));
 		draw_fill(1, 0, ui->cols, ROLE_ERROR);
 		draw_text(1, 1, ui->cols - 1, ROLE_ERROR, status);
 		return;
@@ -754,10 +746,8 @@ draw_help(struct ui *ui)
 }
 
 void
-ui_draw(struct ui *ui)
+ui_draw(struct ui *ui, int64_t now)
 {
-	int64_t now = time_now_ms();
-
 	int rows, cols;
 
 	getmaxyx(stdscr, rows, cols);
@@ -773,8 +763,8 @@ ui_draw(struct ui *ui)
 		return;
 	}
 	draw_header(ui, now);
-	draw_banner(ui);
-	views[ui->view]->draw(ui, 2, ui->rows - 4, ui->cols);
+	draw_banner(ui, now);
+	views[ui->view]->draw(ui, now, 2, ui->rows - 4, ui->cols);
 	draw_bottom(ui, now);
 	if (ui->help)
 		draw_help(ui);

@@ -58,7 +58,8 @@ struct view_ops {
 	const char *name;		/* tab title */
 	const char *keys;		/* footer hints */
 	const char *keys_ro;		/* the same without actions (read-only) */
-	void (*draw)(struct ui *ui, int y, int rows, int cols);
+	/* @now: the wall ms the frame is drawn for (ui_draw's) */
+	void (*draw)(struct ui *ui, int64_t now, int y, int rows, int cols);
 	int (*key)(struct ui *ui, int ch);
 };
 
@@ -95,8 +96,10 @@ extern const struct view_ops view_runs, view_escalations, view_history,
 
 void ui_init(struct ui *ui, struct model *m, struct client *c);
 void ui_finish(struct ui *ui);
-/* Draws everything (curses does the diffing: only changes are sent). */
-void ui_draw(struct ui *ui);
+/* Draws everything (curses does the diffing: only changes are sent) as
+ * at wall time @now (ms since the epoch, client_now_ms()): ages and
+ * countdowns are measured from it. */
+void ui_draw(struct ui *ui, int64_t now);
 /* Handles a key; returns UI_* flags. */
 int ui_key(struct ui *ui, int ch);
 

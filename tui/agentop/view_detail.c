@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <curses.h>
 #include <jansson.h>
@@ -18,15 +17,6 @@
 static struct doc *doc;
 
 #define add(role, ...) doc_addf(doc, role, __VA_ARGS__)
-
-static int64_t
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 add_budget(const json_t *d)
@@ -271,10 +261,9 @@ add_messages(const json_t *d, int width)
 }
 
 static void
-build(struct ui *ui, int width)
+build(struct ui *ui, int64_t now, int width)
 {
 	const json_t *d = ui->m->detail;
-	int64_t now = now_wall();
 	const json_t *w;
 	const char *task;
 	char since[16];
@@ -336,11 +325,11 @@ build(struct ui *ui, int width)
 }
 
 static void
-detail_draw(struct ui *ui, int y, int rows, int cols)
+detail_draw(struct ui *ui, int64_t now, int y, int rows, int cols)
 {
 	int n;
 
-	build(ui, cols);
+	build(ui, now, cols);
 	n = (int)ui->detail_doc.n;
 	if (ui->detail_scroll > n - rows)
 		ui->detail_scroll = MAX_I(n - rows, 0);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curses.h>
@@ -13,15 +12,6 @@
 #include "ui.h"
 
 #define SHOWN_MAX 256
-
-static int64_t
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Why an escalation left the queue: how it was decided, if known. */
 static void
@@ -72,11 +62,10 @@ wrapped(int row, int end, int cols, enum theme_role role, const char *label,
 }
 
 static void
-esc_draw(struct ui *ui, int y, int rows, int cols)
+esc_draw(struct ui *ui, int64_t now, int y, int rows, int cols)
 {
 	json_t *list[SHOWN_MAX], *sel;
 	size_t n, i;
-	int64_t now = now_wall();
 	char line[600], left[16];
 	int row = y, list_rows = MAX_I(rows / 2 - 1, 1);
 	/* the tool and the risk give up room for the reason, which the

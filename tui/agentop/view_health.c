@@ -2,7 +2,6 @@
  * client's heartbeat. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <curses.h>
 #include <jansson.h>
@@ -12,19 +11,10 @@
 #define PROVIDER_COLS	68	/* the providers table without the last error */
 #define ERROR_MIN	24	/* less room than this: the error on its own line */
 
-static int64_t
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A provider's last error with how long ago it was, so an old one reads
  * as old: "3m05s ago: HTTP 500: …"; NULL when there is none. */
 static const char *
-last_error(const json_t *p, char *out, size_t outlen)
+last_error(const json_t *p, int64_t now, char *out, size_t outlen)
 {
 	const char *err = json_string_value(json_object_get(p, "last_error"));
 	const json_t *when = json_object_get(p, "last_error_ms");
@@ -32,14 +22,15 @@ last_error(const json_t *p, char *out, size_t outlen)
 
 	if (err == NULL || !json_is_integer(when))
 		return err;
-	fmt_duration(ago, sizeof(ago), now_wall() - json_integer_value(when));
+	fmt_duration(ago, sizeof(ago), now - json_integer_value(when));
 	snprintf(out, outlen, "%s ago: %s", ago, err);
 	return out;
 }
 
-/* The view's lines, into ui->health_doc (drawn from ui->health_scroll). */
+/* The view's lines as at @now, into ui->health_doc (drawn from
+ * ui->health_scroll). */
 static void
-build(struct ui *ui, int cols)
+build(struct ui *ui, int64_t now, int cols)
 {
 	const json_t *h = ui->m->health;
 	struct doc *d = &ui->health_doc;
@@ -127,7 +118,8 @@ build(struct ui *ui, int cols)
 			const char *br = str_or(json_string_value(json_object_get(p,
 			    "breaker")), "?");
 			char errbuf[300];
-			const char *err = last_error(p, errbuf, sizeof(errbuf));
+			const char *err = last_error(p, now, errbuf,
+			    sizeof(errbuf));
 			const char *shown = strcmp(br, "open") == 0 ? "OPEN" :
 			    strcmp(br, "closed") != 0 ? "HALF-OPEN" : "closed";
 			enum theme_role role = strcmp(br, "open") == 0 ? ROLE_ERROR :
@@ -151,12 +143,12 @@ build(struct ui *ui, int cols)
 }
 
 static void
-health_draw(struct ui *ui, int y, int rows, int cols)
+health_draw(struct ui *ui, int64_t now, int y, int rows, int cols)
 {
 	int n, shown;
 	char more[64];
 
-	build(ui, cols);
+	build(ui, now, cols);
 	n = (int)ui->health_doc.n;
 	if (n > rows) {
 		/* it does not fit: a line saying where this is, then the lines */

@@ -175,7 +175,7 @@ draw_run(struct ui *ui, int y, int cols, const struct col *c, int text,
 }
 
 static void
-history_draw(struct ui *ui, int y, int rows, int cols)
+history_draw(struct ui *ui, int64_t now, int y, int rows, int cols)
 {
 	json_t *runs = ui->m->history;
 	struct list_sel *sel = &ui->sel[VIEW_HISTORY];

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curses.h>
 #include <jansson.h>
@@ -57,15 +56,6 @@ layout(int cols)
 		c.agent += MIN_I(cols - used, 4);
 	}
 	return c;
-}
-
-static int64_t
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* "model 1.2s", "operator 3m05s", or "-" for finished runs. */
@@ -179,12 +169,11 @@ rows_synced(struct ui *ui, const char *const **ids)
 }
 
 static void
-runs_draw(struct ui *ui, int y, int rows, int cols)
+runs_draw(struct ui *ui, int64_t now, int y, int rows, int cols)
 {
 	const char *const *ids;
 	size_t n = rows_synced(ui, &ids);
 	struct columns c = layout(cols);
-	int64_t now = now_wall();
 	struct list_sel *sel = &ui->sel[VIEW_RUNS];
 	char head[512], title[160];
 	int body = rows - 1, x = 2;
