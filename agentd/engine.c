@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "engine.h"
+#include "checkpoint.h"
 #include "engine_impl.h"
 #include "cap.h"
 #include "log.h"
@@ -303,31 +304,6 @@ engine_mark_dirty(struct engine *e, struct run *run)
 	}
 }
 
-/* The resumable state of a run: small, no copy of the conversation. */
-static json_t *
-checkpoint_json(const struct run *run)
-{
-	json_t *warned = json_array();
-
-	for (int k = 0; k < BUDGET__COUNT; k++)
-		json_array_append_new(warned, json_integer(run->budget.warned[k]));
-	return json_pack("{s:i, s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:i, s:i,"
-	    " s:I, s:o, s:o, s:i, s:b, s:s, s:O?, s:s, s:s, s:I, s:i}",
-	    "v", 1, "step", run->step, "phase", run_phase_name(run->phase),
-	    "tool_index", (json_int_t)run->tool_index,
-	    "tool_started", run->tool_started,
-	    "paused_from", run_state_name(run->paused_from),
-	    "escalation", run->escalation, "loop_key", run->loop_key,
-	    "loop_repeats", run->loop_repeats, "invalid_args", run->invalid_args,
-	    "messages", (json_int_t)json_array_size(run->messages),
-	    "used", budget_amounts_to_json(&run->budget.used), "warned", warned,
-	    "attempt", run->attempt, "pause_requested", run->pause_requested,
-	    "approved", run->approved, "approved_args", run->approved_args,
-	    "tool_span", run->tool_span, "wait", run_wait_name(run->wait),
-	    "wait_since_ms", (json_int_t)run->wait_since_ms,
-	    "truncations", run->truncations);
-}
-
 static int
 write_run(struct engine *e, struct run *run)
 {
@@ -345,7 +321,7 @@ write_run(struct engine *e, struct run *run)
 			return r;
 	}
 	if (run_state_live(run->state)) {
-		json_t *cp = checkpoint_json(run);
+		json_t *cp = checkpoint_save(run);
 		s = json_dumps(cp, JSON_COMPACT | JSON_REAL_PRECISION(12));
 		r = store_put_checkpoint(e->store, run->id, run->step, now_ms(), s);
 		free(s);

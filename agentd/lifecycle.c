@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "ctl.h"
+#include "checkpoint.h"
 #include "engine_impl.h"
 #include "cap.h"
 #include "jsonin.h"
@@ -480,47 +481,6 @@ engine_current_tool_call(const struct run *run)
 	return NULL;
 }
 
-static void
-restore_checkpoint(struct run *run, json_t *cp)
-{
-	const char *phase = NULL, *paused_from = NULL, *esc = NULL;
-	const char *loop_key = NULL, *approved = NULL, *tool_span = NULL;
-	json_t *used = NULL, *warned = NULL, *approved_args = NULL;
-	json_int_t tool_index = 0;
-	int tool_started = 0, pause_requested = 0;
-	enum run_state s;
-
-	json_unpack(cp, "{s?i, s?s, s?I, s?b, s?s, s?s, s?s, s?i, s?i, s?o, s?o,"
-	    " s?i, s?b, s?s, s?o, s?s, s?i}",
-	    "step", &run->step, "phase", &phase, "tool_index", &tool_index,
-	    "tool_started", &tool_started, "paused_from", &paused_from,
-	    "escalation", &esc, "loop_key", &loop_key,
-	    "loop_repeats", &run->loop_repeats, "invalid_args", &run->invalid_args,
-	    "used", &used, "warned", &warned, "attempt", &run->attempt,
-	    "pause_requested", &pause_requested, "approved", &approved,
-	    "approved_args", &approved_args, "tool_span", &tool_span,
-	    "truncations", &run->truncations);
-	copy_str(run->tool_span, sizeof(run->tool_span), tool_span);
-	if (phase != NULL)
-		run_phase_from_name(phase, &run->phase);
-	if (paused_from != NULL && run_state_from_name(paused_from, &s) == 0)
-		run->paused_from = s;
-	run->tool_index = (size_t)tool_index;
-	run->tool_started = tool_started != 0;
-	run->pause_requested = pause_requested != 0;
-	copy_str(run->escalation, sizeof(run->escalation), esc);
-	copy_str(run->loop_key, sizeof(run->loop_key), loop_key);
-	copy_str(run->approved, sizeof(run->approved), approved);
-	run->approved_args = json_incref(approved_args);
-	if (used != NULL) {
-		char err[200];
-		budget_amounts_from_json(used, &run->budget.used, err, sizeof(err));
-	}
-	for (size_t k = 0; k < BUDGET__COUNT && k < json_array_size(warned); k++)
-		run->budget.warned[k] = (unsigned)json_integer_value(
-		    json_array_get(warned, k));
-}
-
 /* An agent that is gone still needs a spec to finish its runs. */
 static struct agent *
 placeholder_agent(const char *name, const char *model)
@@ -576,8 +536,8 @@ restore_run(struct engine *e, const char *id)
 	const struct tool_def *def;
 	const json_t *call;
 	enum run_state state;
-	char err[200];
-	size_t count;
+	struct checkpoint_extra extra;
+	char err[200], cp_err[300] = "";
 	int64_t paused_since = 0;
 
 	if (row == NULL ||
@@ -612,17 +572,24 @@ restore_run(struct engine *e, const char *id)
 	    &run->budget.limit, err, sizeof(err));
 	budget_amounts_from_json(json_object_get(row, "usage"),
 	    &run->budget.used, err, sizeof(err));
-	if ((cp = store_checkpoint_latest(e->store, id)) != NULL) {
-		restore_checkpoint(run, cp);
+	if (store_checkpoint_latest(e->store, id, &cp) != 0)
+		snprintf(cp_err, sizeof(cp_err), "it is not a JSON object");
+	if ((cp == NULL && cp_err[0] != '\0') || (cp != NULL &&
+	    checkpoint_load(cp, run, &extra, cp_err, sizeof(cp_err)) != 0)) {
+		/* never resumed from a guess: a reset tool_started could run
+		 * a side effect again */
+		log_error("run %s: its checkpoint cannot be read (%s): the run "
+		    "fails instead of resuming", id, cp_err);
+		engine_table_add(e, run);
+		engine_finish(e, run, RUN_FAILED, "recovery: the checkpoint "
+		    "cannot be read: %s", cp_err);
+		goto out;
+	}
+	if (cp != NULL) {
 		/* a pause goes on after a restart: since it began */
-		if (json_is_string(json_object_get(cp, "wait")) &&
-		    strcmp(json_string_value(json_object_get(cp, "wait")),
-		    run_wait_name(RUN_WAIT_PAUSE)) == 0)
-			paused_since = json_integer_value(json_object_get(cp,
-			    "wait_since_ms"));
-		count = (size_t)json_integer_value(json_object_get(cp, "messages"));
+		paused_since = extra.paused_since_ms;
 		json_decref(run->messages);
-		run->messages = store_messages(e->store, id, count);
+		run->messages = store_messages(e->store, id, extra.messages);
 		run->messages_saved = json_array_size(run->messages);
 	}
 	engine_table_add(e, run);

@@ -1086,17 +1086,26 @@ store_live_run_ids(struct store *st)
 	return arr;
 }
 
-json_t *
-store_checkpoint_latest(struct store *st, const char *run)
+int
+store_checkpoint_latest(struct store *st, const char *run, json_t **out)
 {
 	sqlite3_stmt *stmt = prepare(st, S_CHECKPOINT_LATEST);
-	json_t *obj = NULL;
+	const char *text;
+	int r = 0;
 
+	*out = NULL;
 	bind_text(stmt, 1, run);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		obj = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		text = (const char *)sqlite3_column_text(stmt, 0);
+		*out = text != NULL ? json_loads(text, 0, NULL) : NULL;
+		if (!json_is_object(*out)) {
+			json_decref(*out);
+			*out = NULL;
+			r = -EINVAL;
+		}
+	}
 	sqlite3_reset(stmt);
-	return obj;
+	return r;
 }
 
 json_t *

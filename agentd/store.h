@@ -84,8 +84,11 @@ struct json_t *store_runs_query(struct store *st, const char *agent,
     size_t max_bytes, bool *more);
 /* Ids of runs in a live state (array of strings). */
 struct json_t *store_live_run_ids(struct store *st);
-/* Latest checkpoint object of a run or NULL. */
-struct json_t *store_checkpoint_latest(struct store *st, const char *run);
+/* The latest checkpoint of a run into *out (a new reference; NULL when it
+ * has none): 0, or -EINVAL when the stored text is not a JSON object
+ * (then *out is NULL too, and the caller must not take it for "none"). */
+int store_checkpoint_latest(struct store *st, const char *run,
+    struct json_t **out);
 /* The first @count messages of a run, in order (array). */
 struct json_t *store_messages(struct store *st, const char *run, size_t count);
 /* Escalations, newest first: all of a run (@run set), or by state; a page

@@ -645,6 +645,57 @@ crash_recovery_resumes_runs(void)
 	fx_finish(&fx);
 }
 
+/* A checkpoint that cannot be read fails its run at recovery, loudly and
+ * with the field named; it is never resumed from a guess (a reset
+ * tool_started would run a side effect again). Runs with good checkpoints
+ * resume as usual. */
+static void
+bad_checkpoint_fails_its_run(void)
+{
+	static const char *const bad[] = {
+		"{\"v\":1,\"step\":\"1\",\"phase\":\"model\",\"messages\":1,"
+		    "\"used\":{},\"tool_started\":true}",
+		"{\"v\":1,",
+	};
+	struct fixture fx;
+	char ids[2][32], good[32], path[160];
+	struct store *st;
+	json_t *d;
+
+	fx_init(&fx);
+	t_bail_if(fx_start(&fx) != 0);
+	for (size_t i = 0; i < 2; i++)
+		copy_str(ids[i], sizeof(ids[i]), fx_submit(&fx, "slow", "x"));
+	copy_str(good, sizeof(good), fx_submit(&fx, "slow", "good"));
+	fx_spin(&fx, 100);
+	fx_crash(&fx);
+	snprintf(path, sizeof(path), "%s/agentd.db", fx.data);
+	t_bail_if(store_open(path, &st) != 0);
+	is_int(store_begin(st), 0);
+	for (size_t i = 0; i < 2; i++)
+		is_int(store_put_checkpoint(st, ids[i], 99, now_ms(), bad[i]), 0);
+	is_int(store_commit(st), 0);
+	store_close(st);
+	t_bail_if(fx_start(&fx) != 0);
+	for (size_t i = 0; i < 2; i++) {
+		is_str(fx_state(&fx, ids[i]), "failed");
+		d = fx_run(&fx, ids[i]);
+		has_str(json_string_value(json_object_get(d, "reason")),
+		    "recovery: the checkpoint cannot be read: ");
+		json_decref(d);
+	}
+	d = fx_run(&fx, ids[0]);
+	has_str(json_string_value(json_object_get(d, "reason")),
+	    "field \"step\" must be an integer, not a string");
+	json_decref(d);
+	d = fx_run(&fx, ids[1]);
+	has_str(json_string_value(json_object_get(d, "reason")),
+	    "it is not a JSON object");
+	json_decref(d);
+	ok(fx_wait_state(&fx, good, "done", 3000));
+	fx_finish(&fx);
+}
+
 static void
 crash_during_side_effect_escalates(void)
 {
@@ -1099,6 +1150,7 @@ rate_finished_runs(void)
 	X(invalid_tool_args_fed_back) \
 	X(truncated_answers_are_not_final) \
 	X(truncations_survive_a_crash) \
+	X(bad_checkpoint_fails_its_run) \
 	X(too_many_invalid_args_fail) \
 	X(escalation_approved_runs_tool) \
 	X(escalation_rejected_reason_reaches_agent) \

@@ -2,6 +2,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <sqlite3.h>
@@ -96,9 +97,16 @@ settings_and_messages(void)
 	m = store_messages(st, "r-a", 1);	/* the first N only */
 	is_int(json_array_size(m), 1);
 	json_decref(m);
-	m = store_checkpoint_latest(st, "r-a");
+	is_int(store_checkpoint_latest(st, "r-a", &m), 0);
 	is_int(json_integer_value(json_object_get(m, "step")), 9);
 	json_decref(m);
+	is_int(store_checkpoint_latest(st, "r-none", &m), 0);
+	ok(m == NULL);			/* none is not an error */
+	is_int(store_begin(st), 0);
+	is_int(store_put_checkpoint(st, "r-a", 10, 1001, "{\"v\":1,"), 0);
+	is_int(store_commit(st), 0);
+	is_int(store_checkpoint_latest(st, "r-a", &m), -EINVAL);
+	ok(m == NULL);			/* unreadable is not "none" */
 	store_close(st);
 }
 
