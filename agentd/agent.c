@@ -6,17 +6,13 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "engine.h"
+#include "patterns/registry.h"
 #include "jsonin.h"
 #include "log.h"
 #include "util.h"
 
 #define DEFAULT_DEADLINE_MS	(15 * 60 * 1000)
-
-const char *
-agent_pattern_name(enum agent_pattern pattern)
-{
-	return pattern == AGENT_PATTERN_REACT ? "react" : "unknown";
-}
 
 struct agent *
 agent_ref(struct agent *agent)
@@ -228,10 +224,12 @@ agent_parse(const json_t *spec, const char *file, struct agent **out,
 		snprintf(err, errlen, "%s: %s", file, msg);
 		goto out;
 	}
-	if (strcmp(pattern, "react") != 0) {
+	if ((a->pattern = pattern_find(pattern)) == NULL) {
+		char names[200];
 		jsonin_quote(pattern, 64, quoted, sizeof(quoted));
+		pattern_names(names, sizeof(names));
 		snprintf(err, errlen, "%s: pattern %s is not supported by this "
-		    "agentd (supported: react)", file, quoted);
+		    "agentd (supported: %s)", file, quoted, names);
 		goto out;
 	}
 	if (strlen(name) == 0 || strlen(name) > 63 || strchr(name, '/') != NULL) {
@@ -362,7 +360,7 @@ agent_to_json(const struct agent *a)
 		    "risk", tool_risk_name(a->tools[i].risk)));
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:s}",
 	    "name", a->name, "description", a->description,
-	    "pattern", agent_pattern_name(a->pattern), "model", a->model,
+	    "pattern", a->pattern->name, "model", a->model,
 	    "max_tokens", (json_int_t)a->max_tokens,
 	    "budget", budget_amounts_to_json(&a->budget), "tools", tools,
 	    "file", a->file);

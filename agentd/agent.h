@@ -26,17 +26,14 @@ struct json_t;
 #define AGENT_CONTINUES_DEFAULT	2	/* answers cut by max_tokens continued in a row */
 #define AGENT_CONTINUES_MAX	10
 
-enum agent_pattern {
-	AGENT_PATTERN_REACT,
-	AGENT_PATTERN__COUNT
-};
+struct pattern_ops;
 
 struct agent {
 	int refs;
 	char *name;			/* unique in the agents directory */
 	char *description;
 	char *file;			/* where it was loaded from */
-	enum agent_pattern pattern;
+	const struct pattern_ops *pattern;	/* from the registry (borrowed) */
 	char *model;			/* "provider:name" */
 	char *route_model;		/* cheap model of routing turns, or NULL */
 	int route_turns[16];		/* model turns (from 1) it answers */
@@ -66,7 +63,6 @@ struct agent *agent_ref(struct agent *agent);
 void agent_unref(struct agent *agent);
 const struct tool_def *agent_find_tool(const struct agent *agent,
     const char *name);
-const char *agent_pattern_name(enum agent_pattern pattern);
 /* True when model turn @turn (from 1) goes to the routing model. */
 bool agent_routes_turn(const struct agent *agent, int turn);
 /* A summary for agents.list: a new reference. */

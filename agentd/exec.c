@@ -38,11 +38,11 @@ engine_schedule(struct engine *e, struct run *run, int64_t delay_ms)
 	loop_timer_arm(e->loop, &run->step_timer, delay_ms, engine_advance, run);
 }
 
+/* The run's pattern: its agent's (a spec names one the registry has). */
 static const struct pattern_ops *
 pattern_of(const struct run *run)
 {
-	(void)run;
-	return &pattern_react;
+	return run->agent->pattern;
 }
 
 void

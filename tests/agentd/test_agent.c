@@ -50,7 +50,7 @@ bad_specs_name_the_problem(void)
 	} cases[] = {
 		{ "{\"model\":\"sim:a\"}", "name" },
 		{ "{\"name\":\"a\",\"model\":\"gpt\"}", "provider:name" },
-		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"pattern\":\"swarm\"}", "swarm" },
+		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"pattern\":\"swarm\"}", "pattern \"swarm\" is not supported by this agentd (supported: react)" },
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"colour\":1}", "colour" },
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"budget\":{\"gold\":1}}", "budget: unknown budget kind \"gold\"" },
 		{ "{\"name\":\"a\",\"model\":\"sim:a\",\"tools\":[{\"builtin\":\"rm_rf\"}]}", "tools[0]: unknown builtin tool \"rm_rf\"" },

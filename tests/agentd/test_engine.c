@@ -1,11 +1,14 @@
 /* The engine end to end, in process: runs, budgets, escalations, operator
  * controls, durability. Driven through ctl_handle like the socket. */
+#include <errno.h>
 #include <math.h>
 
 #include "t.h"
 #include "fixture.h"
 #include "run.h"
 #include "store.h"
+#include "patterns/registry.h"
+#include "pattern_once.h"
 
 static void
 react_run_finishes(void)
@@ -696,6 +699,41 @@ bad_checkpoint_fails_its_run(void)
 	fx_finish(&fx);
 }
 
+/* A pattern is one file plus one registry line: the test's "once" pattern
+ * (pattern_once.h) runs agents whose spec names it, through the engine,
+ * like ReAct does; a spec naming a pattern nobody registered is refused
+ * with the ones there are. */
+static void
+a_pattern_is_one_file(void)
+{
+	struct fixture fx;
+	const char *id;
+	json_t *d, *reply, *errors;
+
+	is_int(pattern_register(&pattern_once), 0);
+	is_int(pattern_register(&pattern_once), -EEXIST);
+	fx_init_with(&fx, "pattern-agents");
+	t_bail_if(fx_start(&fx) != 0);
+	id = fx_submit(&fx, "once", "t");
+	ok(fx_wait_state(&fx, id, "done", 2000));
+	d = fx_run(&fx, id);
+	is_str(json_string_value(json_object_get(d, "output")), "done in one");
+	is_str(json_string_value(json_object_get(d, "reason")),
+	    "one model call: done");
+	is_int(json_integer_value(json_object_get(json_object_get(d, "usage"),
+	    "llm_calls")), 1);
+	is_int(json_integer_value(json_object_get(json_object_get(d, "usage"),
+	    "tool_calls")), 0);
+	json_decref(d);
+	reply = fx_call(&fx, "agents.list", NULL);
+	is_str(json_string_value(json_object_get(json_array_get(json_object_get(
+	    fx_body(reply), "agents"), 0), "pattern")), "once");
+	errors = json_object_get(fx_body(reply), "errors");
+	is_int(json_array_size(errors), 0);
+	json_decref(reply);
+	fx_finish(&fx);
+}
+
 static void
 crash_during_side_effect_escalates(void)
 {
@@ -1151,6 +1189,7 @@ rate_finished_runs(void)
 	X(truncated_answers_are_not_final) \
 	X(truncations_survive_a_crash) \
 	X(bad_checkpoint_fails_its_run) \
+	X(a_pattern_is_one_file) \
 	X(too_many_invalid_args_fail) \
 	X(escalation_approved_runs_tool) \
 	X(escalation_rejected_reason_reaches_agent) \
