@@ -568,7 +568,7 @@ header_by_priority(void)
 	is_int(p[6].x, -1);
 	is_int(p[1].x, -1);
 	ok(p[4].x >= 0 && p[5].x >= 0);
-	is_int(p[5].x + text_width(p[5].text) <= 60, 1);
+	is_int(p[5].x + utf8_width(p[5].text) <= 60, 1);
 	layout_header(p, 7, 30);		/* only what must stay */
 	for (int i = 0; i < 4; i++)
 		is_int(p[i].x, -1);
@@ -623,8 +623,8 @@ long_questions_wrap_above(void)
 	    "model's arguments? (y/n)", 40, 2, above, 3, inl, sizeof(inl));
 	ok(n >= 1);
 	for (int i = 0; i < n; i++)
-		ok(text_width(above[i]) <= 40);
-	ok(text_width(inl) <= 37);
+		ok(utf8_width(above[i]) <= 40);
+	ok(utf8_width(inl) <= 37);
 	has_str(inl, "(y/n)");
 }
 

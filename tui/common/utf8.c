@@ -69,6 +69,19 @@ utf8_prefix(const char *s, size_t n, size_t max)
 	return cut;
 }
 
+size_t
+utf8_tail(const char *s, size_t n, size_t max)
+{
+	size_t cut;
+
+	if (n <= max)
+		return 0;
+	cut = n - max;
+	while (cut < n && utf8_cont((unsigned char)s[cut]))
+		cut++;
+	return cut;
+}
+
 void
 utf8_copy(char *dst, size_t n, const char *src)
 {

@@ -39,6 +39,13 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 size_t utf8_prefix(const char *s, size_t n, size_t max);
 
 /*
+ * Where the last @max bytes of @s (@n bytes) start, moved forward to the
+ * start of a character: s + utf8_tail() is a tail of at most @max bytes
+ * that does not begin inside a character.
+ */
+size_t utf8_tail(const char *s, size_t n, size_t max);
+
+/*
  * Copies @src into @dst (@n bytes, always terminated when @n > 0) as valid
  * UTF-8: a byte that is not UTF-8 becomes '?', and a character that does
  * not fit whole is left out with the rest.
