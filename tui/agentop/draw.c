@@ -1,5 +1,5 @@
-/* Drawing helpers shared by the views: text cut to a width, bars,
- * numbers formatted for narrow columns. */
+/* Drawing helpers shared by the views: text cut to a width in columns,
+ * bars, a run's cost for a narrow column. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
