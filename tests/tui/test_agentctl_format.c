@@ -55,9 +55,9 @@ durations(void)
 	char buf[FORMAT_SHORT];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		is_str(format_duration(buf, sizeof(buf), cases[i].ms), cases[i].want);
+		is_str(fmt_duration(buf, sizeof(buf), cases[i].ms), cases[i].want);
 	/* a short buffer truncates, still terminated */
-	is_str(format_duration(buf, 4, 245000), "4m0");
+	is_str(fmt_duration(buf, 4, 245000), "4m0");
 }
 
 static void
@@ -72,7 +72,7 @@ tokens(void)
 	char buf[FORMAT_SHORT];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		is_str(format_tokens(buf, sizeof(buf), cases[i].n), cases[i].want);
+		is_str(fmt_tokens(buf, sizeof(buf), cases[i].n), cases[i].want);
 }
 
 static void
@@ -80,12 +80,12 @@ costs_and_amounts(void)
 {
 	char buf[FORMAT_SHORT];
 
-	is_str(format_cost(buf, sizeof(buf), 0.0123), "$0.0123");
-	is_str(format_cost(buf, sizeof(buf), 0), "$0.0000");
-	is_str(format_cost(buf, sizeof(buf), 0.00495), "$0.0050");
-	is_str(format_cost(buf, sizeof(buf), 12.3456), "$12.3456");
-	is_str(format_cost(buf, sizeof(buf), -1), "$0.0000");
-	is_str(format_cost(buf, sizeof(buf), 0.0 / 0.0), "$0.0000");
+	is_str(fmt_cost(buf, sizeof(buf), 0.0123), "$0.0123");
+	is_str(fmt_cost(buf, sizeof(buf), 0), "$0.0000");
+	is_str(fmt_cost(buf, sizeof(buf), 0.00495), "$0.0050");
+	is_str(fmt_cost(buf, sizeof(buf), 12.3456), "$12.3456");
+	is_str(fmt_cost(buf, sizeof(buf), -1), "$0.0000");
+	is_str(fmt_cost(buf, sizeof(buf), 0.0 / 0.0), "$0.0000");
 	is_str(format_amount(buf, sizeof(buf), "cost_usd", 0.5), "$0.5000");
 	is_str(format_amount(buf, sizeof(buf), "wall_ms", 3109), "3.1s");
 	is_str(format_amount(buf, sizeof(buf), "tokens_in", 5250), "5.3k");

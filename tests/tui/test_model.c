@@ -10,6 +10,7 @@
 #include "model.h"
 
 #include <jansson.h>
+#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -568,7 +569,7 @@ header_by_priority(void)
 	is_int(p[6].x, -1);
 	is_int(p[1].x, -1);
 	ok(p[4].x >= 0 && p[5].x >= 0);
-	is_int(p[5].x + text_width(p[5].text) <= 60, 1);
+	is_int(p[5].x + utf8_width(p[5].text) <= 60, 1);
 	layout_header(p, 7, 30);		/* only what must stay */
 	for (int i = 0; i < 4; i++)
 		is_int(p[i].x, -1);
@@ -623,9 +624,53 @@ long_questions_wrap_above(void)
 	    "model's arguments? (y/n)", 40, 2, above, 3, inl, sizeof(inl));
 	ok(n >= 1);
 	for (int i = 0; i < n; i++)
-		ok(text_width(above[i]) <= 40);
-	ok(text_width(inl) <= 37);
+		ok(utf8_width(above[i]) <= 40);
+	ok(utf8_width(inl) <= 37);
 	has_str(inl, "(y/n)");
+}
+
+/* Wide characters in the prompt and in wrapped text: columns, not
+ * characters (CJK and emoji take two; utf8.h). */
+static void
+wide_characters_take_two_columns(void)
+{
+	/* 十个汉字 and more: 20 CJK characters, 40 columns */
+	static const char cjk[] = "\xe4\xb8\x80\xe4\xba\x8c\xe4\xb8\x89"
+	    "\xe5\x9b\x9b\xe4\xba\x94\xe5\x85\xad\xe4\xb8\x83"
+	    "\xe5\x85\xab\xe4\xb9\x9d\xe5\x8d\x81";	/* 10 × 3 bytes */
+	struct lineedit *e = calloc(1, sizeof(*e));
+	char text[128];
+	size_t first, n, next, len;
+	bool l, r;
+	int col;
+
+	t_bail_if(e == NULL || setlocale(LC_CTYPE, "C.UTF-8") == NULL);
+	snprintf(text, sizeof(text), "%s%s", cjk, cjk);
+	/* 40 columns in a field of 30: the cursor at the end is at most at
+	 * column 28, and what is shown fits */
+	lineedit_set(e, text);
+	col = lineedit_window(e, 30, &first, &n, &l, &r);
+	ok(l && !r);
+	ok(col >= 1 && col <= 28);
+	is_int(first + n, e->len);
+	ok(utf8_width_n(e->text + first, n) <= 30);
+	is_int(utf8_width_n(e->text + first, n), col);
+	/* fits: the cursor after 4 wide characters is at column 8 */
+	lineedit_set(e, "\xe4\xb8\x80\xe4\xba\x8c\xe4\xb8\x89"
+	    "\xf0\x9f\x98\x80");
+	col = lineedit_window(e, 20, &first, &n, &l, &r);
+	is_int(col, 8);
+	ok(!l && !r);
+	/* wrapping 20 CJK characters in 15 columns: 7 a line (14 columns),
+	 * never a character cut in two */
+	len = strlen(text);
+	is_int(layout_wrap(text, len, 15, &next), 21);
+	is_int(next, 21);
+	is_int(utf8_width_n(text, 21), 14);
+	/* a character wider than the line still moves on */
+	is_int(layout_wrap(text, len, 1, &next), 3);
+	is_int(next, 3);
+	free(e);
 }
 
 #define TESTS(X) \
@@ -646,5 +691,6 @@ long_questions_wrap_above(void)
 	X(search_across_a_wrap) \
 	X(header_by_priority) \
 	X(columns_leave_room_for_text) \
-	X(long_questions_wrap_above)
+	X(long_questions_wrap_above) \
+	X(wide_characters_take_two_columns)
 T_MAIN(TESTS)

@@ -188,8 +188,8 @@ fits(const char *screen, int cols)
 
 	for (int y = 0; screen != NULL && *screen_line(screen, y, line,
 	    sizeof(line)) != '\0'; y++)
-		if (text_width(line) > cols)
-			T_DIAG("line %d is %d wide: |%s|", y, text_width(line), line);
+		if (utf8_width(line) > cols)
+			T_DIAG("line %d is %d wide: |%s|", y, utf8_width(line), line);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "agentctl.h"
 #include "format.h"
 #include "page.h"
+#include "utf8.h"
 
 volatile sig_atomic_t ctl_stop;
 
@@ -73,10 +74,7 @@ ctl_fail(struct ctl *c, int code, const char *fmt, ...)
 	line = escaped_line(fmt, ap);
 	va_end(ap);
 	/* cut on a character boundary if it is too long */
-	n = strlen(line);
-	if (n >= sizeof(c->err))
-		for (n = sizeof(c->err) - 1; n > 0 && (line[n] & 0xc0) == 0x80; n--)
-			;
+	n = utf8_prefix(line, strlen(line), sizeof(c->err) - 1);
 	memcpy(c->err, line, n);
 	c->err[n] = '\0';
 	free(line);

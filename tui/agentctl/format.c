@@ -9,7 +9,9 @@
 
 #include <jansson.h>
 
+#include "fmt.h"
 #include "format.h"
+#include "utf8.h"
 
 #define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, one column */
 
@@ -106,67 +108,6 @@ sbuf_steal(struct sbuf *b)
 /* ---- values --------------------------------------------------------------- */
 
 char *
-format_duration(char *out, size_t outlen, int64_t ms)
-{
-	int64_t t;
-
-	if (ms < 0)
-		ms = 0;
-	if (ms < 1000) {
-		snprintf(out, outlen, "%" PRId64 "ms", ms);
-		return out;
-	}
-	/* every unit rounds down, so that 59.99 s reads 59.9s, not 60.0s */
-	if ((t = ms / 100) < 600) {
-		snprintf(out, outlen, "%" PRId64 ".%" PRId64 "s", t / 10, t % 10);
-		return out;
-	}
-	if ((t = ms / 1000) < 3600)
-		snprintf(out, outlen, "%" PRId64 "m%02" PRId64 "s", t / 60, t % 60);
-	else if ((t = ms / 60000) < 24 * 60)
-		snprintf(out, outlen, "%" PRId64 "h%02" PRId64 "m", t / 60, t % 60);
-	else
-		snprintf(out, outlen, "%" PRId64 "d%02" PRId64 "h", t / (24 * 60),
-		    t / 60 % 24);
-	return out;
-}
-
-char *
-format_tokens(char *out, size_t outlen, int64_t n)
-{
-	static const char units[] = "kMGT";
-	int64_t div = 1000, t;
-
-	if (n < 0)
-		n = 0;
-	if (n < 1000) {
-		snprintf(out, outlen, "%" PRId64, n);
-		return out;
-	}
-	/* one decimal, rounded; 999,950 becomes 1.0M, not 1000.0k */
-	for (size_t u = 0; u < sizeof(units) - 1; u++, div *= 1000) {
-		t = (n + div / 20) / (div / 10);
-		if (t < 10000 || u == sizeof(units) - 2) {
-			snprintf(out, outlen, "%" PRId64 ".%" PRId64 "%c", t / 10,
-			    t % 10, units[u]);
-			break;
-		}
-		if (div > INT64_MAX / 1000)
-			break;
-	}
-	return out;
-}
-
-char *
-format_cost(char *out, size_t outlen, double usd)
-{
-	if (!(usd >= 0))	/* also NaN */
-		usd = 0;
-	snprintf(out, outlen, "$%.4f", usd);
-	return out;
-}
-
-char *
 format_waiting(char *out, size_t outlen, const char *on, int64_t since_ms,
     int64_t now_ms)
 {
@@ -181,7 +122,7 @@ format_waiting(char *out, size_t outlen, const char *on, int64_t since_ms,
 		return out;
 	}
 	snprintf(out, outlen, "%s %s", on,
-	    format_duration(d, sizeof(d), now_ms - since_ms));
+	    fmt_age(d, sizeof(d), since_ms, now_ms));
 	return out;
 }
 
@@ -191,7 +132,7 @@ format_deadline(char *out, size_t outlen, int64_t deadline_ms, int64_t now_ms)
 	if (deadline_ms <= now_ms)
 		snprintf(out, outlen, "expired");
 	else
-		format_duration(out, outlen, deadline_ms - now_ms);
+		fmt_duration(out, outlen, deadline_ms - now_ms);
 	return out;
 }
 
@@ -207,11 +148,11 @@ char *
 format_amount(char *out, size_t outlen, const char *kind, double v)
 {
 	if (has_suffix(kind, "_usd"))
-		return format_cost(out, outlen, v);
+		return fmt_cost(out, outlen, v);
 	if (has_suffix(kind, "_ms"))
-		return format_duration(out, outlen, (int64_t)(v + 0.5));
+		return fmt_duration(out, outlen, (int64_t)(v + 0.5));
 	if (strncmp(kind, "tokens", 6) == 0)
-		return format_tokens(out, outlen, (int64_t)(v + 0.5));
+		return fmt_tokens(out, outlen, (int64_t)(v + 0.5));
 	snprintf(out, outlen, "%.0f", v);
 	return out;
 }
@@ -229,41 +170,6 @@ format_time(char *out, size_t outlen, int64_t ms)
 }
 
 /* ---- text for a terminal -------------------------------------------------- */
-
-/* The length of the valid UTF-8 sequence at @s (@n bytes left), 0 if none. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;	/* overlong */
-	else if (s[0] == 0xed)
-		hi = 0x9f;	/* surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90;	/* overlong */
-	else if (s[0] == 0xf4)
-		hi = 0x8f;	/* beyond U+10FFFF */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
 
 /* Whether the sequence @p of @len bytes (0: not UTF-8) is shown escaped. */
 static bool
@@ -287,7 +193,7 @@ format_escape(struct sbuf *b, const char *s, enum format_esc mode)
 	size_t left = strlen(s), len;
 
 	while (left > 0) {
-		len = utf8_seq(p, left);
+		len = utf8_decode((const char *)p, left, NULL);
 		if (!needs_escape(p, len, mode)) {
 			p += len;
 			left -= len;
@@ -322,20 +228,10 @@ format_escaped(const char *s, enum format_esc mode)
 
 /* ---- text in columns ------------------------------------------------------ */
 
-static bool
-continuation(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
-
 size_t
 format_width(const char *s)
 {
-	size_t w = 0;
-
-	for (; *s != '\0'; s++)
-		w += !continuation((unsigned char)*s);
-	return w;
+	return (size_t)utf8_width(s);
 }
 
 char *
@@ -343,31 +239,26 @@ format_fit(char *out, size_t outlen, const char *s, size_t width)
 {
 	bool cut = format_width(s) > width;
 	size_t keep = cut && width > 0 ? width - 1 : width;	/* room for … */
-	size_t w = 0, o = 0, len;
-	const char *p = s;
+	size_t w = 0, o = 0, len, left = strlen(s);
+	int cw;
 
 	if (outlen == 0)
 		return out;
-	while (*p != '\0') {
-		unsigned char c = (unsigned char)*p;
-
-		if (continuation(c)) {		/* a stray byte: dropped */
-			p++;
-			continue;
-		}
-		for (len = 1; continuation((unsigned char)p[len]); len++)
-			;
-		if (w == keep)
+	while (left > 0) {
+		len = utf8_next(s, left, &cw);
+		/* a whole character or nothing: a wide one that would pass
+		 * the edge is left out, and room is left for "…" */
+		if (w + (size_t)cw > keep)
 			break;
-		/* a whole code point or nothing, and room left for "…" */
 		if (o + len + sizeof(ELLIPSIS) > outlen) {
 			cut = true;
 			break;
 		}
-		memcpy(out + o, p, len);
+		memcpy(out + o, s, len);
 		o += len;
-		p += len;
-		w++;
+		s += len;
+		left -= len;
+		w += (size_t)cw;
 	}
 	if (cut && width > 0 && o + sizeof(ELLIPSIS) <= outlen) {
 		memcpy(out + o, ELLIPSIS, sizeof(ELLIPSIS) - 1);

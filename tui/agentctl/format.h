@@ -15,10 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fmt.h"
+
 struct json_t;
 
 /* Enough for any value below (durations, tokens, costs, times). */
-#define FORMAT_SHORT	32
+#define FORMAT_SHORT	FMT_SHORT
 
 /* ---- a growable string ----------------------------------------------- */
 
@@ -43,12 +45,9 @@ char *sbuf_steal(struct sbuf *b);
 
 /* ---- values ----------------------------------------------------------- */
 
-/* 850ms, 12.3s, 4m05s, 2h10m, 3d04h; negative amounts show as 0ms. */
-char *format_duration(char *out, size_t outlen, int64_t ms);
-/* 850, 12.3k, 4.5M, 1.2G. */
-char *format_tokens(char *out, size_t outlen, int64_t n);
-/* $0.0123: dollars with 4 decimals. */
-char *format_cost(char *out, size_t outlen, double usd);
+/* Durations, tokens and costs: fmt_duration(), fmt_tokens(), fmt_cost()
+ * (tui/common/fmt.h), shared with agentop. */
+
 /* What a run waits on and for how long: "model 1.2s", "operator 3m10s";
  * "-" when @on is NULL, empty or "none". */
 char *format_waiting(char *out, size_t outlen, const char *on,
@@ -89,12 +88,14 @@ char *format_escaped(const char *s, enum format_esc mode);
 
 /* ---- text in columns --------------------------------------------------- */
 
-/* Display width of UTF-8 @s: one column per code point. */
+/* Display width of UTF-8 @s in columns (utf8_width(): CJK and emoji take
+ * two). */
 size_t format_width(const char *s);
 /*
  * Copies @s, text already escaped (format_escape), into @out so that it
- * takes at most @width columns: a string that is too wide is cut at a code
- * point boundary and ends with "…".
+ * takes at most @width columns: a string that is too wide is cut at a
+ * character boundary (a wide character is kept whole or left out) and ends
+ * with "…".
  */
 char *format_fit(char *out, size_t outlen, const char *s, size_t width);
 

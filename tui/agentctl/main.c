@@ -6,6 +6,7 @@
  * Exit status: 0 done, 1 agentd refused the request, 2 usage error,
  * 3 agentd cannot be reached. A failure prints exactly one line on stderr.
  */
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ main(int argc, char *argv[])
 	char err[1024];
 	int r;
 
+	/* the terminal's character set: columns of CJK and emoji (utf8.h) */
+	setlocale(LC_CTYPE, "");
 	ctl_init(&c, NULL);
 	if (args_parse(argc, argv, agentctl_commands, &a, err, sizeof(err)) != 0) {
 		ctl_warn("%s", err);	/* it may quote any argument */

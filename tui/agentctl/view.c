@@ -165,15 +165,15 @@ view_runs(const json_t *runs, int64_t now_ms)
 		usage = json_object_get(run, "usage");
 		waiting = json_object_get(run, "waiting");
 		snprintf(step, sizeof(step), "%lld", (long long)num_i(run, "step"));
-		format_tokens(tokens, sizeof(tokens), num_i(usage, "tokens_in") +
+		fmt_tokens(tokens, sizeof(tokens), num_i(usage, "tokens_in") +
 		    num_i(usage, "tokens_out"));
 		if (json_is_true(json_object_get(run, "cost_unknown")))
 			snprintf(cost, sizeof(cost), "?");	/* as agentop */
 		else
-			format_cost(cost, sizeof(cost), num_d(usage, "cost_usd"));
+			fmt_cost(cost, sizeof(cost), num_d(usage, "cost_usd"));
 		format_waiting(wait, sizeof(wait), json_string_value(
 		    json_object_get(waiting, "on")), num_i(waiting, "since_ms"), now_ms);
-		format_duration(age, sizeof(age), now_ms - num_i(run, "created_ms"));
+		fmt_duration(age, sizeof(age), now_ms - num_i(run, "created_ms"));
 		table_add(&t, (const char *const []){ str(run, "id"),
 		    str(run, "agent"), str(run, "state"), step, tokens, cost, wait,
 		    age });
@@ -248,7 +248,7 @@ run_transitions(struct sbuf *b, const json_t *run)
 	    sizeof(transition_cols) / sizeof(transition_cols[0]));
 	json_array_foreach(list, i, tr) {
 		snprintf(seq, sizeof(seq), "%lld", (long long)num_i(tr, "seq"));
-		snprintf(at, sizeof(at), "+%s", format_duration(d, sizeof(d),
+		snprintf(at, sizeof(at), "+%s", fmt_duration(d, sizeof(d),
 		    num_i(tr, "ts") - created));
 		snprintf(fromto, sizeof(fromto), "%s " ARROW " %s", str(tr, "from"),
 		    str(tr, "to"));
@@ -281,11 +281,11 @@ llm_detail(const json_t *sp)
 
 	if (has_num(sp, "reasoning_tokens") && num_i(sp, "reasoning_tokens") > 0)
 		snprintf(out, sizeof(out), "%s, thinking %s tok",
-		    str(sp, "stop_reason"), format_tokens(size, sizeof(size),
+		    str(sp, "stop_reason"), fmt_tokens(size, sizeof(size),
 		    num_i(sp, "reasoning_tokens")));
 	else if (bytes > 0)
 		snprintf(out, sizeof(out), "%s, thinking %s bytes",
-		    str(sp, "stop_reason"), format_tokens(size, sizeof(size),
+		    str(sp, "stop_reason"), fmt_tokens(size, sizeof(size),
 		    bytes));
 	else
 		return copy(str(sp, "stop_reason"));
@@ -309,19 +309,19 @@ run_spans(struct sbuf *b, const json_t *run)
 
 		snprintf(step, sizeof(step), "%lld", (long long)num_i(sp, "step"));
 		if (has_num(sp, "latency_ms"))
-			format_duration(lat, sizeof(lat), num_i(sp, "latency_ms"));
+			fmt_duration(lat, sizeof(lat), num_i(sp, "latency_ms"));
 		else if (has_num(sp, "elapsed_ms"))
-			format_duration(lat, sizeof(lat), num_i(sp, "elapsed_ms"));
+			fmt_duration(lat, sizeof(lat), num_i(sp, "elapsed_ms"));
 		else
 			snprintf(lat, sizeof(lat), "-");
 		if (has_num(sp, "tokens_in") || has_num(sp, "tokens_out"))
 			snprintf(tokens, sizeof(tokens), "%s+%s",
-			    format_tokens(tin, sizeof(tin), num_i(sp, "tokens_in")),
-			    format_tokens(tout, sizeof(tout), num_i(sp, "tokens_out")));
+			    fmt_tokens(tin, sizeof(tin), num_i(sp, "tokens_in")),
+			    fmt_tokens(tout, sizeof(tout), num_i(sp, "tokens_out")));
 		else
 			snprintf(tokens, sizeof(tokens), "-");
 		if (has_num(sp, "cost_usd"))
-			format_cost(cost, sizeof(cost), num_d(sp, "cost_usd"));
+			fmt_cost(cost, sizeof(cost), num_d(sp, "cost_usd"));
 		else
 			snprintf(cost, sizeof(cost), "-");
 		/* what says most about it: an error, the arguments of a tool,
@@ -390,18 +390,18 @@ view_run(const json_t *run, int64_t now_ms)
 	if (ended > 0)
 		kv(&b, w, "created", "%s (%s ago), ended after %s",
 		    format_time(t1, sizeof(t1), created),
-		    format_duration(d1, sizeof(d1), now_ms - created),
-		    format_duration(d2, sizeof(d2), ended - created));
+		    fmt_duration(d1, sizeof(d1), now_ms - created),
+		    fmt_duration(d2, sizeof(d2), ended - created));
 	else
 		kv(&b, w, "created", "%s (%s ago)",
 		    format_time(t1, sizeof(t1), created),
-		    format_duration(d1, sizeof(d1), now_ms - created));
+		    fmt_duration(d1, sizeof(d1), now_ms - created));
 	format_waiting(wait, sizeof(wait), json_string_value(
 	    json_object_get(waiting, "on")), num_i(waiting, "since_ms"), now_ms);
 	if (strcmp(str(waiting, "on"), "stalled") == 0)
 		/* since the stream's last data */
 		kv(&b, w, "waiting", "no data for %s from %s (the stream stalled)",
-		    format_duration(d1, sizeof(d1), now_ms - num_i(waiting,
+		    fmt_duration(d1, sizeof(d1), now_ms - num_i(waiting,
 		    "since_ms")), str(waiting, "detail"));
 	else if (strcmp(wait, "-") != 0)
 		kv(&b, w, "waiting", "%s%s%s", wait,
@@ -487,7 +487,7 @@ view_escalations(const json_t *escs, int64_t now_ms)
 		args = compact(json_object_get(e, "args"));
 		if (num_i(e, "deadline_ms") > now_ms)
 			snprintf(left, sizeof(left), "decide within %s",
-			    format_duration(d, sizeof(d), num_i(e, "deadline_ms") -
+			    fmt_duration(d, sizeof(d), num_i(e, "deadline_ms") -
 			    now_ms));
 		else
 			snprintf(left, sizeof(left), "deadline passed");
@@ -623,10 +623,10 @@ metric_figure(char *out, size_t outlen, const char *unit, const json_t *v)
 		snprintf(out, outlen, "-");
 	else if (strcmp(unit, "ms") == 0)
 		/* bounded before the cast: thresholds come from a file */
-		format_duration(out, outlen, (int64_t)(x < 0 ? 0 :
+		fmt_duration(out, outlen, (int64_t)(x < 0 ? 0 :
 		    x > 1e15 ? 1e15 : x));
 	else if (strcmp(unit, "usd") == 0)
-		format_cost(out, outlen, x);
+		fmt_cost(out, outlen, x);
 	else if (strcmp(unit, "ratio") == 0)
 		snprintf(out, outlen, "%.1f%%", x * 100);
 	else
@@ -682,12 +682,12 @@ view_health(const json_t *body, int64_t now_ms)
 			/* a point in time, or an amount of time */
 			if (ms > 1000000000000LL)
 				kv(&b, w, label, "%s (%s ago)", format_time(a, sizeof(a), ms),
-				    format_duration(d, sizeof(d), now_ms - ms));
+				    fmt_duration(d, sizeof(d), now_ms - ms));
 			else
-				kv(&b, w, label, "%s", format_duration(a, sizeof(a), ms));
+				kv(&b, w, label, "%s", fmt_duration(a, sizeof(a), ms));
 		} else if (json_is_number(v) && n > 4 &&
 		    strcmp(key + n - 4, "_usd") == 0) {
-			kv(&b, w, label, "%s", format_cost(a, sizeof(a),
+			kv(&b, w, label, "%s", fmt_cost(a, sizeof(a),
 			    json_number_value(v)));
 		} else if (json_is_boolean(v)) {
 			kv(&b, w, label, "%s", strcmp(key, "killswitch") == 0 ?
@@ -703,7 +703,7 @@ view_health(const json_t *body, int64_t now_ms)
 				/* when, so an old error reads as old */
 				if (err[0] && num_i(item, "last_error_ms") > 0)
 					snprintf(when, sizeof(when), " %s ago",
-					    format_duration(d, sizeof(d), now_ms -
+					    fmt_duration(d, sizeof(d), now_ms -
 					    num_i(item, "last_error_ms")));
 				line(&b, "%*s  %-10s breaker %-9s %lld in flight, "
 				    "%lld waiting, %lld requests, %lld retries, %lld "

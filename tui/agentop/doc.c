@@ -89,7 +89,7 @@ doc_add_wrapped(struct doc *d, enum theme_role role, const char *prefix,
     const char *text, int width, size_t max)
 {
 	size_t len = strlen(text), off = 0, next, take, src, n = 0;
-	int indent = text_width(prefix), w = width - indent - 1;
+	int indent = utf8_width(prefix), w = width - indent - 1;
 	char *copy = strdup(text);
 	struct doc_line line = { .role = role };
 

@@ -1,5 +1,5 @@
-/* Drawing helpers shared by the views: text cut to a width, bars,
- * numbers formatted for narrow columns. */
+/* Drawing helpers shared by the views: text cut to a width in columns,
+ * bars, a run's cost for a narrow column. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,24 +14,36 @@ void
 draw_text(int y, int x, int width, enum theme_role role, const char *s)
 {
 	char buf[2048];
-	size_t n;
+	size_t n, i = 0, o = 0, len;
+	uint32_t cp;
 	int w;
 
 	if (width <= 0)
 		return;
 	s = s != NULL ? s : "";
-	n = text_fit(s, width);
-	n = n < sizeof(buf) ? n : sizeof(buf) - 1;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
+	n = utf8_fit(s, width);
+	n = utf8_prefix(s, n, sizeof(buf) - 1);
 	/* a newline or tab would move curses' cursor, an escape would be
-	 * two cells wide: every control character is a space here */
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (unsigned char)s[i] < 32 || s[i] == 127 ? ' ' : s[i];
-	buf[n] = '\0';
+	 * two cells wide: every control character (C0, DEL, C1) is a space
+	 * here, and a byte that is not UTF-8 a '?' (one column each, as
+	 * utf8_width() counts them) */
+	while (i < n) {
+		if ((len = utf8_decode(s + i, n - i, &cp)) == 0) {
+			buf[o++] = '?';
+			i++;
+		} else if (cp < 32 || (cp >= 127 && cp < 160)) {
+			buf[o++] = ' ';
+			i += len;
+		} else {
+			memcpy(buf + o, s + i, len);
+			o += len;
+			i += len;
+		}
+	}
+	buf[o] = '\0';
 	attrset(theme_attr(role));
-	mvaddnstr(y, x, buf, (int)n);
-	for (w = text_width(buf); w < width; w++)
+	mvaddnstr(y, x, buf, (int)o);
+	for (w = utf8_width(buf); w < width; w++)
 		addch(' ');
 	attrset(A_NORMAL);
 }
@@ -41,15 +53,15 @@ draw_text_cut(struct ui *ui, int y, int x, int width, enum theme_role role,
     const char *s, bool cut)
 {
 	const char *mark = ui->ascii ? "..." : "…";
-	int mw = text_width(mark);
+	int mw = utf8_width(mark);
 	char buf[1024];
 
 	s = s != NULL ? s : "";
-	if (width <= mw || (!cut && text_width(s) <= width)) {
+	if (width <= mw || (!cut && utf8_width(s) <= width)) {
 		draw_text(y, x, width, role, s);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%.*s%s", (int)text_fit(s, MIN_I(width - mw,
+	snprintf(buf, sizeof(buf), "%.*s%s", (int)utf8_fit(s, MIN_I(width - mw,
 	    (int)sizeof(buf) / 4 - 4)), s, mark);
 	draw_text(y, x, width, role, buf);
 }
@@ -57,7 +69,7 @@ draw_text_cut(struct ui *ui, int y, int x, int width, enum theme_role role,
 void
 draw_corner(int y, int cols, enum theme_role role, const char *text)
 {
-	int w = MIN_I(text_width(text), cols);
+	int w = MIN_I(utf8_width(text), cols);
 
 	draw_text(y, cols - w, w, role, text);
 }
@@ -94,53 +106,15 @@ draw_bar(struct ui *ui, int y, int x, int width, double fraction)
 	attrset(A_NORMAL);
 }
 
-void
-fmt_duration(char *out, size_t outlen, int64_t ms)
+char *
+ui_run_cost(char *out, size_t outlen, const json_t *run)
 {
-	if (ms < 0)
-		ms = 0;
-	if (ms < 1000)
-		snprintf(out, outlen, "%lldms", (long long)ms);
-	else if (ms < 60000)
-		snprintf(out, outlen, "%.1fs", (double)ms / 1000);
-	else if (ms < 3600000)
-		snprintf(out, outlen, "%lldm%02llds", (long long)(ms / 60000),
-		    (long long)(ms / 1000 % 60));
-	else if (ms < 86400000)
-		snprintf(out, outlen, "%lldh%02lldm", (long long)(ms / 3600000),
-		    (long long)(ms / 60000 % 60));
-	else
-		snprintf(out, outlen, "%lldd", (long long)(ms / 86400000));
-}
-
-void
-fmt_tokens(char *out, size_t outlen, double n)
-{
-	/* at most 5 characters */
-	if (n < 1000)
-		snprintf(out, outlen, "%.0f", n);
-	else if (n < 1e4)
-		snprintf(out, outlen, "%.1fk", n / 1e3);
-	else if (n < 1e6)
-		snprintf(out, outlen, "%.0fk", n / 1e3);
-	else if (n < 1e7)
-		snprintf(out, outlen, "%.1fM", n / 1e6);
-	else
-		snprintf(out, outlen, "%.0fM", n / 1e6);
-}
-
-void
-fmt_cost(char *out, size_t outlen, const json_t *run)
-{
-	double c = json_number_value(json_object_get(json_object_get(run,
-	    "usage"), "cost_usd"));
-
-	if (json_is_true(json_object_get(run, "cost_unknown")))
+	if (json_is_true(json_object_get(run, "cost_unknown"))) {
 		snprintf(out, outlen, "?");
-	else if (c < 10)
-		snprintf(out, outlen, "$%.4f", c);
-	else
-		snprintf(out, outlen, "$%.2f", c);
+		return out;
+	}
+	return fmt_cost_short(out, outlen, json_number_value(json_object_get(
+	    json_object_get(run, "usage"), "cost_usd")));
 }
 
 void
@@ -163,7 +137,7 @@ draw_doc(struct ui *ui, const struct doc *d, int first, int y, int rows,
 		text = doc_text(d, li, &len);
 		len = MIN_I(len, sizeof(part) - 1);
 		draw_text(y + i, 0, cols, l->role, l->prefix);
-		x = text_width(l->prefix);
+		x = utf8_width(l->prefix);
 		snprintf(part, sizeof(part), "%.*s", (int)len, text);
 		draw_text(y + i, x, cols - x, l->role, part);
 		/* what the search matches, over the line's colour */
@@ -174,14 +148,14 @@ draw_doc(struct ui *ui, const struct doc *d, int first, int y, int rows,
 			snprintf(before, sizeof(before), "%.*s", (int)hits[h][0], text);
 			snprintf(match, sizeof(match), "%.*s", (int)(hits[h][1] -
 			    hits[h][0]), text + hits[h][0]);
-			int hx = x + text_width(before);
+			int hx = x + utf8_width(before);
 			if (hx < cols)
-				draw_text(y + i, hx, MIN_I(text_width(match), cols - hx),
+				draw_text(y + i, hx, MIN_I(utf8_width(match), cols - hx),
 				    ROLE_MARKED, match);
 		}
 		if (l->bar && cols > 60) {
 			char pct[16];
-			x += text_width(part);
+			x += utf8_width(part);
 			draw_bar(ui, y + i, x, 20, l->fraction);
 			/* the warning marks: 50% and 80% */
 			attrset(theme_attr(ROLE_WARN));

@@ -4,41 +4,11 @@
 
 #include "layout.h"
 
-static bool
-cont(char c)
-{
-	return ((unsigned char)c & 0xc0) == 0x80;
-}
-
-int
-text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s != '\0'; s++)
-		w += !cont(*s);
-	return w;
-}
-
-size_t
-text_fit(const char *s, int width)
-{
-	size_t i = 0;
-	int w = 0;
-
-	while (s[i] != '\0') {
-		if (!cont(s[i]) && w++ == width)
-			break;
-		i++;
-	}
-	return i;
-}
-
 size_t
 layout_wrap(const char *s, size_t len, int width, size_t *next)
 {
-	size_t i = 0, brk = 0, end;
-	int w = 0;
+	size_t i = 0, brk = 0, end, clen;
+	int w = 0, cw;
 
 	if (width < 1)
 		width = 1;
@@ -47,14 +17,13 @@ layout_wrap(const char *s, size_t len, int width, size_t *next)
 			*next = i + 1;
 			return i;
 		}
-		if (!cont(s[i])) {
-			if (w == width)
-				break;
-			w++;
-		}
+		clen = utf8_next(s + i, len - i, &cw);
+		if (w + cw > width && i > 0)
+			break;
+		w += cw;
 		if (s[i] == ' ')
 			brk = i;
-		i++;
+		i += clen;
 	}
 	if (i >= len) {
 		*next = len;
@@ -84,7 +53,7 @@ layout_header(struct hdr_part *p, size_t n, int cols)
 
 	for (i = 0; i < n; i++) {
 		p[i].x = 0;
-		used += text_width(p[i].text);
+		used += utf8_width(p[i].text);
 	}
 	while (used > cols) {
 		size_t drop = n;
@@ -95,17 +64,17 @@ layout_header(struct hdr_part *p, size_t n, int cols)
 		if (drop == n)
 			break;
 		p[drop].x = -1;
-		used -= text_width(p[drop].text);
+		used -= utf8_width(p[drop].text);
 	}
 	for (i = 0, x = 0; i < n; i++) {
 		if (p[i].x < 0)
 			continue;
 		if (p[i].right) {
-			right += text_width(p[i].text);
+			right += utf8_width(p[i].text);
 			continue;
 		}
 		p[i].x = x;
-		x += text_width(p[i].text);
+		x += utf8_width(p[i].text);
 	}
 	/* right parts against the edge, never over the left ones */
 	x = cols - right > x ? cols - right : x;
@@ -113,7 +82,7 @@ layout_header(struct hdr_part *p, size_t n, int cols)
 		if (p[i].x < 0 || !p[i].right)
 			continue;
 		p[i].x = x;
-		x += text_width(p[i].text);
+		x += utf8_width(p[i].text);
 	}
 }
 
@@ -175,7 +144,7 @@ wrap_above(const char *s, size_t len, int cols, char (*above)[256], int *n,
 	}
 	if (off < len && *n > 0) {
 		char *last = above[*n - 1];
-		size_t keep = text_fit(last, cols > 3 ? cols - 3 : 0);
+		size_t keep = utf8_fit(last, cols > 3 ? cols - 3 : 0);
 		snprintf(last + keep, sizeof(above[0]) - keep, "...");
 	}
 }
@@ -190,20 +159,20 @@ layout_question(const char *question, int cols, int field_min,
 	int room = cols - field_min - 1, n = 0;
 
 	flatten(question, flat, sizeof(flat));
-	if (text_width(flat) <= room) {
+	if (utf8_width(flat) <= room) {
 		snprintf(inline_q, inline_len, "%s", flat);
 		return 0;
 	}
 	/* the part after the last '\n', or else the last words that fit,
 	 * stay with the field */
 	tail = question + qlen;
-	if (nl != NULL && text_width(nl + 1) <= room) {
+	if (nl != NULL && utf8_width(nl + 1) <= room) {
 		tail = nl + 1;
 	} else {
 		for (const char *p = question + qlen; p > question; p--)
 			if (p[-1] == ' ' || p[-1] == '\n') {
 				if ((int)(question + qlen - p) > 0 &&
-				    text_width(p) > room)
+				    utf8_width(p) > room)
 					break;
 				tail = p;
 			}

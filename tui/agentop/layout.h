@@ -1,8 +1,8 @@
 /*
  * Fitting things into the terminal's width: the header's parts by
  * priority, table columns around a text column, a prompt's question
- * around its input field. Pure: no curses; widths in columns (one per
- * UTF-8 character, as in draw.c).
+ * around its input field. Pure: no curses; widths in columns as
+ * utf8_width() counts them (tui/common/utf8.h: CJK and emoji take two).
  */
 #ifndef AGENTOP_LAYOUT_H
 #define AGENTOP_LAYOUT_H
@@ -10,17 +10,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Display width of a UTF-8 string (one column per character). */
-int text_width(const char *s);
-/* Bytes of @s that fit in @width columns, not splitting a character. */
-size_t text_fit(const char *s, int width);
+#include "utf8.h"
 
 /*
  * The next line of @s (@len bytes) in @width columns: returns its length
  * in bytes and sets *next to where the following line starts. It breaks
  * at a '\n' (dropped), else after the last space that fits (the spaces
  * at the break are dropped), else, for a word longer than the line, at
- * the width (on a character boundary).
+ * the width (on a character boundary; a character wider than the whole
+ * line is taken alone, so that every line moves on).
  */
 size_t layout_wrap(const char *s, size_t len, int width, size_t *next);
 

@@ -3,12 +3,7 @@
 #include <string.h>
 
 #include "lineedit.h"
-
-static bool
-cont(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
+#include "utf8.h"
 
 static bool
 space(char c)
@@ -16,15 +11,11 @@ space(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Columns (characters) in text[from, to). */
+/* Columns in text[from, to) (utf8_width: CJK and emoji take two). */
 static int
 cols(const char *s, size_t from, size_t to)
 {
-	int n = 0;
-
-	for (size_t i = from; i < to; i++)
-		n += !cont((unsigned char)s[i]);
-	return n;
+	return utf8_width_n(s + from, to - from);
 }
 
 static size_t
@@ -34,7 +25,7 @@ prev_char(const struct lineedit *e, size_t at)
 		return 0;
 	do
 		at--;
-	while (at > 0 && cont((unsigned char)e->text[at]));
+	while (at > 0 && utf8_cont((unsigned char)e->text[at]));
 	return at;
 }
 
@@ -45,7 +36,7 @@ next_char(const struct lineedit *e, size_t at)
 		return e->len;
 	do
 		at++;
-	while (at < e->len && cont((unsigned char)e->text[at]));
+	while (at < e->len && utf8_cont((unsigned char)e->text[at]));
 	return at;
 }
 
@@ -64,11 +55,8 @@ lineedit_set(struct lineedit *e, const char *text)
 	size_t n = strlen(text);
 	bool whole = n < sizeof(e->text);
 
-	if (!whole) {
-		n = sizeof(e->text) - 1;
-		while (n > 0 && cont((unsigned char)text[n]))
-			n--;
-	}
+	if (!whole)
+		n = utf8_prefix(text, n, sizeof(e->text) - 1);
 	memcpy(e->text, text, n);
 	e->text[n] = '\0';
 	e->len = e->cur = n;
@@ -175,7 +163,7 @@ lineedit_window(struct lineedit *e, int width, size_t *first, size_t *nbytes,
     bool *more_left, bool *more_right)
 {
 	int total = cols(e->text, 0, e->len), ccol = cols(e->text, 0, e->cur);
-	int shown, skip;
+	int shown, skipped = 0;
 	size_t i = 0, j;
 
 	if (width < 4 || total < width) {
@@ -195,13 +183,21 @@ lineedit_window(struct lineedit *e, int width, size_t *first, size_t *nbytes,
 		if (e->scroll < 0)
 			e->scroll = 0;
 	}
-	for (skip = e->scroll; i < e->len && skip > 0; skip--)
+	/* whole characters: a wide one across the left edge is skipped, one
+	 * across the right edge left out */
+	while (i < e->len && skipped < e->scroll) {
+		skipped += cols(e->text, i, next_char(e, i));
 		i = next_char(e, i);
-	for (j = i, shown = 0; j < e->len && shown < width; shown++)
-		j = next_char(e, j);
+	}
+	for (j = i, shown = 0; j < e->len; j = next_char(e, j)) {
+		int w = cols(e->text, j, next_char(e, j));
+		if (shown + w > width)
+			break;
+		shown += w;
+	}
 	*first = i;
 	*nbytes = j - i;
 	*more_left = e->scroll > 0;
 	*more_right = j < e->len;
-	return ccol - e->scroll;
+	return ccol - skipped;
 }

@@ -8,6 +8,7 @@
 
 #include "ipc.h"
 #include "model.h"
+#include "utf8.h"
 
 static char *
 dup_str(const char *s)
@@ -92,9 +93,7 @@ excerpt(json_t *run, const char *field, const char *flag)
 
 	if (text == NULL || strlen(text) <= MODEL_EXCERPT)
 		return;
-	cut = MODEL_EXCERPT;
-	while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
-		cut--;
+	cut = utf8_prefix(text, strlen(text), MODEL_EXCERPT);
 	json_object_set_new(run, field, json_stringn(text, cut));
 	json_object_set_new(run, flag, json_true());
 }
@@ -326,11 +325,7 @@ apply_ephemeral(struct model *m, const struct ipc_event *ev)
 		return 1;
 	snprintf(joined, n + 1, "%s%s", old, text);
 	/* the last STREAM_TAIL bytes, starting on a character */
-	if (n > MODEL_STREAM_TAIL) {
-		cut = n - MODEL_STREAM_TAIL;
-		while (cut < n && ((unsigned char)joined[cut] & 0xC0) == 0x80)
-			cut++;
-	}
+	cut = utf8_tail(joined, n, MODEL_STREAM_TAIL);
 	json_object_set_new(run, "streaming", json_pack("{s:s, s:s, s:b}",
 	    "span", span, "text", joined + cut, "reasoning", reasoning));
 	free(joined);

@@ -13,6 +13,7 @@
 #include <curses.h>
 
 #include "theme.h"
+#include "utf8.h"
 
 #define ERR_MAX		1024	/* a formatted error, before it is copied out */
 #define QUOTE_MAX	40	/* bytes of outside input quoted in an error */
@@ -105,66 +106,6 @@ struct ctx {
 
 /* ---- errors ------------------------------------------------------------- */
 
-/* The length of the valid UTF-8 sequence at @s (terminated), 0 if none. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;	/* overlong */
-	else if (s[0] == 0xed)
-		hi = 0x9f;	/* surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90;	/* overlong */
-	else if (s[0] == 0xf4)
-		hi = 0x8f;	/* beyond U+10FFFF */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* Copies @src into @dst (@n bytes) as valid UTF-8: an invalid byte becomes
- * '?', and a character that does not fit whole is left out with the rest. */
-static void
-utf8_copy(char *dst, size_t n, const char *src)
-{
-	const unsigned char *s = (const unsigned char *)src;
-	size_t o = 0, k;
-
-	if (dst == NULL || n == 0)
-		return;
-	while (*s != '\0') {
-		if ((k = utf8_len(s)) == 0) {
-			if (o + 1 >= n)
-				break;
-			dst[o++] = '?';
-			s++;
-			continue;
-		}
-		if (o + k >= n)
-			break;
-		memcpy(dst + o, s, k);
-		o += k;
-		s += k;
-	}
-	dst[o] = '\0';
-}
-
 /* Writes @s (outside input) into @buf (QUOTE_BUF bytes) in double quotes,
  * escaping quotes, control characters and invalid UTF-8, and cutting it
  * after QUOTE_MAX bytes. Returns @buf. */
@@ -181,7 +122,8 @@ quote(char *buf, const char *s)
 			o += 3;
 			break;
 		}
-		k = utf8_len(p);
+		k = utf8_decode((const char *)p, strnlen((const char *)p, 4),
+		    NULL);
 		if (k > 1) {
 			memcpy(buf + o, p, k);
 			o += k;

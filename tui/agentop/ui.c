@@ -546,7 +546,7 @@ draw_header(struct ui *ui, int64_t now)
 	draw_fill(0, 0, ui->cols, ROLE_HEADER);
 	for (int i = 0; i < H__COUNT; i++)
 		if (parts[i].x >= 0 && parts[i].x < ui->cols)
-			draw_text(0, parts[i].x, MIN_I(text_width(parts[i].text),
+			draw_text(0, parts[i].x, MIN_I(utf8_width(parts[i].text),
 			    ui->cols - parts[i].x), roles[i], parts[i].text);
 }
 
@@ -582,9 +582,9 @@ draw_banner(struct ui *ui, int64_t now)
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
 		bool on = ui->view == (enum view_id)i ||
 		    (ui->view == VIEW_DETAIL && ui->back == (enum view_id)i);
-		draw_text(1, x, text_width(tabs[i]) + 2, on ? ROLE_SELECTED :
+		draw_text(1, x, utf8_width(tabs[i]) + 2, on ? ROLE_SELECTED :
 		    ROLE_BORDER, tabs[i]);
-		x += text_width(tabs[i]) + 2;
+		x += utf8_width(tabs[i]) + 2;
 	}
 	if (ui->view == VIEW_DETAIL)
 		draw_text(1, x, ui->cols - x, ROLE_TITLE, "> run detail");
@@ -606,12 +606,12 @@ draw_keys(int y, int cols, const char *line)
 		char key[32];
 
 		snprintf(key, sizeof(key), "%.*s", (int)MIN_I(k, sizeof(key) - 1), seg);
-		draw_text(y, x, MIN_I(text_width(key), cols - x), ROLE_KEY, key);
-		x += text_width(key);
+		draw_text(y, x, MIN_I(utf8_width(key), cols - x), ROLE_KEY, key);
+		x += utf8_width(key);
 		if (x < cols)
-			draw_text(y, x, MIN_I(text_width(seg + k), cols - x), ROLE_FOOTER,
+			draw_text(y, x, MIN_I(utf8_width(seg + k), cols - x), ROLE_FOOTER,
 			    seg + k);
-		x += text_width(seg + k) + 2;
+		x += utf8_width(seg + k) + 2;
 	}
 }
 
@@ -639,7 +639,7 @@ draw_prompt(struct ui *ui)
 		draw_text(y - n + i, 0, ui->cols, ROLE_WARN, above[i]);
 	draw_fill(y, 0, ui->cols, ROLE_WARN);
 	draw_text(y, 0, ui->cols, ROLE_WARN, inl[0] ? inl : ">");
-	x = MIN_I(text_width(inl[0] ? inl : ">") + 1, ui->cols - 1);
+	x = MIN_I(utf8_width(inl[0] ? inl : ">") + 1, ui->cols - 1);
 	if (!p->text) {
 		curs_set(0);
 		return;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "fmt.h"
 #include "doc.h"
 #include "layout.h"
 #include "lineedit.h"
@@ -156,8 +157,8 @@ void draw_doc(struct ui *ui, const struct doc *d, int first, int y, int rows,
 void draw_fill(int y, int x, int width, enum theme_role role);
 /* A bar of @width cells for @fraction (0..1+), coloured by level. */
 void draw_bar(struct ui *ui, int y, int x, int width, double fraction);
-void fmt_duration(char *out, size_t outlen, int64_t ms);
-void fmt_tokens(char *out, size_t outlen, double n);
-void fmt_cost(char *out, size_t outlen, const struct json_t *run);
+/* A run's cost for a narrow column (fmt_cost_short()), "?" when agentd
+ * could not price it. Returns @out. */
+char *ui_run_cost(char *out, size_t outlen, const struct json_t *run);
 
 #endif

@@ -32,9 +32,13 @@ add_budget(const json_t *d)
 		char su[32], sl[32];
 
 		if (strcmp(kinds[i], "cost_usd") == 0) {
-			snprintf(su, sizeof(su), json_is_true(json_object_get(d,
-			    "cost_unknown")) ? "≥$%.4f" : "$%.4f", used);
-			snprintf(sl, sizeof(sl), limit > 0 ? "$%.4f" : "-", limit);
+			char c[FMT_SHORT];
+			snprintf(su, sizeof(su), "%s%s", json_is_true(json_object_get(d,
+			    "cost_unknown")) ? "≥" : "", fmt_cost(c, sizeof(c), used));
+			if (limit > 0)
+				fmt_cost(sl, sizeof(sl), limit);
+			else
+				snprintf(sl, sizeof(sl), "-");
 		} else if (strcmp(kinds[i], "wall_ms") == 0) {
 			fmt_duration(su, sizeof(su), (int64_t)used);
 			if (limit > 0)
@@ -70,11 +74,7 @@ add_streaming(struct ui *ui, const json_t *d, const json_t *span)
 	    "span")), "")) != 0)
 		return;
 	n = strlen(text);
-	if (n > 120) {
-		cut = n - 120;
-		while (cut < n && ((unsigned char)text[cut] & 0xC0) == 0x80)
-			cut++;
-	}
+	cut = utf8_tail(text, n, 120);
 	for (const char *p = text + cut; *p && j + 1 < sizeof(tail); p++)
 		tail[j++] = *p == '\n' || *p == '\t' || *p == '\r' ? ' ' : *p;
 	tail[j] = '\0';
@@ -132,7 +132,7 @@ add_trace(struct ui *ui, const json_t *d, int64_t now)
 			    json_integer_value(json_object_get(s, "tokens_in")),
 			    (long long)json_integer_value(json_object_get(s, "tokens_out")));
 			if (json_is_number(json_object_get(s, "cost_usd")))
-				snprintf(cost, sizeof(cost), "$%.4f", json_number_value(
+				fmt_cost(cost, sizeof(cost), json_number_value(
 				    json_object_get(s, "cost_usd")));
 			else
 				snprintf(cost, sizeof(cost), "cost ?");

@@ -47,7 +47,7 @@ static int
 wrapped(int row, int end, int cols, enum theme_role role, const char *label,
     const char *text)
 {
-	int indent = text_width(label), width = cols - indent - 1;
+	int indent = utf8_width(label), width = cols - indent - 1;
 	char part[512];
 	const char *p = text != NULL ? text : "";
 

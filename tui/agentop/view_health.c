@@ -34,7 +34,7 @@ build(struct ui *ui, int64_t now, int cols)
 {
 	const json_t *h = ui->m->health;
 	struct doc *d = &ui->health_doc;
-	char up[16];
+	char up[FMT_SHORT], spend[FMT_SHORT];
 
 	doc_clear(d);
 	if (h == NULL) {
@@ -65,8 +65,9 @@ build(struct ui *ui, int64_t now, int cols)
 	ROW(ROLE_NORMAL, "   runs submitted        %lld   finished %lld",
 	    (long long)json_integer_value(json_object_get(h, "runs_submitted")),
 	    (long long)json_integer_value(json_object_get(h, "runs_finished")));
-	ROW(ROLE_NORMAL, "   spend today           $%.4f",
-	    json_number_value(json_object_get(h, "spend_today_usd")));
+	ROW(ROLE_NORMAL, "   spend today           %s", fmt_cost(spend,
+	    sizeof(spend), json_number_value(json_object_get(h,
+	    "spend_today_usd"))));
 	ROW(json_array_size(json_object_get(h, "load_errors")) > 0 ? ROLE_WARN :
 	    ROLE_NORMAL, "   rejected agent files  %zu",
 	    json_array_size(json_object_get(h, "load_errors")));
@@ -88,8 +89,8 @@ build(struct ui *ui, int64_t now, int cols)
 					    (int64_t)json_number_value(v));
 				fmt_duration(thr, sizeof(thr), (int64_t)t);
 			} else if (strcmp(unit, "usd") == 0) {
-				snprintf(val, sizeof(val), "$%.4f", json_number_value(v));
-				snprintf(thr, sizeof(thr), "$%.4f", t);
+				fmt_cost(val, sizeof(val), json_number_value(v));
+				fmt_cost(thr, sizeof(thr), t);
 			} else {
 				snprintf(val, sizeof(val), "%.1f%%", json_number_value(v) * 100);
 				snprintf(thr, sizeof(thr), "%.1f%%", t * 100);

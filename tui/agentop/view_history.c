@@ -97,14 +97,14 @@ columns(json_t *runs, int cols, struct col *c)
 	memcpy(c, init, sizeof(init));
 	json_array_foreach(runs, i, run) {
 		char cost[24];
-		int w = text_width(str_or(json_string_value(json_object_get(run,
+		int w = utf8_width(str_or(json_string_value(json_object_get(run,
 		    "agent")), ""));
 		c[C_AGENT].want = MAX_I(c[C_AGENT].want, MIN_I(w, 16));
-		w = text_width(str_or(json_string_value(json_object_get(run,
+		w = utf8_width(str_or(json_string_value(json_object_get(run,
 		    "state")), ""));
 		c[C_STATE].want = MAX_I(c[C_STATE].want, MIN_I(w, 14));
-		fmt_cost(cost, sizeof(cost), run);
-		c[C_COST].want = MAX_I(c[C_COST].want, text_width(cost));
+		ui_run_cost(cost, sizeof(cost), run);
+		c[C_COST].want = MAX_I(c[C_COST].want, utf8_width(cost));
 	}
 	c[C_AGENT].min = MIN_I(c[C_AGENT].min, c[C_AGENT].want);
 	c[C_STATE].min = MIN_I(c[C_STATE].min, c[C_STATE].want);
@@ -154,7 +154,7 @@ draw_run(struct ui *ui, int y, int cols, const struct col *c, int text,
 			break;
 		case C_COST: {
 			char cost[24];
-			fmt_cost(cost, sizeof(cost), run);
+			ui_run_cost(cost, sizeof(cost), run);
 			snprintf(buf, sizeof(buf), "%*s", c[i].w, cost);
 			break;
 		}

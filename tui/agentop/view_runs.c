@@ -105,7 +105,7 @@ draw_row(struct ui *ui, int y, const struct columns *c, const json_t *run,
 	    marked ? ROLE_MARKED : ROLE_NORMAL;
 	char buf[64];
 	const char *kind;
-	double frac;
+	double frac, tok;
 	int x = 0;
 
 	draw_fill(y, 0, ui->cols, base);
@@ -120,10 +120,13 @@ draw_row(struct ui *ui, int y, const struct columns *c, const json_t *run,
 	snprintf(buf, sizeof(buf), "%*lld", c->step, (long long)
 	    json_integer_value(json_object_get(run, "step")));
 	cell(y, &x, c->step, base, buf);
-	fmt_tokens(buf, sizeof(buf), json_number_value(json_object_get(u,
-	    "tokens_in")) + json_number_value(json_object_get(u, "tokens_out")));
+	tok = json_number_value(json_object_get(u, "tokens_in")) +
+	    json_number_value(json_object_get(u, "tokens_out"));
+	/* bounded before the cast: the figures come from agentd */
+	fmt_tokens_short(buf, sizeof(buf), !(tok > 0) ? 0 : tok < 1e15 ?
+	    (int64_t)(tok + 0.5) : (int64_t)1e15);
 	cell(y, &x, c->tokens, base, buf);
-	fmt_cost(buf, sizeof(buf), run);
+	ui_run_cost(buf, sizeof(buf), run);
 	cell(y, &x, c->cost, base, buf);
 	if (c->budget > 0) {
 		frac = model_top_budget(run, &kind);
@@ -193,7 +196,7 @@ runs_draw(struct ui *ui, int64_t now, int y, int rows, int cols)
 				continue;
 			/* STEP is right-aligned over its numbers */
 			snprintf(head, sizeof(head), i == 3 ? "%*s" : "%-*s", widths[i],
-			    text_width(names[i]) <= widths[i] ? names[i] :
+			    utf8_width(names[i]) <= widths[i] ? names[i] :
 			    short_names[i]);
 			draw_text(y, x, MIN_I(widths[i], cols - x), ROLE_COLUMN, head);
 			x += widths[i] + 1;
