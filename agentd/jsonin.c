@@ -20,31 +20,6 @@
 #define KEYS_MAX	64	/* keys of one format */
 #define QUOTE_MAX	64	/* bytes of a user's key or value quoted in a message */
 
-/* Length of the UTF-8 sequence starting at @s (at most @n bytes), or 0 when
- * it is not a valid one. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return len;
-}
-
 void
 jsonin_cut(const char *s, char *out, size_t outlen)
 {
@@ -102,11 +77,11 @@ jsonin_quote(const char *s, size_t max, char *out, size_t outlen)
 			n = 2;
 		} else if (p[i] < 0x20 || p[i] == 0x7F) {
 			n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", p[i]);
-		} else if (utf8_seq(p + i, len - i) == 0) {
+		} else if (utf8_seq_len((const char *)p + i, len - i) == 0) {
 			esc[0] = '?';		/* not UTF-8: never copied raw */
 			n = 1;
 		} else {
-			n = utf8_seq(p + i, len - i);
+			n = utf8_seq_len((const char *)p + i, len - i);
 			fits = i + n <= max && put(out, outlen, &o, p + i, n);
 			i += fits ? n : 0;
 			continue;

@@ -146,3 +146,36 @@ utf8_prefix(const char *s, size_t max)
 		n--;
 	return n;
 }
+
+size_t
+utf8_seq_len(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t need;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		need = 3;
+		if (c == 0xE0)
+			lo = 0xA0;		/* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;		/* surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 4;
+		if (c == 0xF0)
+			lo = 0x90;		/* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;		/* past U+10FFFF */
+	} else
+		return 0;
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < need; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return need;
+}

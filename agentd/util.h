@@ -32,6 +32,10 @@ void copy_str(char *out, size_t outlen, const char *s);
 
 /* Bytes of @s to keep for at most @max bytes without cutting a character. */
 size_t utf8_prefix(const char *s, size_t max);
+/* Length of the valid UTF-8 sequence at @s (@n bytes left, n >= 1): 1 to
+ * 4, or 0 when it is not one (a stray continuation byte, an overlong form,
+ * a surrogate, past U+10FFFF, or cut short). agentd's one UTF-8 decoder. */
+size_t utf8_seq_len(const char *s, size_t n);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -26,39 +26,6 @@ wire_find(const char *name)
 	return NULL;
 }
 
-/* Length of the valid UTF-8 sequence at @s (@n bytes left), 0 if none. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t need;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3;
-		if (c == 0xE0)
-			lo = 0xA0;		/* overlong */
-		else if (c == 0xED)
-			hi = 0x9F;		/* surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4;
-		if (c == 0xF0)
-			lo = 0x90;		/* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F;		/* past U+10FFFF */
-	} else
-		return 0;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t k = 2; k < need; k++)
-		if (s[k] < 0x80 || s[k] > 0xBF)
-			return 0;
-	return need;
-}
-
 void
 wire_clean(char *out, size_t outlen, const char *s, size_t n)
 {
@@ -68,7 +35,7 @@ wire_clean(char *out, size_t outlen, const char *s, size_t n)
 	if (outlen == 0)
 		return;
 	while (i < n) {
-		k = utf8_len(u + i, n - i);
+		k = utf8_seq_len(s + i, n - i);
 		if (k == 0 || k == 1) {
 			if (o + 1 > outlen - 1)
 				break;
@@ -115,8 +82,7 @@ wire_err(char *err, size_t errlen, const char *format, ...)
 
 		if ((c & 0xC0) == 0x80)
 			continue;		/* a continuation byte */
-		if (c >= 0xC0 && utf8_len((const unsigned char *)err + i - 1,
-		    len - i + 1) == 0)
+		if (c >= 0xC0 && utf8_seq_len(err + i - 1, len - i + 1) == 0)
 			err[i - 1] = '\0';
 		break;
 	}
