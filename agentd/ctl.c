@@ -853,7 +853,7 @@ ctl_watch_sockets(struct engine *e)
 }
 
 void
-ctl_on_readable(int fd, void *arg)
+ctl_on_readable(int fd, unsigned events, void *arg)
 {
 	struct engine *e = arg;
 	char *buf, *reply;

@@ -18,7 +18,7 @@ void ctl_watch_sockets(struct engine *e);
 
 /* The loop's callback for the control socket's fd: drains every waiting
  * request (non-blocking) and answers each. */
-void ctl_on_readable(int fd, void *arg);
+void ctl_on_readable(int fd, unsigned events, void *arg);
 
 /* Handles one request; returns a new reply string (free()). Used by the
  * socket path and by tests. */

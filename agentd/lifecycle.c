@@ -35,7 +35,7 @@ signal_name(int signo)
 }
 
 static void
-on_signal(int fd, void *arg)
+on_signal(int fd, unsigned events, void *arg)
 {
 	struct engine *e = arg;
 	struct signalfd_siginfo si;
@@ -390,7 +390,7 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 			goto fail;
 		}
 		if ((r = loop_add_fd(e->loop, ipc_server_ctl_fd(e->srv),
-		    ctl_on_readable, e)) < 0)
+		    LOOP_READ, ctl_on_readable, e)) < 0)
 			goto fail;
 		ctl_watch_sockets(e);
 	}
@@ -399,7 +399,8 @@ engine_create(const struct engine_config *cfg, struct engine **out)
 	if ((r = startup_end(&st)) < 0)
 		goto fail;
 	if (e->signal_fd >= 0 &&
-	    (r = loop_add_fd(e->loop, e->signal_fd, on_signal, e)) < 0)
+	    (r = loop_add_fd(e->loop, e->signal_fd, LOOP_READ, on_signal,
+	    e)) < 0)
 		goto fail;
 	loop_set_before_sleep(e->loop, engine_before_sleep, e);
 	log_info("agentd %s: %zu agents from %s, database %s/agentd.db, seq %lld",

@@ -2,6 +2,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -9,20 +12,41 @@
 #include "loop.h"
 #include "util.h"
 
-#define MAX_FDS 16
-
 struct watched_fd {
 	int fd;
+	unsigned events;		/* LOOP_READ | LOOP_WRITE */
 	fd_fn *fn;
 	void *arg;
+	uint64_t id;			/* tells a re-added fd from the old one */
+};
+
+/* A child process watched through its pidfd (a watched fd of its own), or
+ * where pidfds are missing (kernels before 5.3, valgrind) by looking every
+ * CHILD_POLL_MS. */
+#define CHILD_POLL_MS	50
+
+struct child {
+	pid_t pid;
+	int pidfd;			/* -1: looked at by the timer */
+	child_fn *fn;			/* NULL: forgotten, reaped silently */
+	void *arg;
+	struct loop *fn_loop;		/* the loop that watches it */
+	struct child *next;
 };
 
 struct loop {
 	CURLM *multi;			/* every HTTP transfer of the engine */
 	struct timer **heap;		/* min-heap on due */
 	size_t n_timers, cap_timers;
-	struct watched_fd fds[MAX_FDS];
-	size_t n_fds;
+	struct watched_fd *fds;		/* what is watched, any number */
+	size_t n_fds, cap_fds;
+	uint64_t fd_ids;		/* ids given so far */
+	struct watched_fd *polled;	/* scratch: the fds one wait polled */
+	struct curl_waitfd *waits;	/* scratch: the same for curl */
+	struct pollfd *pfds;		/* scratch: for what came exactly */
+	size_t cap_scratch;
+	struct child *children;
+	struct timer child_timer;	/* for children without a pidfd */
 	hook_fn *before_sleep;
 	void *before_sleep_arg;
 	bool stop;
@@ -50,6 +74,17 @@ loop_destroy(struct loop *loop)
 	for (size_t i = 0; i < loop->n_timers; i++)
 		loop->heap[i]->slot = 0;
 	free(loop->heap);
+	while (loop->children != NULL) {
+		struct child *c = loop->children;
+		loop->children = c->next;
+		if (c->pidfd >= 0)
+			close(c->pidfd);
+		free(c);
+	}
+	free(loop->fds);
+	free(loop->polled);
+	free(loop->waits);
+	free(loop->pfds);
 	curl_multi_cleanup(loop->multi);
 	free(loop);
 }
@@ -159,24 +194,157 @@ loop_timer_count(const struct loop *loop)
 	return loop->n_timers;
 }
 
-int
-loop_add_fd(struct loop *loop, int fd, fd_fn *fn, void *arg)
+static struct watched_fd *
+find_fd(struct loop *loop, int fd)
 {
-	if (loop->n_fds == MAX_FDS)
-		return -ENOSPC;
-	loop->fds[loop->n_fds++] = (struct watched_fd){ fd, fn, arg };
+	for (size_t i = 0; i < loop->n_fds; i++)
+		if (loop->fds[i].fd == fd)
+			return &loop->fds[i];
+	return NULL;
+}
+
+int
+loop_add_fd(struct loop *loop, int fd, unsigned events, fd_fn *fn, void *arg)
+{
+	if ((events & (LOOP_READ | LOOP_WRITE)) == 0 || fd < 0)
+		return -EINVAL;
+	if (find_fd(loop, fd) != NULL)
+		return -EEXIST;
+	if (loop->n_fds == loop->cap_fds) {
+		loop->cap_fds = loop->cap_fds ? loop->cap_fds * 2 : 16;
+		loop->fds = xrealloc(loop->fds, loop->cap_fds * sizeof(*loop->fds));
+	}
+	loop->fds[loop->n_fds++] = (struct watched_fd){ fd, events, fn, arg,
+	    ++loop->fd_ids };
+	return 0;
+}
+
+int
+loop_set_fd_events(struct loop *loop, int fd, unsigned events)
+{
+	struct watched_fd *w = find_fd(loop, fd);
+
+	if (w == NULL)
+		return -ENOENT;
+	if ((events & (LOOP_READ | LOOP_WRITE)) == 0)
+		return -EINVAL;
+	w->events = events;
 	return 0;
 }
 
 void
 loop_remove_fd(struct loop *loop, int fd)
 {
-	for (size_t i = 0; i < loop->n_fds; i++) {
-		if (loop->fds[i].fd == fd) {
-			loop->fds[i] = loop->fds[--loop->n_fds];
-			return;
+	struct watched_fd *w = find_fd(loop, fd);
+
+	if (w != NULL)
+		*w = loop->fds[--loop->n_fds];
+}
+
+/* ---- child processes ------------------------------------------------------ */
+
+static void
+child_remove(struct loop *loop, struct child *c)
+{
+	for (struct child **p = &loop->children; *p != NULL; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
 		}
+	if (c->pidfd >= 0) {
+		loop_remove_fd(loop, c->pidfd);
+		close(c->pidfd);
 	}
+	free(c);
+}
+
+/* Reaps @c if it has ended (then it is gone): true when it was. */
+static bool
+child_check(struct child *c)
+{
+	struct loop *loop = c->fn_loop;
+	child_fn *fn = c->fn;
+	void *fn_arg = c->arg;
+	pid_t pid = c->pid, r;
+	int status = 0;
+
+	while ((r = waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r == 0)
+		return false;		/* not yet */
+	child_remove(loop, c);
+	if (fn != NULL)
+		fn(pid, r == pid ? status : -1, fn_arg);
+	return true;
+}
+
+static void
+child_ready(int fd, unsigned events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	child_check(arg);
+}
+
+static void
+children_poll(struct timer *t, void *arg)
+{
+	struct loop *loop = arg;
+	struct child *c, *next;
+	bool more = false;
+
+	(void)t;
+	for (c = loop->children; c != NULL; c = next) {
+		next = c->next;
+		if (c->pidfd < 0 && !child_check(c))
+			more = true;
+	}
+	if (more && !loop_timer_armed(&loop->child_timer))
+		loop_timer_arm(loop, &loop->child_timer, CHILD_POLL_MS,
+		    children_poll, loop);
+}
+
+int
+loop_add_child(struct loop *loop, pid_t pid, child_fn *fn, void *arg)
+{
+	struct child *c;
+	int pidfd, r;
+
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0 &&
+	    errno != ENOSYS)
+		return -errno;		/* not our child, or gone already */
+	c = xcalloc(1, sizeof(*c));
+	*c = (struct child){ .pid = pid, .pidfd = pidfd, .fn = fn, .arg = arg,
+	    .fn_loop = loop, .next = loop->children };
+	if (pidfd >= 0 &&
+	    (r = loop_add_fd(loop, pidfd, LOOP_READ, child_ready, c)) != 0) {
+		close(pidfd);
+		free(c);
+		return r;
+	}
+	loop->children = c;
+	if (pidfd < 0 && !loop_timer_armed(&loop->child_timer))
+		loop_timer_arm(loop, &loop->child_timer, CHILD_POLL_MS,
+		    children_poll, loop);
+	return 0;
+}
+
+void
+loop_forget_child(struct loop *loop, pid_t pid)
+{
+	for (struct child *c = loop->children; c != NULL; c = c->next)
+		if (c->pid == pid)
+			c->fn = NULL;
+}
+
+size_t
+loop_child_count(const struct loop *loop)
+{
+	size_t n = 0;
+
+	for (const struct child *c = loop->children; c != NULL; c = c->next)
+		n++;
+	return n;
 }
 
 void
@@ -203,14 +371,59 @@ run_due_timers(struct loop *loop)
 	}
 }
 
+/* @w (as it was polled) is still watched, and is the same watch. */
 static bool
 still_watched(const struct loop *loop, const struct watched_fd *w)
 {
 	for (size_t i = 0; i < loop->n_fds; i++)
-		if (loop->fds[i].fd == w->fd && loop->fds[i].fn == w->fn &&
-		    loop->fds[i].arg == w->arg)
+		if (loop->fds[i].id == w->id)
 			return true;
 	return false;
+}
+
+static void
+scratch_reserve(struct loop *loop, size_t n)
+{
+	if (n <= loop->cap_scratch)
+		return;
+	loop->cap_scratch = MAX(n, loop->cap_scratch * 2);
+	loop->polled = xrealloc(loop->polled,
+	    loop->cap_scratch * sizeof(*loop->polled));
+	loop->waits = xrealloc(loop->waits,
+	    loop->cap_scratch * sizeof(*loop->waits));
+	loop->pfds = xrealloc(loop->pfds, loop->cap_scratch * sizeof(*loop->pfds));
+}
+
+/* What came on the polled fds, exactly: curl_multi_poll() woke for them but
+ * reports no hangup or error, so a second poll() that does not wait says
+ * (a pipe whose writer closed is POLLHUP alone). */
+static void
+run_fd_handlers(struct loop *loop, size_t n)
+{
+	unsigned got;
+
+	for (size_t i = 0; i < n; i++)
+		loop->pfds[i] = (struct pollfd){ .fd = loop->polled[i].fd,
+		    .events = (short)(((loop->polled[i].events & LOOP_READ) ?
+		    POLLIN : 0) | ((loop->polled[i].events & LOOP_WRITE) ?
+		    POLLOUT : 0)) };
+	if (poll(loop->pfds, (nfds_t)n, 0) <= 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		short re = loop->pfds[i].revents;
+
+		got = 0;
+		if (re & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
+			got |= LOOP_READ;
+		if (re & (POLLOUT | POLLERR))
+			got |= LOOP_WRITE;
+		got &= loop->polled[i].events | LOOP_READ;
+		/* handlers may add or remove descriptors: go by what was
+		 * polled, and skip what a handler removed meanwhile */
+		if (got != 0 && still_watched(loop, &loop->polled[i]))
+			loop->polled[i].fn(loop->polled[i].fd, got,
+			    loop->polled[i].arg);
+	}
 }
 
 /* Finished transfers go back to their owners (http.c). */
@@ -233,8 +446,6 @@ reap_transfers(struct loop *loop)
 int
 loop_run_once(struct loop *loop, int max_wait_ms)
 {
-	struct curl_waitfd waits[MAX_FDS];
-	struct watched_fd polled[MAX_FDS];
 	size_t n;
 	int64_t wait = max_wait_ms < 0 ? 1000 : max_wait_ms;
 	int running, ready = 0;
@@ -244,22 +455,23 @@ loop_run_once(struct loop *loop, int max_wait_ms)
 		loop->before_sleep(loop->before_sleep_arg);
 	if (loop->n_timers > 0)
 		wait = MIN(wait, MAX(loop->heap[0]->due - mono_ms(), 0));
-	for (size_t i = 0; i < loop->n_fds; i++)
-		waits[i] = (struct curl_waitfd){ .fd = loop->fds[i].fd,
-		    .events = CURL_WAIT_POLLIN };
-	mc = curl_multi_poll(loop->multi, waits, (unsigned)loop->n_fds,
-	    (int)wait, &ready);
+	n = loop->n_fds;
+	scratch_reserve(loop, n);
+	memcpy(loop->polled, loop->fds, n * sizeof(*loop->polled));
+	for (size_t i = 0; i < n; i++)
+		loop->waits[i] = (struct curl_waitfd){ .fd = loop->fds[i].fd,
+		    .events = (short)(((loop->fds[i].events & LOOP_READ) ?
+		    CURL_WAIT_POLLIN : 0) | ((loop->fds[i].events & LOOP_WRITE) ?
+		    CURL_WAIT_POLLOUT : 0)) };
+	mc = curl_multi_poll(loop->multi, loop->waits, (unsigned)n, (int)wait,
+	    &ready);
 	if (mc != CURLM_OK) {
 		log_error("curl_multi_poll: %s", curl_multi_strerror(mc));
 		return -EIO;
 	}
-	/* handlers may add or remove descriptors: go by what was polled */
-	n = loop->n_fds;
-	memcpy(polled, loop->fds, n * sizeof(*polled));
-	for (size_t i = 0; i < n; i++) {
-		if (waits[i].revents != 0 && still_watched(loop, &polled[i]))
-			polled[i].fn(polled[i].fd, polled[i].arg);
-	}
+	(void)ready;
+	if (n > 0)
+		run_fd_handlers(loop, n);
 	curl_multi_perform(loop->multi, &running);
 	reap_transfers(loop);
 	run_due_timers(loop);

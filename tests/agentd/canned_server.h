@@ -30,7 +30,7 @@ struct canned {
 };
 
 static void
-canned_read(int fd, void *arg)
+canned_read(int fd, unsigned events, void *arg)
 {
 	struct canned *s = arg;
 	const char *end, *cl;
@@ -62,7 +62,7 @@ canned_read(int fd, void *arg)
 }
 
 static void
-canned_accept(int fd, void *arg)
+canned_accept(int fd, unsigned events, void *arg)
 {
 	struct canned *s = arg;
 	int cfd;
@@ -84,7 +84,7 @@ static void
 canned_tick(struct canned *s)
 {
 	if (s->watch) {
-		loop_add_fd(s->loop, s->cfd, canned_read, s);
+		loop_add_fd(s->loop, s->cfd, LOOP_READ, canned_read, s);
 		s->watch = false;
 	}
 	if (s->answered && s->cfd >= 0) {
@@ -112,7 +112,7 @@ canned_open(struct canned *s, struct loop *loop, const char *response)
 		return -1;
 	}
 	s->port = ntohs(sa.sin_port);
-	loop_add_fd(loop, s->lfd, canned_accept, s);
+	loop_add_fd(loop, s->lfd, LOOP_READ, canned_accept, s);
 	return 0;
 }
 

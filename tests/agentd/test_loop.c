@@ -2,6 +2,8 @@
 #include "loop.h"
 #include "util.h"
 
+#include <errno.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int order[16], n_fired;
@@ -86,7 +88,7 @@ cancel_and_rearm(void)
 static int fd_calls;
 
 static void
-on_fd(int fd, void *arg)
+on_fd(int fd, unsigned events, void *arg)
 {
 	char c;
 
@@ -103,7 +105,9 @@ fds_wake_the_loop(void)
 	int64_t start;
 
 	t_bail_if(pipe(p) != 0);
-	loop_add_fd(loop, p[0], on_fd, NULL);
+	is_int(loop_add_fd(loop, p[0], LOOP_READ, on_fd, NULL), 0);
+	is_int(loop_add_fd(loop, p[0], LOOP_READ, on_fd, NULL), -EEXIST);
+	is_int(loop_add_fd(loop, p[1], 0, on_fd, NULL), -EINVAL);
 	fd_calls = 0;
 	t_bail_if(write(p[1], "x", 1) != 1);
 	start = mono_ms();
@@ -113,6 +117,139 @@ fds_wake_the_loop(void)
 	loop_remove_fd(loop, p[0]);
 	close(p[0]);
 	close(p[1]);
+	loop_destroy(loop);
+}
+
+/* What the fd handlers saw. */
+struct seen {
+	int calls;
+	unsigned events;
+	int removed;			/* fd the handler removed, or -1 */
+	struct loop *loop;
+};
+
+static void
+saw(int fd, unsigned events, void *arg)
+{
+	struct seen *s = arg;
+
+	s->calls++;
+	s->events |= events;
+	if (s->removed == fd)
+		loop_remove_fd(s->loop, fd);
+}
+
+/* More descriptors than the old fixed table held (16), each reported. */
+static void
+any_number_of_fds(void)
+{
+	struct loop *loop = loop_create();
+	enum { N = 200 };
+	int p[N][2];
+	struct seen s[N];
+
+	for (int i = 0; i < N; i++) {
+		t_bail_if(pipe(p[i]) != 0);
+		s[i] = (struct seen){ .removed = -1, .loop = loop };
+		t_bail_if(loop_add_fd(loop, p[i][0], LOOP_READ, saw,
+		    &s[i]) != 0);
+	}
+	for (int i = 0; i < N; i += 7)
+		t_bail_if(write(p[i][1], "x", 1) != 1);
+	loop_run_once(loop, 1000);
+	{
+		int wrong = 0;
+
+		for (int i = 0; i < N; i++)
+			wrong += s[i].calls != (i % 7 == 0 ? 1 : 0);
+		is_int(wrong, 0);	/* each written fd once, no other */
+	}
+	for (int i = 0; i < N; i++) {
+		loop_remove_fd(loop, p[i][0]);
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+	loop_destroy(loop);
+}
+
+/* Writable is reported when asked for; a pipe whose writer closed is a
+ * hangup, reported as readable (curl_multi_poll alone says nothing). */
+static void
+write_events_and_hangups(void)
+{
+	struct loop *loop = loop_create();
+	struct seen w = { .removed = -1 }, r = { .removed = -1 };
+	int p[2];
+
+	t_bail_if(pipe(p) != 0);
+	w.loop = r.loop = loop;
+	is_int(loop_add_fd(loop, p[1], LOOP_WRITE, saw, &w), 0);
+	loop_run_once(loop, 1000);
+	is_int(w.calls, 1);
+	is_int((int)w.events, (int)LOOP_WRITE);
+	w.removed = p[1];		/* the handler removes itself */
+	loop_run_once(loop, 1000);
+	is_int(w.calls, 2);
+	is_int(loop_set_fd_events(loop, p[1], LOOP_WRITE), -ENOENT);
+	is_int(loop_add_fd(loop, p[0], LOOP_READ, saw, &r), 0);
+	close(p[1]);
+	loop_run_once(loop, 1000);
+	is_int(r.calls, 1);
+	is_int((int)r.events, (int)LOOP_READ);
+	loop_remove_fd(loop, p[0]);
+	close(p[0]);
+	loop_destroy(loop);
+}
+
+static int child_calls;
+static int child_status;
+static pid_t child_pid;
+
+static void
+on_child(pid_t pid, int status, void *arg)
+{
+	(void)arg;
+	child_calls++;
+	child_pid = pid;
+	child_status = status;
+}
+
+/* A child's end is reported once, reaped; a forgotten one is reaped with
+ * nothing called. */
+static void
+children_are_reaped(void)
+{
+	struct loop *loop = loop_create();
+	int64_t end;
+	pid_t a, b;
+
+	if ((a = fork()) == 0)
+		_exit(7);
+	t_bail_if(a < 0);
+	is_int(loop_add_child(loop, a, on_child, NULL), 0);
+	is_int((int)loop_child_count(loop), 1);
+	end = mono_ms() + 5000;
+	while (child_calls == 0 && mono_ms() < end)
+		loop_run_once(loop, 100);
+	is_int(child_calls, 1);
+	ok(child_pid == a);
+	ok(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 7);
+	is_int((int)loop_child_count(loop), 0);
+	ok(waitpid(a, NULL, WNOHANG) < 0);	/* already reaped */
+
+	if ((b = fork()) == 0) {
+		usleep(100 * 1000);
+		_exit(0);
+	}
+	t_bail_if(b < 0);
+	is_int(loop_add_child(loop, b, on_child, NULL), 0);
+	loop_forget_child(loop, b);
+	end = mono_ms() + 5000;
+	while (loop_child_count(loop) > 0 && mono_ms() < end)
+		loop_run_once(loop, 100);
+	is_int((int)loop_child_count(loop), 0);
+	is_int(child_calls, 1);		/* nothing called for it */
+	ok(waitpid(b, NULL, WNOHANG) < 0);	/* and no zombie left */
 	loop_destroy(loop);
 }
 
@@ -175,6 +312,9 @@ many_timers_stay_ordered(void)
 	X(equal_dues_fire_in_arming_order) \
 	X(cancel_and_rearm) \
 	X(fds_wake_the_loop) \
+	X(any_number_of_fds) \
+	X(write_events_and_hangups) \
+	X(children_are_reaped) \
 	X(before_sleep_runs_each_iteration) \
 	X(many_timers_stay_ordered)
 T_MAIN(TESTS)
