@@ -457,7 +457,8 @@ loop_run_once(struct loop *loop, int max_wait_ms)
 		wait = MIN(wait, MAX(loop->heap[0]->due - mono_ms(), 0));
 	n = loop->n_fds;
 	scratch_reserve(loop, n);
-	memcpy(loop->polled, loop->fds, n * sizeof(*loop->polled));
+	if (n > 0)		/* both may be NULL while nothing is watched */
+		memcpy(loop->polled, loop->fds, n * sizeof(*loop->polled));
 	for (size_t i = 0; i < n; i++)
 		loop->waits[i] = (struct curl_waitfd){ .fd = loop->fds[i].fd,
 		    .events = (short)(((loop->fds[i].events & LOOP_READ) ?
