@@ -13,6 +13,7 @@
 #include "engine_impl.h"
 #include "log.h"
 #include "pricing.h"
+#include "span.h"
 #include "providers/provider.h"
 #include "tools/schema.h"
 #include "util.h"
@@ -211,9 +212,8 @@ engine_call_model(struct engine *e, struct run *run)
 	call->tier = tier;
 	copy_str(call->model, sizeof(call->model), model);
 	make_id(call->span, sizeof(call->span), "s-");
-	engine_emit(e, IPC_EV_SPAN_START, run->id, json_pack("{s:s, s:s, s:s, s:i,"
-	    " s:i, s:I, s:s?}", "span", call->span, "kind", "llm", "name", model,
-	    "step", run->step + 1, "attempt", run->attempt + 1,
+	span_start(e, run, call->span, "llm", model, json_pack("{s:i, s:i, s:I,"
+	    " s:s?}", "step", run->step + 1, "attempt", run->attempt + 1,
 	    "tokens_in_estimate", (json_int_t)tokens_in, "tier", tier));
 	run->wait = RUN_WAIT_NONE;	/* a new call: waiting since now */
 	engine_set_wait(e, run, RUN_WAIT_MODEL, model);
@@ -222,23 +222,21 @@ engine_call_model(struct engine *e, struct run *run)
 		const char *why = r == -ENOENT ? "the sim scenario has no turn left" :
 		    strerror(-r);
 		run->llm = NULL;
-		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
-		    " s:s, s:I, s:s, s:i}", "span", call->span, "kind", "llm",
-		    "name", model, "status", "error", "latency_ms",
-		    (json_int_t)0, "error", why, "attempts", 0));
+		span_end(e, run, call->span, "llm", model, "error", 0,
+		    json_pack("{s:I, s:s, s:i}", "latency_ms", (json_int_t)0,
+		    "error", why, "attempts", 0));
 		free(call);
 		engine_finish(e, run, RUN_FAILED, "model %s: %s", model, why);
 	}
 }
 
-/* The span.end of a model call that answered. */
+/* What the span.end of a model call that answered says of it. */
 static json_t *
 model_span_end(const struct llm_call *call, const struct llm_reply *reply,
     int64_t latency, int step)
 {
-	json_t *end = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:i,"
-	    " s:i}", "span", call->span, "kind", "llm", "name", call->model,
-	    "status", "ok", "latency_ms", (json_int_t)latency,
+	json_t *end = json_pack("{s:I, s:I, s:I, s:s, s:i, s:i}",
+	    "latency_ms", (json_int_t)latency,
 	    "tokens_in", (json_int_t)reply->tokens_in,
 	    "tokens_out", (json_int_t)reply->tokens_out,
 	    "stop_reason", reply->stop_reason, "step", step,
@@ -300,11 +298,9 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 	engine_stream_end(e, run);
 	run->llm = NULL;
 	if (status != 0) {
-		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
-		    " s:s, s:I, s:s, s:i}", "span", call->span, "kind", "llm",
-		    "name", call->model, "status", "error",
-		    "latency_ms", (json_int_t)latency, "error", error ? error : "?",
-		    "attempts", call->attempts));
+		span_end(e, run, call->span, "llm", call->model, "error", 0,
+		    json_pack("{s:I, s:s, s:i}", "latency_ms", (json_int_t)latency,
+		    "error", error ? error : "?", "attempts", call->attempts));
 		engine_finish(e, run, RUN_FAILED, "model %s: %s", call->model,
 		    error ? error : "error");
 		free(call);
@@ -324,7 +320,7 @@ on_model_done(struct llm_call *call, int status, struct llm_reply *reply,
 	end = model_span_end(call, reply, latency, run->step + 1);
 	json_object_set_new(end, "cost_usd", priced || hit ?
 	    json_real(delta.v[BUDGET_COST_USD]) : json_null());
-	engine_emit(e, IPC_EV_SPAN_END, run->id, end);
+	span_end(e, run, call->span, "llm", call->model, "ok", 0, end);
 	metrics_add(&e->metrics.step_latency_ms, (double)latency);
 	free(call);
 	if (engine_charge(e, run, &delta) != 0)
@@ -418,9 +414,8 @@ start_tool(struct engine *e, struct run *run, const struct tool_def *def,
 	char span[24];
 
 	make_id(span, sizeof(span), "s-");
-	engine_emit(e, IPC_EV_SPAN_START, run->id, json_pack("{s:s, s:s, s:s, s:i,"
-	    " s:i, s:O, s:s}", "span", span, "kind", "tool", "name",
-	    def->name, "step", run->step, "attempt", run->attempt + 1,
+	span_start(e, run, span, "tool", def->name, json_pack("{s:i, s:i, s:O,"
+	    " s:s}", "step", run->step, "attempt", run->attempt + 1,
 	    "args", args, "risk", tool_risk_name(def->risk)));
 	if (!def->idempotent && !run->dry_run) {
 		/* the intent (with the call's span) is durable before the side
@@ -516,13 +511,11 @@ tool_fire(struct timer *t, void *arg)
 	run->tool = NULL;
 	run->tool_started = false;
 	run->tool_span[0] = '\0';
-	end = json_pack("{s:s, s:s, s:s, s:s, s:I}", "span", tc->span,
-	    "kind", "tool", "name", tc->def->name,
-	    "status", tc->timed_out ? "timeout" : failed ? "error" : "ok",
-	    "latency_ms", (json_int_t)latency);
+	end = json_pack("{s:I}", "latency_ms", (json_int_t)latency);
 	if (failed)
 		json_object_set_new(end, "error", json_string(content));
-	engine_emit(e, IPC_EV_SPAN_END, run->id, end);
+	span_end(e, run, tc->span, "tool", tc->def->name, tc->timed_out ?
+	    "timeout" : failed ? "error" : "ok", 0, end);
 	metrics_add(&e->metrics.tool_ok, failed ? 0 : 1);
 	delta.v[BUDGET_TOOL_CALLS] = 1;
 	if (engine_charge(e, run, &delta) != 0)
@@ -640,20 +633,16 @@ engine_cancel_inflight(struct engine *e, struct run *run, const char *status)
 		struct llm_call *call = run->llm;
 		call->provider->ops->cancel(call->provider, call);
 		engine_stream_end(e, run);
-		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
-		    " s:s, s:I, s:s}", "span", call->span, "kind", "llm", "name",
-		    call->model, "status", "cancelled", "latency_ms",
-		    (json_int_t)(mono_ms() - call->started), "reason", status));
+		span_end(e, run, call->span, "llm", call->model, "cancelled",
+		    call->started, json_pack("{s:s}", "reason", status));
 		free(call);
 		run->llm = NULL;
 	}
 	if (run->tool != NULL) {
 		struct tool_call *tc = run->tool;
 		loop_timer_cancel(e->loop, &tc->timer);
-		engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s, s:s, s:s,"
-		    " s:s, s:I}", "span", tc->span, "kind", "tool", "name",
-		    tc->def->name, "status", "cancelled", "latency_ms",
-		    (json_int_t)(mono_ms() - tc->started)));
+		span_end(e, run, tc->span, "tool", tc->def->name, "cancelled",
+		    tc->started, NULL);
 		json_decref(tc->args);
 		tool_result_finish(&tc->result);
 		free(tc);

@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "checkpoint.h"
 #include "engine_impl.h"
+#include "span.h"
 #include "cap.h"
 #include "jsonin.h"
 #include "log.h"
@@ -616,11 +617,9 @@ restore_run(struct engine *e, const char *id)
 		/* never re-run a side effect blindly: ask an operator */
 		run->tool_started = false;
 		if (run->tool_span[0] != '\0')
-			engine_emit(e, IPC_EV_SPAN_END, run->id, json_pack("{s:s,"
-			    " s:s, s:s, s:s, s:s}", "span", run->tool_span,
-			    "kind", "tool", "name", def->name, "status", "unknown",
-			    "error", "agentd stopped during the call: its outcome "
-			    "is unknown"));
+			span_end(e, run, run->tool_span, "tool", def->name,
+			    "unknown", 0, json_pack("{s:s}", "error", "agentd "
+			    "stopped during the call: its outcome is unknown"));
 		run->tool_span[0] = '\0';
 		engine_escalate(e, run, def->name, json_string_value(
 		    json_object_get(call, "id")), json_object_get(call, "arguments"),

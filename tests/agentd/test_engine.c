@@ -41,6 +41,21 @@ react_run_finishes(void)
 	    "status")), "ok");
 	/* queued → executing → done, each with a reason and a seq */
 	is_int(json_array_size(json_object_get(d, "transitions")), 2);
+	/* every span event names its trace: the run (the root of its tree) */
+	{
+		json_t *reply = fx_call(&fx, "runs.events", json_pack("{s:s,"
+		    " s:s}", "run", id, "type", "span."));
+		json_t *evs = json_object_get(fx_body(reply), "events"), *ev;
+		size_t i, with = 0;
+
+		json_array_foreach(evs, i, ev)
+			with += json_is_string(json_object_get(ev, "trace")) &&
+			    strcmp(json_string_value(json_object_get(ev, "trace")),
+			    id) == 0;
+		is_int((int)json_array_size(evs), 10);
+		is_int((int)with, 10);
+		json_decref(reply);
+	}
 	/* calc's real output reached the model */
 	has_str(json_string_value(json_object_get(json_array_get(
 	    json_object_get(d, "messages"), 4), "content")), "42");
