@@ -582,6 +582,8 @@ restore_run(struct engine *e, const char *id)
 		 * a side effect again */
 		log_error("run %s: its checkpoint cannot be read (%s): the run "
 		    "fails instead of resuming", id, cp_err);
+		if (run->agent == NULL)	/* its agent is gone too */
+			run->agent = placeholder_agent("unknown", "sim:unknown");
 		engine_table_add(e, run);
 		engine_finish(e, run, RUN_FAILED, "recovery: the checkpoint "
 		    "cannot be read: %s", cp_err);
