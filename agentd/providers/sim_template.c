@@ -94,6 +94,79 @@ valid_name(const char *s)
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
+/*
+ * glibc's regcomp copies the tree under "+" once and under "{n,m}" m times,
+ * so stacked or nested repetition makes it take memory exponentially
+ * ("[0-9]++++…" took gigabytes, found by fuzz_spec). A task_fields pattern
+ * is therefore at most SIM_PATTERN_MAX bytes, with no "{n,m}", no
+ * quantifier right after another, and groups nested at most
+ * SIM_PATTERN_DEPTH deep: at most 2^8 copies of 256 bytes. 0, or -1 with
+ * @why.
+ */
+#define SIM_PATTERN_MAX		256
+#define SIM_PATTERN_DEPTH	8
+
+static int
+pattern_bounded(const char *p, char *why, size_t whylen)
+{
+	size_t n = strlen(p), i, depth = 0;
+	bool quantified = false;
+
+	if (n > SIM_PATTERN_MAX) {
+		snprintf(why, whylen, "longer than %d bytes", SIM_PATTERN_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c == '\\') {
+			i++;			/* the escaped character */
+			quantified = false;
+		} else if (c == '[') {
+			/* to the closing ']': one first is literal, and
+			 * "[:class:]" holds one of its own */
+			i += (i + 1 < n && p[i + 1] == '^') ? 2 : 1;
+			if (i < n && p[i] == ']')
+				i++;
+			while (i < n && p[i] != ']') {
+				if (p[i] == '[' && i + 1 < n && (p[i + 1] == ':' ||
+				    p[i + 1] == '.' || p[i + 1] == '=')) {
+					const char *end = strstr(p + i + 2,
+					    p[i + 1] == ':' ? ":]" : p[i + 1] ==
+					    '.' ? ".]" : "=]");
+					if (end == NULL)
+						break;
+					i = (size_t)(end - p) + 2;
+					continue;
+				}
+				i++;
+			}
+			quantified = false;
+		} else if (c == '{') {
+			snprintf(why, whylen, "repetition counts {n,m} are not "
+			    "allowed here");
+			return -1;
+		} else if (c == '*' || c == '+' || c == '?') {
+			if (quantified) {
+				snprintf(why, whylen, "a quantifier right after "
+				    "another (\"%c\" at byte %zu)", c, i);
+				return -1;
+			}
+			quantified = true;
+		} else {
+			if (c == '(' && ++depth > SIM_PATTERN_DEPTH) {
+				snprintf(why, whylen, "groups nested deeper "
+				    "than %d", SIM_PATTERN_DEPTH);
+				return -1;
+			}
+			if (c == ')' && depth > 0)
+				depth--;
+			quantified = false;
+		}
+	}
+	return 0;
+}
+
 int
 sim_template_parse(const json_t *task_fields, const char *where,
     struct sim_template *out, char *err, size_t errlen)
@@ -133,6 +206,11 @@ sim_template_parse(const json_t *task_fields, const char *where,
 			snprintf(err, errlen, "%s: %s (task_fields are {\"pattern\": "
 			    "string, \"default\": string}, default optional)",
 			    where, why);
+			goto fail;
+		}
+		if (pattern_bounded(pattern, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: task_fields.%s.pattern \"%.80s\" "
+			    "is refused: %s", where, name, pattern, why);
 			goto fail;
 		}
 		if ((rc = regcomp(&t.fields[t.n_fields].re, pattern,

@@ -176,6 +176,14 @@ bad_task_fields_are_named(void)
 		{ "{'a':{'pattern':'(x'}}",
 		    "f.json: task_fields.a.pattern \"(x\" is not a POSIX extended regex" },
 		{ "{'a':{'pattern':'x','default':5}}", "f.json: task_fields.a" },
+		/* what would make regcomp take gigabytes (fuzz_spec) */
+		{ "{'a':{'pattern':'v[0-9]+++++++++++++++++++++++++++++'}}",
+		    "f.json: task_fields.a.pattern \"v[0-9]+++++++++++++++++++++++++++++\" "
+		    "is refused: a quantifier right after another (\"+\" at byte 7)" },
+		{ "{'a':{'pattern':'((a{255}){255}){255}'}}",
+		    "is refused: repetition counts {n,m} are not allowed here" },
+		{ "{'a':{'pattern':'(((((((((a+)+)+)+)+)+)+)+)+)'}}",
+		    "is refused: groups nested deeper than 8" },
 	};
 	struct sim_template t;
 	json_t *many = json_object();
